@@ -1,0 +1,79 @@
+//! Typed configuration, from flags and environment variables.
+
+use std::net::SocketAddr;
+
+/// Where the data lives.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DatabaseSettings {
+    /// A SQLite file (created if missing) or a PostgreSQL URL.
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        default_value = "sqlite://standoff.db?mode=rwc",
+        global = true
+    )]
+    pub url: String,
+}
+
+impl DatabaseSettings {
+    /// Settings for a given URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into() }
+    }
+
+    /// The URL with any password replaced, for logs.
+    pub fn redacted_url(&self) -> String {
+        match (self.url.find("://"), self.url.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                let userinfo = &self.url[scheme_end + 3..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => format!(
+                        "{}{}:***{}",
+                        &self.url[..scheme_end + 3],
+                        user,
+                        &self.url[at..]
+                    ),
+                    None => self.url.clone(),
+                }
+            }
+            _ => self.url.clone(),
+        }
+    }
+}
+
+/// How the HTTP server runs.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServerSettings {
+    /// Address and port to listen on.
+    #[arg(long, env = "STANDOFF_BIND", default_value = "127.0.0.1:8000")]
+    pub bind: SocketAddr,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, env = "STANDOFF_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Leave an empty database empty instead of loading the bundled Chicago story.
+    #[arg(long, env = "STANDOFF_NO_SEED")]
+    pub no_seed: bool,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            max_body_bytes: 1024 * 1024,
+            no_seed: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_stay_out_of_logs() {
+        let s = DatabaseSettings::new("postgres://app:s3cret@db:5432/standoff");
+        assert_eq!(s.redacted_url(), "postgres://app:***@db:5432/standoff");
+        let s = DatabaseSettings::new("sqlite://standoff.db?mode=rwc");
+        assert_eq!(s.redacted_url(), "sqlite://standoff.db?mode=rwc");
+    }
+}

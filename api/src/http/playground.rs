@@ -1,0 +1,56 @@
+//! The GraphiQL playground at `/`, with an example query about the story preloaded.
+
+use axum::response::Html;
+
+/// The query the playground opens with; the README shows it with its answer.
+pub const EXAMPLE_QUERY: &str = r#"# The feud in time order: who did what, and whom it answered.
+# Press the run button (or Ctrl-Enter), then explore with the Docs panel.
+query Feud {
+  timeline(first: 10) {
+    totalCount
+    nodes {
+      displayDate
+      title
+      actor { name side }
+      respondsTo { stance respondsTo { title } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+  escalation(bucket: MONTH) { bucketStart side actionCount intensitySum }
+}
+"#;
+
+/// The playground page. GraphiQL itself loads from the unpkg CDN, as async-graphql's stock
+/// page does; the page around it is ours so the example query can be preloaded.
+pub async fn page() -> Html<String> {
+    let query = serde_json::to_string(EXAMPLE_QUERY).unwrap_or_else(|_| "\"\"".into());
+    Html(PAGE.replace("__DEFAULT_QUERY__", &query))
+}
+
+const PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Standoff: GraphQL playground</title>
+  <style>body { margin: 0; } #graphiql { height: 100vh; }</style>
+  <link rel="stylesheet" href="https://unpkg.com/graphiql@4/graphiql.min.css">
+  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/graphiql@4/graphiql.min.js"></script>
+</head>
+<body>
+  <div id="graphiql">Loading the playground…</div>
+  <script>
+    const endpoint = new URL('/graphql', window.location.href).toString();
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      React.createElement(GraphiQL, {
+        fetcher: GraphiQL.createFetcher({ url: endpoint }),
+        defaultQuery: __DEFAULT_QUERY__,
+        defaultEditorToolsVisibility: true,
+      })
+    );
+  </script>
+</body>
+</html>
+"#;

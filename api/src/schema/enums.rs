@@ -1,0 +1,181 @@
+//! The domain's vocabularies as GraphQL enums, mirrored from the entities with `remote` so the
+//! two cannot drift apart silently (a missing variant fails to compile).
+
+use async_graphql::Enum;
+use standoff_entities as e;
+
+/// The level of government an actor acts for.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "e::Side")]
+pub enum Side {
+    /// National government and its agencies.
+    Federal,
+    /// A state government.
+    State,
+    /// A city or county.
+    Local,
+    /// Press, courts, civil-society groups.
+    Other,
+}
+
+/// What sort of actor this is.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "e::ActorKind")]
+pub enum ActorKind {
+    /// A named individual.
+    Person,
+    /// An office such as the White House.
+    Office,
+    /// A government agency.
+    Agency,
+    /// An armed or police force.
+    Force,
+    /// A government as a whole.
+    Government,
+    /// Any other organised group.
+    Group,
+}
+
+/// What sort of thing an action is.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "e::ActionKind")]
+pub enum ActionKind {
+    /// Troops, agents or police sent somewhere.
+    Deployment,
+    /// An executive order, directive or instruction.
+    Order,
+    /// Something said or written publicly.
+    Statement,
+}
+
+/// PLOVER event category; each has a default intensity on the -10..+10 scale.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "e::Category")]
+pub enum Category {
+    /// Verbal cooperation (+4.2).
+    Agree,
+    /// Verbal cooperation (+2.1).
+    Consult,
+    /// Verbal cooperation (+4.6).
+    Support,
+    /// Verbal cooperation (+5.0).
+    Concede,
+    /// Material cooperation (+6.8).
+    Cooperate,
+    /// Material cooperation (+7.4).
+    Aid,
+    /// Material cooperation (+7.6).
+    Retreat,
+    /// Verbal conflict (-5.0).
+    Demand,
+    /// Verbal conflict (-2.0).
+    Accuse,
+    /// Verbal conflict (-4.2).
+    Reject,
+    /// Verbal conflict (-5.1).
+    Threaten,
+    /// Material conflict (-6.6).
+    Protest,
+    /// Material conflict (-5.2).
+    Sanction,
+    /// Material conflict (-5.3).
+    Mobilize,
+    /// Material conflict (-7.2).
+    Coerce,
+    /// Material conflict (-9.3).
+    Assault,
+}
+
+/// Whether an action is words or deeds, and how far it got.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "e::ActionStatus")]
+pub enum ActionStatus {
+    /// Announced as a threat; open until carried out or withdrawn.
+    Threatened,
+    /// Announced as a plan.
+    Planned,
+    /// Reported by a source but not confirmed.
+    Reported,
+    /// Done.
+    CarriedOut,
+    /// Called off.
+    Withdrawn,
+}
+
+/// How precisely `occurredAt` is known.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "e::DatePrecision")]
+pub enum DatePrecision {
+    /// Known to the minute.
+    Minute,
+    /// Known to the day.
+    Day,
+    /// Only the month is known; the instant is the first of the month.
+    Month,
+    /// Only the year is known; the instant is the first of January.
+    Year,
+}
+
+/// How a response answers the action it responds to, from cooperative to conflictual.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "e::Stance")]
+pub enum Stance {
+    /// Backs it.
+    Supports,
+    /// Does what it asked.
+    Complies,
+    /// Carries out a threat or plan.
+    CarriesOut,
+    /// Withdraws a threat or plan.
+    Withdraws,
+    /// Brushes it off.
+    Dismisses,
+    /// Finds fault with it.
+    Criticizes,
+    /// Denounces it strongly.
+    Condemns,
+    /// Refuses to comply.
+    Defies,
+}
+
+/// What a change-log entry records.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "e::ChangeKind")]
+pub enum ChangeKind {
+    /// An action was recorded.
+    Recorded,
+    /// An action was corrected.
+    Corrected,
+    /// An action was retracted.
+    Retracted,
+    /// A response linked two actions.
+    Responded,
+    /// An actor was created.
+    ActorCreated,
+    /// A source was added.
+    SourceAdded,
+}
+
+/// Which way the timeline runs.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq, Default)]
+#[graphql(remote = "crate::service::timeline::TimeOrder")]
+pub enum TimeOrder {
+    /// Oldest first.
+    #[default]
+    Asc,
+    /// Newest first.
+    Desc,
+}
+
+/// The width of an escalation bucket.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq, Default)]
+#[graphql(remote = "crate::service::escalation::Bucket")]
+pub enum Bucket {
+    /// Calendar days (UTC).
+    #[default]
+    Day,
+    /// ISO weeks, starting on Monday.
+    Week,
+    /// Calendar months.
+    Month,
+}

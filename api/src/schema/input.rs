@@ -1,0 +1,55 @@
+//! GraphQL input types.
+
+use super::enums::{ActionKind, ActionStatus, Category, Side};
+use crate::service::filter::ActionFilter;
+use async_graphql::InputObject;
+use chrono::{DateTime, Utc};
+
+/// Which actions to show; every field narrows, and an absent field lets everything through.
+#[derive(InputObject, Default, Debug)]
+pub struct TimelineFilter {
+    /// Actor slugs: an action matches when one of them acted (or is a target, with `involving`).
+    pub actors: Option<Vec<String>>,
+    /// With `actors`, also match actions aimed at one of them.
+    #[graphql(default = false)]
+    pub involving: bool,
+    /// Sides of the acting actor.
+    pub sides: Option<Vec<Side>>,
+    /// Kinds of action.
+    pub kinds: Option<Vec<ActionKind>>,
+    /// PLOVER categories.
+    pub categories: Option<Vec<Category>>,
+    /// Statuses.
+    pub statuses: Option<Vec<ActionStatus>>,
+    /// Earliest `occurredAt`, inclusive.
+    pub from: Option<DateTime<Utc>>,
+    /// Latest `occurredAt`, inclusive.
+    pub to: Option<DateTime<Utc>>,
+    /// Case-insensitive text to find in the title, summary or quote.
+    pub text: Option<String>,
+    /// Include retracted actions, which are hidden by default.
+    #[graphql(default = false)]
+    pub include_retracted: bool,
+}
+
+fn mapped<A, B: From<A>>(list: Option<Vec<A>>) -> Vec<B> {
+    list.unwrap_or_default().into_iter().map(B::from).collect()
+}
+
+impl TimelineFilter {
+    /// The service layer's form of the filter.
+    pub fn into_service(self) -> ActionFilter {
+        ActionFilter {
+            actors: self.actors.unwrap_or_default(),
+            involving: self.involving,
+            sides: mapped(self.sides),
+            kinds: mapped(self.kinds),
+            categories: mapped(self.categories),
+            statuses: mapped(self.statuses),
+            from: self.from,
+            to: self.to,
+            text: self.text,
+            include_retracted: self.include_retracted,
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! DataLoaders: every relation a list can reach is fetched in one batch per request, so the
+//! statements a page costs do not grow with its size.
+
+use super::error::ServiceResultExt;
+use crate::service::lookup;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use sea_orm::DatabaseConnection;
+use standoff_entities::{action, actor, citation, response, source};
+use std::collections::HashMap;
+
+/// The per-request loader; one per request so no cache outlives the request that filled it.
+pub type Loaders = DataLoader<Store, HashMapCache>;
+
+/// Makes the loader for one request.
+pub fn loaders(db: DatabaseConnection) -> Loaders {
+    DataLoader::with_cache(Store { db }, tokio::spawn, HashMapCache::default())
+}
+
+/// What the loaders read from.
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+/// Key: an actor by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ActorId(pub i64);
+/// Key: an action by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ActionId(pub i64);
+/// Key: a source by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SourceId(pub i64);
+/// Key: a response by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ResponseId(pub i64);
+/// Key: the targets of an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TargetsOf(pub i64);
+/// Key: the citations of an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CitationsOf(pub i64);
+/// Key: the responses that answer an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AnswersTo(pub i64);
+/// Key: the responses an action makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AnswersFrom(pub i64);
+/// Key: the members of an actor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MembersOf(pub i64);
+
+type LoadResult<K, V> = async_graphql::Result<HashMap<K, V>>;
+
+/// Re-keys a lookup's map by the loader key type.
+fn keyed<K: Eq + std::hash::Hash, V>(
+    map: HashMap<i64, V>,
+    key: impl Fn(i64) -> K,
+) -> HashMap<K, V> {
+    map.into_iter().map(|(id, v)| (key(id), v)).collect()
+}
+
+/// Implements `Loader` for a key type by calling one batch lookup with the keys' ids.
+macro_rules! batch_loader {
+    ($key:ident => $value:ty, $lookup:path) => {
+        impl Loader<$key> for Store {
+            type Value = $value;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $value> {
+                let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                Ok(keyed($lookup(&self.db, &ids).await.gql()?, $key))
+            }
+        }
+    };
+}
+
+batch_loader!(ActorId => actor::Model, lookup::actors);
+batch_loader!(ActionId => action::Model, lookup::actions);
+batch_loader!(SourceId => source::Model, lookup::sources);
+batch_loader!(ResponseId => response::Model, lookup::responses);
+batch_loader!(TargetsOf => Vec<actor::Model>, lookup::targets);
+batch_loader!(CitationsOf => Vec<(citation::Model, source::Model)>, lookup::citations);
+batch_loader!(AnswersTo => Vec<lookup::Link>, lookup::responses_to);
+batch_loader!(AnswersFrom => Vec<lookup::Link>, lookup::responses_from);
+batch_loader!(MembersOf => Vec<actor::Model>, lookup::members);

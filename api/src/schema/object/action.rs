@@ -1,0 +1,250 @@
+//! `Action`, its `Response` links and `Citation`s.
+
+use super::{Actor, Source, database, loaders};
+use crate::schema::enums::{ActionKind, ActionStatus, Category, DatePrecision, Stance};
+use crate::schema::error::{ServiceResultExt, internal};
+use crate::schema::id::{NodeType, encode};
+use crate::schema::loader::{ActionId, ActorId, AnswersFrom, AnswersTo, CitationsOf, TargetsOf};
+use crate::service::filter::ResolvedFilter;
+use crate::service::timeline;
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use standoff_entities::{action, citation, response, source};
+
+/// A page of actions.
+pub type ActionConnection = Connection<String, Action, TimelineTotal, EmptyFields>;
+
+/// One dated thing an actor did: a deployment, an order, a statement.
+pub struct Action(pub action::Model);
+
+#[Object]
+impl Action {
+    /// The opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Action, self.0.id)
+    }
+
+    /// Deployment, order, statement.
+    async fn kind(&self) -> ActionKind {
+        self.0.kind.into()
+    }
+
+    /// PLOVER category; null for context that is neither cooperation nor conflict.
+    async fn category(&self) -> Option<Category> {
+        self.0.category.map(Into::into)
+    }
+
+    /// Words or deeds, and how far it got.
+    async fn status(&self) -> ActionStatus {
+        self.0.status.into()
+    }
+
+    /// When it happened, at the start of its precision's unit ("in August" is 1 August).
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+
+    /// How precisely `occurredAt` is known.
+    async fn precision(&self) -> DatePrecision {
+        self.0.precision.into()
+    }
+
+    /// `occurredAt` written for readers at its precision: "30 Aug 2025", "August 2025".
+    async fn display_date(&self) -> String {
+        self.0.precision.display(self.0.occurred_at)
+    }
+
+    /// When the first source reported it.
+    async fn reported_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reported_at
+    }
+
+    /// One-line headline.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// What happened, in the newsroom's own words.
+    async fn summary(&self) -> Option<&str> {
+        self.0.summary.as_deref()
+    }
+
+    /// Only what the source quotes, verbatim.
+    async fn quote(&self) -> Option<&str> {
+        self.0.quote.as_deref()
+    }
+
+    /// Where it happened.
+    async fn place(&self) -> Option<&str> {
+        self.0.place.as_deref()
+    }
+
+    /// A count, such as troops deployed.
+    async fn magnitude(&self) -> Option<i64> {
+        self.0.magnitude
+    }
+
+    /// How conflictual it is, from -10 (most) to +10 (most cooperative): the category's
+    /// default unless an editor overrode it.
+    async fn intensity(&self) -> f64 {
+        self.0.intensity
+    }
+
+    /// Why an editor overrode the default intensity, when one did.
+    async fn intensity_reason(&self) -> Option<&str> {
+        self.0.intensity_reason.as_deref()
+    }
+
+    /// Who acted.
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Actor> {
+        loaders(ctx)
+            .load_one(ActorId(self.0.actor_id))
+            .await?
+            .map(Actor)
+            .ok_or_else(|| internal("an action's actor is missing"))
+    }
+
+    /// The actors it is aimed at.
+    async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<Actor>> {
+        let found = loaders(ctx).load_one(TargetsOf(self.0.id)).await?;
+        Ok(found.unwrap_or_default().into_iter().map(Actor).collect())
+    }
+
+    /// Where the evidence is.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        let found = loaders(ctx).load_one(CitationsOf(self.0.id)).await?;
+        Ok(found
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(citation, source)| Citation { citation, source })
+            .collect())
+    }
+
+    /// What this action answers, in time order.
+    async fn responds_to(&self, ctx: &Context<'_>) -> Result<Vec<Response>> {
+        let found = loaders(ctx).load_one(AnswersFrom(self.0.id)).await?;
+        Ok(found
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(link, answered)| Response {
+                link,
+                action: Some(self.0.clone()),
+                responds_to: Some(answered),
+            })
+            .collect())
+    }
+
+    /// What answered it, in time order.
+    async fn responses(&self, ctx: &Context<'_>) -> Result<Vec<Response>> {
+        let found = loaders(ctx).load_one(AnswersTo(self.0.id)).await?;
+        Ok(found
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(link, answer)| Response {
+                link,
+                action: Some(answer),
+                responds_to: Some(self.0.clone()),
+            })
+            .collect())
+    }
+
+    /// 1 when recorded; each correction adds one.
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+
+    /// Retracted actions are hidden from the default timeline but never deleted.
+    async fn retracted(&self) -> bool {
+        self.0.retracted
+    }
+}
+
+/// An edge of the escalation thread: a later action answering an earlier one.
+pub struct Response {
+    link: response::Model,
+    /// The answer, when it came with the link.
+    action: Option<action::Model>,
+    /// What it answers, when it came with the link.
+    responds_to: Option<action::Model>,
+}
+
+impl Response {
+    /// A link whose actions are loaded on demand.
+    pub fn new(link: response::Model) -> Self {
+        Self {
+            link,
+            action: None,
+            responds_to: None,
+        }
+    }
+}
+
+/// The action at one end of a link: the one that came with it, or one loaded by id.
+async fn end_of_link(
+    ctx: &Context<'_>,
+    preloaded: &Option<action::Model>,
+    id: i64,
+) -> Result<Action> {
+    if let Some(model) = preloaded {
+        return Ok(Action(model.clone()));
+    }
+    loaders(ctx)
+        .load_one(ActionId(id))
+        .await?
+        .map(Action)
+        .ok_or_else(|| internal("a response's action is missing"))
+}
+
+#[Object]
+impl Response {
+    /// The opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Response, self.link.id)
+    }
+
+    /// The answer.
+    async fn action(&self, ctx: &Context<'_>) -> Result<Action> {
+        end_of_link(ctx, &self.action, self.link.action_id).await
+    }
+
+    /// What it answers.
+    async fn responds_to(&self, ctx: &Context<'_>) -> Result<Action> {
+        end_of_link(ctx, &self.responds_to, self.link.responds_to_id).await
+    }
+
+    /// How it answers, from cooperative to conflictual.
+    async fn stance(&self) -> Stance {
+        self.link.stance.into()
+    }
+}
+
+/// Where an action's evidence is: a source and the passage that supports it.
+pub struct Citation {
+    citation: citation::Model,
+    source: source::Model,
+}
+
+#[Object]
+impl Citation {
+    /// The document cited.
+    async fn source(&self) -> Source {
+        Source(self.source.clone())
+    }
+
+    /// The passage that supports the action.
+    async fn excerpt(&self) -> Option<&str> {
+        self.citation.excerpt.as_deref()
+    }
+}
+
+/// The extra fields of an action connection, computed only when asked for.
+pub struct TimelineTotal(pub ResolvedFilter);
+
+#[Object]
+impl TimelineTotal {
+    /// How many actions match the filter, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        timeline::count(database(ctx), &self.0).await.gql()
+    }
+}

@@ -1,0 +1,112 @@
+//! `Actor`: a person, office, agency, force, government or group.
+
+use super::{ActionConnection, TimelineTotal, database, loaders};
+use crate::schema::connection::{connection, page_request};
+use crate::schema::enums::{ActorKind, Side};
+use crate::schema::error::ServiceResultExt;
+use crate::schema::id::{NodeType, encode};
+use crate::schema::input::TimelineFilter;
+use crate::schema::loader::{ActorId, MembersOf};
+use crate::schema::prefetch::{connection_nodes, prefetch_actions};
+use crate::service::cursor::TimelineCursor;
+use crate::service::people;
+use crate::service::timeline::{self, TimeOrder};
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, ID, Object, Result};
+use standoff_entities::actor;
+
+/// A page of actors.
+pub type ActorConnection = Connection<String, Actor, ActorTotal, EmptyFields>;
+
+/// A person, office, agency, force, government or group that takes part in the feud.
+pub struct Actor(pub actor::Model);
+
+#[Object]
+impl Actor {
+    /// The opaque global id.
+    pub async fn id(&self) -> ID {
+        encode(NodeType::Actor, self.0.id)
+    }
+
+    /// Unique, stable identifier used in URLs and filters.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Person, office, agency, ...
+    async fn kind(&self) -> ActorKind {
+        self.0.kind.into()
+    }
+
+    /// The level of government the actor acts for.
+    async fn side(&self) -> Side {
+        self.0.side.into()
+    }
+
+    /// Title or office, e.g. "Mayor of Chicago".
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+
+    /// Political party.
+    async fn party(&self) -> Option<&str> {
+        self.0.party.as_deref()
+    }
+
+    /// The actor this one belongs to (a spokesperson's office).
+    async fn member_of(&self, ctx: &Context<'_>) -> Result<Option<Actor>> {
+        let Some(parent) = self.0.member_of_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx).load_one(ActorId(parent)).await?.map(Actor))
+    }
+
+    /// The actors that belong to this one, by name.
+    async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Actor>> {
+        let found = loaders(ctx).load_one(MembersOf(self.0.id)).await?;
+        Ok(found.unwrap_or_default().into_iter().map(Actor).collect())
+    }
+
+    /// This actor's own actions in time order, narrowed by `filter`.
+    async fn actions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TimelineFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ActionConnection> {
+        let db = database(ctx);
+        let request = page_request(first, after, last, before, TimelineCursor::decode)?;
+        let filter = filter
+            .unwrap_or_default()
+            .into_service()
+            .resolve(db)
+            .await
+            .gql()?
+            .of_actor(self.0.id);
+        let page = timeline::page(db, &filter, TimeOrder::Asc, &request)
+            .await
+            .gql()?;
+        let models: Vec<_> = page.items.iter().map(|(_, m)| m.clone()).collect();
+        prefetch_actions(ctx, &connection_nodes(&ctx.look_ahead()), &models).await?;
+        Ok(connection(page, super::Action, TimelineTotal(filter)))
+    }
+}
+
+/// The extra fields of an actor connection.
+pub struct ActorTotal(pub Option<standoff_entities::Side>);
+
+#[Object]
+impl ActorTotal {
+    /// How many actors the list holds, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        people::count_actors(database(ctx), self.0).await.gql()
+    }
+}

@@ -1,0 +1,77 @@
+//! `Change`: one entry of the append-only change log.
+
+use super::{Action, database, loaders};
+use crate::schema::enums::ChangeKind;
+use crate::schema::error::ServiceResultExt;
+use crate::schema::id::{NodeType, encode};
+use crate::schema::loader::ActionId;
+use crate::service::changes;
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use standoff_entities::change;
+
+/// A page of the change log.
+pub type ChangeConnection = Connection<String, Change, ChangeTotal, EmptyFields>;
+
+/// One write, in commit order: what changed, when, by whom and why.
+pub struct Change(pub change::Model);
+
+#[Object]
+impl Change {
+    /// Position in the log; strictly increasing in commit order.
+    async fn seq(&self) -> i64 {
+        self.0.seq
+    }
+
+    /// What kind of write it was.
+    async fn kind(&self) -> ChangeKind {
+        self.0.kind.into()
+    }
+
+    /// The global id of the row written (an actor, action, response or source).
+    async fn entity_id(&self) -> Option<ID> {
+        let kind = match self.0.entity.as_str() {
+            "actor" => NodeType::Actor,
+            "action" => NodeType::Action,
+            "response" => NodeType::Response,
+            "source" => NodeType::Source,
+            _ => return None,
+        };
+        Some(encode(kind, self.0.entity_id))
+    }
+
+    /// The action the change concerns, when there is one.
+    async fn action(&self, ctx: &Context<'_>) -> Result<Option<Action>> {
+        let Some(id) = self.0.action_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx).load_one(ActionId(id)).await?.map(Action))
+    }
+
+    /// When it was written.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+
+    /// The name of the token that wrote it (`seed` for the story loader).
+    async fn author(&self) -> &str {
+        &self.0.author
+    }
+
+    /// The editor's note, e.g. why a correction was made.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+/// The extra fields of a change connection.
+pub struct ChangeTotal;
+
+#[Object]
+impl ChangeTotal {
+    /// How many changes the log holds.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        changes::count_changes(database(ctx)).await.gql()
+    }
+}

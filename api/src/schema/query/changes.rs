@@ -1,0 +1,28 @@
+//! `changes`: the change log, for clients that poll "what changed since".
+
+use crate::schema::connection::{connection, page_request};
+use crate::schema::error::ServiceResultExt;
+use crate::schema::object::{Change, ChangeConnection, ChangeTotal, database};
+use crate::service::changes;
+use crate::service::cursor::ChangeCursor;
+use async_graphql::{Context, Object, Result};
+
+/// The write log.
+#[derive(Default)]
+pub struct ChangeQuery;
+
+#[Object]
+impl ChangeQuery {
+    /// Every write in commit order, oldest first; pass the last `endCursor` as `after` to get
+    /// what changed since.
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> Result<ChangeConnection> {
+        let request = page_request(first, after, None, None, ChangeCursor::decode)?;
+        let page = changes::changes_page(database(ctx), &request).await.gql()?;
+        Ok(connection(page, Change, ChangeTotal))
+    }
+}

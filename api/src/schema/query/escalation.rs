@@ -1,0 +1,36 @@
+//! `escalation`: how fast each side escalates.
+
+use crate::schema::enums::Bucket;
+use crate::schema::error::ServiceResultExt;
+use crate::schema::input::TimelineFilter;
+use crate::schema::object::{EscalationPoint, database};
+use crate::service::escalation;
+use async_graphql::{Context, Object, Result};
+
+/// The escalation series.
+#[derive(Default)]
+pub struct EscalationQuery;
+
+#[Object]
+impl EscalationQuery {
+    /// Per time bucket and side: how many actions and their summed and mean intensity,
+    /// ordered by bucket then side.
+    async fn escalation(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TimelineFilter>,
+        #[graphql(default)] bucket: Bucket,
+    ) -> Result<Vec<EscalationPoint>> {
+        let db = database(ctx);
+        let filter = filter
+            .unwrap_or_default()
+            .into_service()
+            .resolve(db)
+            .await
+            .gql()?;
+        let rows = escalation::escalation(db, &filter, bucket.into())
+            .await
+            .gql()?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}

@@ -1,0 +1,21 @@
+//! The `Query` root, merged from one object per domain.
+
+mod changes;
+mod escalation;
+mod node;
+mod people;
+mod thread;
+mod timeline;
+
+use async_graphql::MergedObject;
+
+/// Everything Standoff answers without a token.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    timeline::TimelineQuery,
+    people::ActorQuery,
+    thread::ThreadQuery,
+    escalation::EscalationQuery,
+    changes::ChangeQuery,
+);

@@ -1,0 +1,37 @@
+//! `node(id:)`: any object by its global id.
+
+use crate::schema::id::{NodeType, decode_any};
+use crate::schema::loader::{ActionId, ActorId, ResponseId, SourceId};
+use crate::schema::object::{Action, Actor, Node, Response, Source, loaders};
+use async_graphql::{Context, ID, Object, Result};
+
+/// Resolves global ids.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any actor, action, response or source by its global id; null when it does not exist.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let (kind, n) = decode_any(&id)?;
+        let loader = loaders(ctx);
+        Ok(match kind {
+            NodeType::Actor => loader
+                .load_one(ActorId(n))
+                .await?
+                .map(|m| Node::Actor(Actor(m))),
+            NodeType::Action => loader
+                .load_one(ActionId(n))
+                .await?
+                .map(|m| Node::Action(Action(m))),
+            NodeType::Response => loader
+                .load_one(ResponseId(n))
+                .await?
+                .map(|m| Node::Response(Response::new(m))),
+            NodeType::Source => loader
+                .load_one(SourceId(n))
+                .await?
+                .map(|m| Node::Source(Source(m))),
+        })
+    }
+}

@@ -1,0 +1,29 @@
+//! `thread`: the escalation thread around one action.
+
+use crate::schema::error::ServiceResultExt;
+use crate::schema::id::{NodeType, decode};
+use crate::schema::object::{Action, database};
+use crate::schema::prefetch::prefetch_actions;
+use crate::service::thread;
+use async_graphql::{Context, ID, Object, Result};
+
+/// Who answered whom.
+#[derive(Default)]
+pub struct ThreadQuery;
+
+#[Object]
+impl ThreadQuery {
+    /// The action, what it answered and what answered it, followed `depth` links each way
+    /// (50 at most), in time order.
+    async fn thread(
+        &self,
+        ctx: &Context<'_>,
+        action_id: ID,
+        #[graphql(default = 10)] depth: i32,
+    ) -> Result<Vec<Action>> {
+        let id = decode(&action_id, NodeType::Action)?;
+        let actions = thread::thread(database(ctx), id, depth).await.gql()?;
+        prefetch_actions(ctx, &[ctx.look_ahead()], &actions).await?;
+        Ok(actions.into_iter().map(Action).collect())
+    }
+}

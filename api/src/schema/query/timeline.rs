@@ -1,0 +1,58 @@
+//! `timeline` and `action`.
+
+use crate::schema::connection::{connection, page_request};
+use crate::schema::enums::TimeOrder;
+use crate::schema::error::ServiceResultExt;
+use crate::schema::id::{NodeType, decode};
+use crate::schema::input::TimelineFilter;
+use crate::schema::loader::ActionId;
+use crate::schema::object::{Action, ActionConnection, TimelineTotal, database, loaders};
+use crate::schema::prefetch::{connection_nodes, prefetch_actions};
+use crate::service::cursor::TimelineCursor;
+use crate::service::timeline;
+use async_graphql::{Context, ID, Object, Result};
+
+/// The timeline of actions.
+#[derive(Default)]
+pub struct TimelineQuery;
+
+#[Object]
+impl TimelineQuery {
+    /// Actions in time order (ties broken by when they were recorded), filtered and paged
+    /// Relay-style: `first`/`after` forward, `last`/`before` backward; 20 by default, 100 at most.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the arguments are the GraphQL field's, as api.md names them"
+    )]
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TimelineFilter>,
+        #[graphql(default)] order: TimeOrder,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ActionConnection> {
+        let db = database(ctx);
+        let request = page_request(first, after, last, before, TimelineCursor::decode)?;
+        let filter = filter
+            .unwrap_or_default()
+            .into_service()
+            .resolve(db)
+            .await
+            .gql()?;
+        let page = timeline::page(db, &filter, order.into(), &request)
+            .await
+            .gql()?;
+        let models: Vec<_> = page.items.iter().map(|(_, m)| m.clone()).collect();
+        prefetch_actions(ctx, &connection_nodes(&ctx.look_ahead()), &models).await?;
+        Ok(connection(page, Action, TimelineTotal(filter)))
+    }
+
+    /// One action by its global id, retracted or not; null when it does not exist.
+    async fn action(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Action>> {
+        let id = decode(&id, NodeType::Action)?;
+        Ok(loaders(ctx).load_one(ActionId(id)).await?.map(Action))
+    }
+}

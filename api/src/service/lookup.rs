@@ -1,0 +1,171 @@
+//! Batch lookups by id, one statement each, for the GraphQL layer's DataLoaders: however many
+//! actions a page holds, each relation costs one query.
+
+use super::ServiceResult;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
+};
+use standoff_entities::{action, action_target, actor, citation, response, source};
+use std::collections::HashMap;
+
+/// Actors by id.
+pub async fn actors<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> ServiceResult<HashMap<i64, actor::Model>> {
+    let rows = actor::Entity::find()
+        .filter(actor::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+}
+
+/// Actions by id.
+pub async fn actions<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> ServiceResult<HashMap<i64, action::Model>> {
+    let rows = action::Entity::find()
+        .filter(action::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+}
+
+/// Sources by id.
+pub async fn sources<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> ServiceResult<HashMap<i64, source::Model>> {
+    let rows = source::Entity::find()
+        .filter(source::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+}
+
+/// Responses by id.
+pub async fn responses<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> ServiceResult<HashMap<i64, response::Model>> {
+    let rows = response::Entity::find()
+        .filter(response::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
+/// The target actors of each action, by name.
+pub async fn targets<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> ServiceResult<HashMap<i64, Vec<actor::Model>>> {
+    let rows = action_target::Entity::find()
+        .filter(action_target::Column::ActionId.is_in(action_ids.iter().copied()))
+        .find_also_related(actor::Entity)
+        .order_by_asc(actor::Column::Name)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<actor::Model>> = HashMap::new();
+    for (link, target) in rows {
+        if let Some(target) = target {
+            out.entry(link.action_id).or_default().push(target);
+        }
+    }
+    Ok(out)
+}
+
+/// The citations of each action with their sources, in the order they were recorded.
+pub async fn citations<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> ServiceResult<HashMap<i64, Vec<(citation::Model, source::Model)>>> {
+    let rows = citation::Entity::find()
+        .filter(citation::Column::ActionId.is_in(action_ids.iter().copied()))
+        .find_also_related(source::Entity)
+        .order_by_asc(citation::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for (cite, src) in rows {
+        if let Some(src) = src {
+            out.entry(cite.action_id).or_default().push((cite, src));
+        }
+    }
+    Ok(out)
+}
+
+/// A response link with the action at its far end: the answer, or what was answered.
+pub type Link = (response::Model, action::Model);
+
+/// For each action, the responses that answer it with the answering actions, in time order;
+/// retracted answers are left out as they are from the timeline.
+pub async fn responses_to<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> ServiceResult<HashMap<i64, Vec<Link>>> {
+    let rows = response::Entity::find()
+        .join(JoinType::InnerJoin, response::Relation::Answer.def())
+        .select_also(action::Entity)
+        .filter(response::Column::RespondsToId.is_in(action_ids.iter().copied()))
+        .filter(action::Column::Retracted.eq(false))
+        .order_by_asc(action::Column::OccurredAt)
+        .order_by_asc(action::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for (link, answer) in rows {
+        if let Some(answer) = answer {
+            out.entry(link.responds_to_id)
+                .or_default()
+                .push((link, answer));
+        }
+    }
+    Ok(out)
+}
+
+/// For each action, the responses it makes with the actions it answers, in their time order.
+pub async fn responses_from<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> ServiceResult<HashMap<i64, Vec<Link>>> {
+    let rows = response::Entity::find()
+        .join(JoinType::InnerJoin, response::Relation::Answered.def())
+        .select_also(action::Entity)
+        .filter(response::Column::ActionId.is_in(action_ids.iter().copied()))
+        .filter(action::Column::Retracted.eq(false))
+        .order_by_asc(action::Column::OccurredAt)
+        .order_by_asc(action::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for (link, answered) in rows {
+        if let Some(answered) = answered {
+            out.entry(link.action_id)
+                .or_default()
+                .push((link, answered));
+        }
+    }
+    Ok(out)
+}
+
+/// The members of each actor, by name.
+pub async fn members<C: ConnectionTrait>(
+    db: &C,
+    actor_ids: &[i64],
+) -> ServiceResult<HashMap<i64, Vec<actor::Model>>> {
+    let rows = actor::Entity::find()
+        .filter(actor::Column::MemberOfId.is_in(actor_ids.iter().copied()))
+        .order_by_asc(actor::Column::Name)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for a in rows {
+        if let Some(parent) = a.member_of_id {
+            out.entry(parent).or_default().push(a);
+        }
+    }
+    Ok(out)
+}

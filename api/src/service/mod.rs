@@ -1,0 +1,15 @@
+//! The service layer: every query and transaction Standoff runs. It knows sea-orm and the
+//! domain, never GraphQL or HTTP.
+
+pub mod changes;
+pub mod cursor;
+mod error;
+pub mod escalation;
+pub mod filter;
+pub mod lookup;
+pub mod page;
+pub mod people;
+pub mod thread;
+pub mod timeline;
+
+pub use error::{ServiceError, ServiceResult};

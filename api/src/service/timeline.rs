@@ -1,0 +1,104 @@
+//! The timeline: actions in `(occurred_at, id)` order, paged by keyset, never by offset.
+
+use super::cursor::TimelineCursor;
+use super::filter::ResolvedFilter;
+use super::page::{Page, PageRequest};
+use super::{ServiceError, ServiceResult};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use standoff_entities::action;
+
+/// Which way the timeline runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeOrder {
+    /// Oldest first.
+    #[default]
+    Asc,
+    /// Newest first.
+    Desc,
+}
+
+/// The cursor of an action's place on the timeline.
+pub fn cursor_of(model: &action::Model) -> TimelineCursor {
+    TimelineCursor {
+        occurred_at: model.occurred_at,
+        id: model.id,
+    }
+}
+
+/// Rows strictly after (`later`) or before a keyset position.
+fn beyond(c: &TimelineCursor, later: bool) -> Condition {
+    use action::Column::{Id, OccurredAt};
+    let (at, tie) = if later {
+        (OccurredAt.gt(c.occurred_at), Id.gt(c.id))
+    } else {
+        (OccurredAt.lt(c.occurred_at), Id.lt(c.id))
+    };
+    Condition::any()
+        .add(at)
+        .add(Condition::all().add(OccurredAt.eq(c.occurred_at)).add(tie))
+}
+
+/// One page of the filtered timeline in the given order.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    filter: &ResolvedFilter,
+    order: TimeOrder,
+    request: &PageRequest<TimelineCursor>,
+) -> ServiceResult<Page<action::Model>> {
+    let ascending = order == TimeOrder::Asc;
+    let mut cond = filter.condition();
+    // "after" means later in the list's order, which is earlier in time when descending.
+    if let Some(after) = &request.after {
+        cond = cond.add(beyond(after, ascending));
+    }
+    if let Some(before) = &request.before {
+        cond = cond.add(beyond(before, !ascending));
+    }
+    let fetch_ascending = ascending != request.from_end;
+    let dir = if fetch_ascending {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
+    if request.size == 0 {
+        return Ok(Page {
+            items: Vec::new(),
+            has_next: false,
+            has_previous: false,
+        });
+    }
+    let rows = action::Entity::find()
+        .filter(cond)
+        .order_by(action::Column::OccurredAt, dir.clone())
+        .order_by(action::Column::Id, dir)
+        .limit(request.size + 1)
+        .all(db)
+        .await?;
+    Ok(Page::assemble(rows, request, |m| cursor_of(m).encode()))
+}
+
+/// How many actions match the filter.
+pub async fn count<C: ConnectionTrait>(db: &C, filter: &ResolvedFilter) -> ServiceResult<u64> {
+    Ok(action::Entity::find()
+        .filter(filter.condition())
+        .count(db)
+        .await?)
+}
+
+/// One action by id, retracted or not (a direct link keeps working after a retraction).
+pub async fn action_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> ServiceResult<Option<action::Model>> {
+    Ok(action::Entity::find_by_id(id).one(db).await?)
+}
+
+/// One action by id, or NOT_FOUND naming it.
+pub async fn require_action<C: ConnectionTrait>(db: &C, id: i64) -> ServiceResult<action::Model> {
+    action_by_id(db, id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("no action has the id {id}")))
+}

@@ -1,0 +1,131 @@
+//! Building the app and running it: `serve` and the integration tests both start here, so the
+//! tests exercise exactly what ships.
+
+use crate::config::{DatabaseSettings, ServerSettings};
+use crate::db::{self, StatementCounter};
+use crate::http::{self, AppState};
+use crate::schema;
+use axum::Router;
+use sea_orm::DatabaseConnection;
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// Connecting or migrating failed.
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// The bundled story could not be loaded.
+    #[error("seeding: {0}")]
+    Seed(#[from] standoff_seeds::SeedError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+/// A migrated, seeded service bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: DatabaseConnection,
+    statements: StatementCounter,
+}
+
+impl Application {
+    /// Connects, migrates, seeds an empty database (unless told not to) and binds.
+    pub async fn build(
+        database: &DatabaseSettings,
+        server: &ServerSettings,
+    ) -> Result<Self, StartupError> {
+        let (db, statements) = db::connect(database).await?;
+        db::migrate(&db).await?;
+        if !server.no_seed
+            && let Some(report) = db::seed_if_empty(&db).await?
+        {
+            tracing::info!(%report, "seeded an empty database with the bundled story");
+        }
+        let listener =
+            TcpListener::bind(server.bind)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: server.bind,
+                    source,
+                })?;
+        let state = AppState {
+            schema: schema::build(db.clone()),
+            db: db.clone(),
+            sdl: schema::sdl().into(),
+        };
+        Ok(Self {
+            listener,
+            router: http::router(state, server.max_body_bytes),
+            db,
+            statements,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The statement counter of the service's pool.
+    pub fn statements(&self) -> StatementCounter {
+        self.statements.clone()
+    }
+
+    /// The service's pool.
+    pub fn database(&self) -> DatabaseConnection {
+        self.db.clone()
+    }
+
+    /// Serves until `shutdown` completes, then finishes requests in flight.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

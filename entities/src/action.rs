@@ -1,0 +1,38 @@
+//! `action`: one dated thing an actor did.
+
+use crate::enums::{ActionKind, ActionStatus, Category, DatePrecision};
+use sea_orm::entity::prelude::*;
+
+/// One action on the timeline.
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "action")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// A stable key given by an importer (the seed file), so loading twice finds the same row.
+    #[sea_orm(unique)]
+    pub key: Option<String>,
+    pub actor_id: i64,
+    pub kind: ActionKind,
+    pub category: Option<Category>,
+    pub status: ActionStatus,
+    pub occurred_at: DateTimeUtc,
+    pub precision: DatePrecision,
+    pub reported_at: Option<DateTimeUtc>,
+    pub title: String,
+    pub summary: Option<String>,
+    pub quote: Option<String>,
+    pub place: Option<String>,
+    pub magnitude: Option<i64>,
+    pub intensity: f64,
+    pub intensity_reason: Option<String>,
+    pub revision: i32,
+    pub retracted: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    #[sea_orm(belongs_to, from = "actor_id", to = "id")]
+    pub actor: BelongsTo<super::actor::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

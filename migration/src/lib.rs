@@ -1,0 +1,15 @@
+//! Reversible schema migrations for Standoff, portable across SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20260101_000001_create_core_tables;
+
+/// Runs Standoff's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20260101_000001_create_core_tables::Migration)]
+    }
+}

@@ -1,0 +1,143 @@
+//! The `standoff` binary itself: seed, migrate, schema, and serve with a clean SIGTERM exit.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn standoff(db_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_standoff"))
+        .args(args)
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("standoff runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn seed_twice_reports_nothing_new_and_a_broken_file_fails_loudly() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
+
+    let first = standoff(&url, &["seed"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(text(&first.stdout).contains("created 11 actors, 1 sources, 10 actions, 8 responses"));
+
+    let again = standoff(&url, &["seed"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let out = text(&again.stdout);
+    assert!(
+        out.contains("created 0 actors, 0 sources, 0 actions, 0 responses"),
+        "{out}"
+    );
+    assert!(
+        out.contains("already present: 11 actors, 1 sources, 10 actions"),
+        "{out}"
+    );
+
+    let story = dir.path().join("broken.toml");
+    std::fs::write(
+        &story,
+        "[[actors]]\nslug = \"x\"\nname = \"X\"\nkind = \"PERSON\"\nside = \"LOCAL\"\nmember_of = \"nobody-known\"\n",
+    )
+    .expect("write");
+    let broken = standoff(&url, &["seed", story.to_str().expect("path")]);
+    assert!(!broken.status.success());
+    let err = text(&broken.stderr);
+    assert!(
+        err.contains("actor \"x\"") && err.contains("nobody-known"),
+        "{err}"
+    );
+
+    let missing = standoff(&url, &["seed", "/no/such/story.toml"]);
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("cannot read"));
+}
+
+#[test]
+fn migrate_twice_and_print_the_committed_schema() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("m.db").display());
+    for _ in 0..2 {
+        let out = standoff(&url, &["migrate"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let schema = standoff(&url, &["schema"]);
+    assert!(schema.status.success());
+    assert_eq!(text(&schema.stdout), include_str!("../../schema.graphql"));
+}
+
+#[test]
+fn serve_answers_then_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("serve.db").display()
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_standoff"))
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("STANDOFF_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("playground at http://").nth(1) {
+                let addr: String = rest.chars().take_while(|c| *c != '/').collect();
+                let _ = tx.send(addr);
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("serve logs its address");
+
+    let body = blocking_get(&addr);
+    assert_eq!(body["data"]["timeline"]["totalCount"], 10, "{body}");
+
+    let pid = child.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+}
+
+/// One GraphQL GET from this synchronous test, on a runtime of its own.
+fn blocking_get(addr: &str) -> serde_json::Value {
+    {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            reqwest::Client::new()
+                .get(format!("http://{addr}/graphql"))
+                .query(&[("query", "{ timeline { totalCount } }")])
+                .send()
+                .await
+                .expect("sent")
+                .json()
+                .await
+                .expect("json")
+        })
+    }
+}

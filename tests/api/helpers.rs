@@ -1,0 +1,196 @@
+//! Spawning the app and talking GraphQL to it.
+
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+use standoff_api::config::{DatabaseSettings, ServerSettings};
+use standoff_api::db::StatementCounter;
+use standoff_api::startup::Application;
+use standoff_entities::{action, action_target, actor, change, citation, response, source};
+use std::net::SocketAddr;
+use tempfile::TempDir;
+
+/// A running app on its own database file.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub statements: StatementCounter,
+    pub db: DatabaseConnection,
+    _dir: TempDir,
+}
+
+/// Starts the app seeded with the Chicago story.
+pub async fn spawn_app() -> TestApp {
+    spawn(false).await
+}
+
+/// Starts the app on an empty (migrated, unseeded) database.
+pub async fn spawn_empty_app() -> TestApp {
+    spawn(true).await
+}
+
+async fn spawn(no_seed: bool) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("standoff.db").display()
+    );
+    let server = ServerSettings {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        no_seed,
+        ..ServerSettings::default()
+    };
+    let app = Application::build(&DatabaseSettings::new(db_url.clone()), &server)
+        .await
+        .expect("app builds");
+    let addr = app.local_addr().expect("bound address");
+    let statements = app.statements();
+    let db = app.database();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp {
+        addr,
+        client: reqwest::Client::new(),
+        statements,
+        db,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// The URL of a path on the app.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// POSTs a GraphQL request and returns the whole JSON response.
+    pub async fn post(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request sent");
+        response.json().await.expect("JSON response")
+    }
+
+    /// Runs a query that must succeed and returns its `data`.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        let body = self.post(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Runs a query that must fail and returns the first error's `extensions.code`.
+    pub async fn error_code(&self, query: &str, variables: Value) -> String {
+        let body = self.post(query, variables).await;
+        let errors = body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("expected errors, got {body:#}"));
+        assert!(!errors.is_empty(), "expected errors, got {body:#}");
+        errors[0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("error without a code: {body:#}"))
+            .to_owned()
+    }
+
+    /// Row counts of every table, to prove that something wrote nothing.
+    pub async fn row_counts(&self) -> [u64; 7] {
+        let db = &self.db;
+        [
+            actor::Entity::find().count(db).await.expect("count"),
+            action::Entity::find().count(db).await.expect("count"),
+            action_target::Entity::find()
+                .count(db)
+                .await
+                .expect("count"),
+            response::Entity::find().count(db).await.expect("count"),
+            source::Entity::find().count(db).await.expect("count"),
+            citation::Entity::find().count(db).await.expect("count"),
+            change::Entity::find().count(db).await.expect("count"),
+        ]
+    }
+
+    /// Titles of the timeline's first page under a filter, in order.
+    pub async fn titles(&self, filter: Value) -> Vec<String> {
+        let data = self
+            .query(
+                "query($f: TimelineFilter) { timeline(filter: $f, first: 100) { totalCount nodes { title } } }",
+                json!({ "f": filter }),
+            )
+            .await;
+        let titles: Vec<String> = data["timeline"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| n["title"].as_str().expect("title").to_owned())
+            .collect();
+        assert_eq!(
+            data["timeline"]["totalCount"].as_u64(),
+            Some(titles.len() as u64),
+            "totalCount agrees with the page"
+        );
+        titles
+    }
+}
+
+/// A story file with `n` actions by two actors, `per_instant` of them sharing each timestamp.
+pub fn generated_story(n: usize, per_instant: usize) -> String {
+    let mut s = String::from(
+        r#"
+[[actors]]
+slug = "gen-federal"
+name = "Generated federal actor"
+kind = "AGENCY"
+side = "FEDERAL"
+
+[[actors]]
+slug = "gen-local"
+name = "Generated local actor"
+kind = "GOVERNMENT"
+side = "LOCAL"
+
+[[sources]]
+key = "gen-source"
+title = "Generated source"
+"#,
+    );
+    let start = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").expect("start");
+    for i in 0..n {
+        let at = start + chrono::Duration::minutes((i / per_instant) as i64);
+        let (actor, target) = if i % 3 == 0 {
+            ("gen-local", "gen-federal")
+        } else {
+            ("gen-federal", "gen-local")
+        };
+        s.push_str(&format!(
+            r#"
+[[actions]]
+key = "gen-{i}"
+actor = "{actor}"
+targets = ["{target}"]
+kind = "STATEMENT"
+category = "ACCUSE"
+occurred_at = "{at}"
+title = "Generated action {i}"
+citations = [{{ source = "gen-source", excerpt = "excerpt {i}" }}]
+"#,
+            at = at.to_rfc3339()
+        ));
+        // Every odd action answers the one before it, so any page carries response links.
+        if i % 2 == 1 {
+            s.push_str(&format!(
+                "responds_to = [{{ action = \"gen-{}\", stance = \"CRITICIZES\" }}]\n",
+                i - 1
+            ));
+        }
+    }
+    s
+}
+
+/// Loads a story file into the app's database through the seed loader.
+pub async fn load_story(app: &TestApp, text: &str) -> standoff_seeds::LoadReport {
+    let story = standoff_seeds::parse(text).expect("story parses");
+    standoff_seeds::load(&app.db, &story)
+        .await
+        .expect("story loads")
+}

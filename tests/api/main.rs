@@ -1,0 +1,12 @@
+//! Integration tests: each spawns the real app on 127.0.0.1:0 against a fresh SQLite file and
+//! speaks HTTP to it. One binary, one module per feature, so the stack links once.
+
+mod cli;
+mod errors;
+mod filters;
+mod helpers;
+mod paging;
+mod schema;
+mod seeds;
+mod statements;
+mod story;

@@ -1,0 +1,69 @@
+//! The committed SDL, the playground and the example query.
+
+use crate::helpers::spawn_app;
+use serde_json::json;
+use standoff_api::http::EXAMPLE_QUERY;
+
+const COMMITTED_SDL: &str = include_str!("../../schema.graphql");
+
+#[tokio::test]
+async fn the_served_schema_matches_the_committed_file() {
+    let app = spawn_app().await;
+    let served = app
+        .client
+        .get(app.url("/schema.graphql"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        served == COMMITTED_SDL,
+        "schema.graphql is stale: run `cargo run -- schema > schema.graphql` and commit it"
+    );
+    for name in [
+        "interface Node",
+        "type ActionConnection",
+        "totalCount",
+        "thread(",
+        "escalation(",
+    ] {
+        assert!(served.contains(name), "{name} missing from the SDL");
+    }
+}
+
+#[tokio::test]
+async fn the_playground_opens_with_the_example_query_which_runs() {
+    let app = spawn_app().await;
+    let page = app.client.get(app.url("/")).send().await.expect("sent");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("GraphiQL") && html.contains("/graphql"));
+    let preloaded = serde_json::to_string(EXAMPLE_QUERY).expect("json");
+    assert!(html.contains(&preloaded), "example query preloaded");
+
+    let data = app.query(EXAMPLE_QUERY, json!({})).await;
+    assert_eq!(data["timeline"]["totalCount"], 10);
+    assert_eq!(
+        data["timeline"]["nodes"].as_array().expect("nodes").len(),
+        10
+    );
+}
+
+#[tokio::test]
+async fn graphql_answers_over_get_too() {
+    let app = spawn_app().await;
+    let body: serde_json::Value = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", "{ actor(slug: \"jb-pritzker\") { name title } }")])
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["data"]["actor"]["name"], "JB Pritzker");
+    assert_eq!(body["data"]["actor"]["title"], "Governor of Illinois");
+}
