@@ -5,6 +5,7 @@ mod cli;
 mod errors;
 mod filters;
 mod helpers;
+mod migrations;
 mod paging;
 mod schema;
 mod seeds;

@@ -20,8 +20,9 @@ query Feud {
 }
 "#;
 
-/// The playground page. GraphiQL itself loads from the unpkg CDN, as async-graphql's stock
-/// page does; the page around it is ours so the example query can be preloaded.
+/// The playground page. GraphiQL itself loads from the unpkg CDN at pinned versions (the browser
+/// test serves the same npm packages in their place); the page around it is ours so the
+/// example query can be preloaded.
 pub async fn page() -> Html<String> {
     let query = serde_json::to_string(EXAMPLE_QUERY).unwrap_or_else(|_| "\"\"".into());
     Html(PAGE.replace("__DEFAULT_QUERY__", &query))
@@ -34,10 +35,10 @@ const PAGE: &str = r#"<!DOCTYPE html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Standoff: GraphQL playground</title>
   <style>body { margin: 0; } #graphiql { height: 100vh; }</style>
-  <link rel="stylesheet" href="https://unpkg.com/graphiql@4/graphiql.min.css">
-  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/graphiql@4/graphiql.min.js"></script>
+  <link rel="stylesheet" href="https://unpkg.com/graphiql@4.1.2/graphiql.min.css">
+  <script crossorigin src="https://unpkg.com/react@18.3.1/umd/react.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/graphiql@4.1.2/graphiql.min.js"></script>
 </head>
 <body>
   <div id="graphiql">Loading the playground…</div>

@@ -1,9 +1,11 @@
 //! GraphQL input types.
 
 use super::enums::{ActionKind, ActionStatus, Category, Side};
-use crate::service::filter::ActionFilter;
+use super::error::ServiceResultExt;
+use crate::service::filter::{ActionFilter, ResolvedFilter};
 use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
 
 /// Which actions to show; every field narrows, and an absent field lets everything through.
 #[derive(InputObject, Default, Debug)]
@@ -37,6 +39,19 @@ fn mapped<A, B: From<A>>(list: Option<Vec<A>>) -> Vec<B> {
 }
 
 impl TimelineFilter {
+    /// Checks an optional filter argument and looks its slugs up.
+    pub async fn resolve(
+        filter: Option<Self>,
+        db: &DatabaseConnection,
+    ) -> async_graphql::Result<ResolvedFilter> {
+        filter
+            .unwrap_or_default()
+            .into_service()
+            .resolve(db)
+            .await
+            .gql()
+    }
+
     /// The service layer's form of the filter.
     pub fn into_service(self) -> ActionFilter {
         ActionFilter {

@@ -9,16 +9,30 @@ use sea_orm::{
 use standoff_entities::{action, action_target, actor, citation, response, source};
 use std::collections::HashMap;
 
+/// Rows of `E` whose `id` column is among `ids`, by id.
+async fn by_id<E, C>(
+    db: &C,
+    id_column: E::Column,
+    ids: &[i64],
+    id_of: impl Fn(&E::Model) -> i64,
+) -> ServiceResult<HashMap<i64, E::Model>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let rows = E::find()
+        .filter(id_column.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| (id_of(&row), row)).collect())
+}
+
 /// Actors by id.
 pub async fn actors<C: ConnectionTrait>(
     db: &C,
     ids: &[i64],
 ) -> ServiceResult<HashMap<i64, actor::Model>> {
-    let rows = actor::Entity::find()
-        .filter(actor::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+    by_id::<actor::Entity, _>(db, actor::Column::Id, ids, |a| a.id).await
 }
 
 /// Actions by id.
@@ -26,11 +40,7 @@ pub async fn actions<C: ConnectionTrait>(
     db: &C,
     ids: &[i64],
 ) -> ServiceResult<HashMap<i64, action::Model>> {
-    let rows = action::Entity::find()
-        .filter(action::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+    by_id::<action::Entity, _>(db, action::Column::Id, ids, |a| a.id).await
 }
 
 /// Sources by id.
@@ -38,11 +48,7 @@ pub async fn sources<C: ConnectionTrait>(
     db: &C,
     ids: &[i64],
 ) -> ServiceResult<HashMap<i64, source::Model>> {
-    let rows = source::Entity::find()
-        .filter(source::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+    by_id::<source::Entity, _>(db, source::Column::Id, ids, |s| s.id).await
 }
 
 /// Responses by id.
@@ -50,11 +56,7 @@ pub async fn responses<C: ConnectionTrait>(
     db: &C,
     ids: &[i64],
 ) -> ServiceResult<HashMap<i64, response::Model>> {
-    let rows = response::Entity::find()
-        .filter(response::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    by_id::<response::Entity, _>(db, response::Column::Id, ids, |r| r.id).await
 }
 
 /// The target actors of each action, by name.

@@ -1,12 +1,16 @@
 //! `Action`, its `Response` links and `Citation`s.
 
 use super::{Actor, Source, database, loaders};
+use crate::schema::connection::connection;
 use crate::schema::enums::{ActionKind, ActionStatus, Category, DatePrecision, Stance};
 use crate::schema::error::{ServiceResultExt, internal};
 use crate::schema::id::{NodeType, encode};
 use crate::schema::loader::{ActionId, ActorId, AnswersFrom, AnswersTo, CitationsOf, TargetsOf};
+use crate::schema::prefetch::{connection_nodes, prefetch_actions};
+use crate::service::cursor::TimelineCursor;
 use crate::service::filter::ResolvedFilter;
-use crate::service::timeline;
+use crate::service::page::PageRequest;
+use crate::service::timeline::{self, TimeOrder};
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
@@ -236,6 +240,22 @@ impl Citation {
     async fn excerpt(&self) -> Option<&str> {
         self.citation.excerpt.as_deref()
     }
+}
+
+/// One page of the filtered timeline as a connection, with the relations the query selects
+/// prefetched.
+pub async fn action_connection(
+    ctx: &Context<'_>,
+    filter: ResolvedFilter,
+    order: TimeOrder,
+    request: &PageRequest<TimelineCursor>,
+) -> Result<ActionConnection> {
+    let page = timeline::page(database(ctx), &filter, order, request)
+        .await
+        .gql()?;
+    let models: Vec<_> = page.items.iter().map(|(_, m)| m.clone()).collect();
+    prefetch_actions(ctx, &connection_nodes(&ctx.look_ahead()), &models).await?;
+    Ok(connection(page, Action, TimelineTotal(filter)))
 }
 
 /// The extra fields of an action connection, computed only when asked for.

@@ -1,16 +1,15 @@
 //! `Actor`: a person, office, agency, force, government or group.
 
-use super::{ActionConnection, TimelineTotal, database, loaders};
-use crate::schema::connection::{connection, page_request};
+use super::{ActionConnection, action_connection, database, loaders};
+use crate::schema::connection::page_request;
 use crate::schema::enums::{ActorKind, Side};
 use crate::schema::error::ServiceResultExt;
 use crate::schema::id::{NodeType, encode};
 use crate::schema::input::TimelineFilter;
 use crate::schema::loader::{ActorId, MembersOf};
-use crate::schema::prefetch::{connection_nodes, prefetch_actions};
 use crate::service::cursor::TimelineCursor;
 use crate::service::people;
-use crate::service::timeline::{self, TimeOrder};
+use crate::service::timeline::TimeOrder;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Object, Result};
 use standoff_entities::actor;
@@ -82,21 +81,11 @@ impl Actor {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ActionConnection> {
-        let db = database(ctx);
         let request = page_request(first, after, last, before, TimelineCursor::decode)?;
-        let filter = filter
-            .unwrap_or_default()
-            .into_service()
-            .resolve(db)
-            .await
-            .gql()?
+        let filter = TimelineFilter::resolve(filter, database(ctx))
+            .await?
             .of_actor(self.0.id);
-        let page = timeline::page(db, &filter, TimeOrder::Asc, &request)
-            .await
-            .gql()?;
-        let models: Vec<_> = page.items.iter().map(|(_, m)| m.clone()).collect();
-        prefetch_actions(ctx, &connection_nodes(&ctx.look_ahead()), &models).await?;
-        Ok(connection(page, super::Action, TimelineTotal(filter)))
+        action_connection(ctx, filter, TimeOrder::Asc, &request).await
     }
 }
 

@@ -8,7 +8,7 @@ mod escalation;
 mod node;
 mod source;
 
-pub use action::{Action, ActionConnection, Citation, Response, TimelineTotal};
+pub use action::{Action, ActionConnection, Citation, Response, TimelineTotal, action_connection};
 pub use actor::{Actor, ActorConnection, ActorTotal};
 pub use change::{Change, ChangeConnection, ChangeTotal};
 pub use escalation::EscalationPoint;

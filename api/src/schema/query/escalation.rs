@@ -22,12 +22,7 @@ impl EscalationQuery {
         #[graphql(default)] bucket: Bucket,
     ) -> Result<Vec<EscalationPoint>> {
         let db = database(ctx);
-        let filter = filter
-            .unwrap_or_default()
-            .into_service()
-            .resolve(db)
-            .await
-            .gql()?;
+        let filter = TimelineFilter::resolve(filter, db).await?;
         let rows = escalation::escalation(db, &filter, bucket.into())
             .await
             .gql()?;

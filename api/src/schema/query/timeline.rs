@@ -1,15 +1,12 @@
 //! `timeline` and `action`.
 
-use crate::schema::connection::{connection, page_request};
+use crate::schema::connection::page_request;
 use crate::schema::enums::TimeOrder;
-use crate::schema::error::ServiceResultExt;
 use crate::schema::id::{NodeType, decode};
 use crate::schema::input::TimelineFilter;
 use crate::schema::loader::ActionId;
-use crate::schema::object::{Action, ActionConnection, TimelineTotal, database, loaders};
-use crate::schema::prefetch::{connection_nodes, prefetch_actions};
+use crate::schema::object::{Action, ActionConnection, action_connection, database, loaders};
 use crate::service::cursor::TimelineCursor;
-use crate::service::timeline;
 use async_graphql::{Context, ID, Object, Result};
 
 /// The timeline of actions.
@@ -34,20 +31,9 @@ impl TimelineQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ActionConnection> {
-        let db = database(ctx);
         let request = page_request(first, after, last, before, TimelineCursor::decode)?;
-        let filter = filter
-            .unwrap_or_default()
-            .into_service()
-            .resolve(db)
-            .await
-            .gql()?;
-        let page = timeline::page(db, &filter, order.into(), &request)
-            .await
-            .gql()?;
-        let models: Vec<_> = page.items.iter().map(|(_, m)| m.clone()).collect();
-        prefetch_actions(ctx, &connection_nodes(&ctx.look_ahead()), &models).await?;
-        Ok(connection(page, Action, TimelineTotal(filter)))
+        let filter = TimelineFilter::resolve(filter, database(ctx)).await?;
+        action_connection(ctx, filter, order.into(), &request).await
     }
 
     /// One action by its global id, retracted or not; null when it does not exist.

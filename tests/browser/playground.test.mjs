@@ -1,0 +1,72 @@
+// The playground at / in a real browser: GraphiQL loads, shows the example query, runs it and
+// shows the Chicago timeline. The page loads GraphiQL from unpkg at pinned versions; this
+// machine has no internet, so those URLs are answered from the same npm packages, installed
+// at the same versions (checked below), instead.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startStandoff, launchBrowser, installed, artifact } from './standoff.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startStandoff();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Answers https://unpkg.com/<name>@<version>/<file> from node_modules, checking the version. */
+async function serveCdnFromNpm(context) {
+  await context.route('https://unpkg.com/**', async (route) => {
+    const path = new URL(route.request().url()).pathname.slice(1);
+    const match = path.match(/^((?:@[^/]+\/)?[^@/]+)@([^/]+)\/(.+)$/);
+    if (!match) return route.abort();
+    const [, name, version, file] = match;
+    const pkg = installed(name);
+    assert.equal(pkg.version, version, `the page pins ${name}@${version}; the test installed ${pkg.version}`);
+    const type = file.endsWith('.css') ? 'text/css' : 'application/javascript';
+    await route.fulfill({ path: join(pkg.root, file), contentType: type });
+  });
+}
+
+test('the playground opens with the example query and runs it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  await serveCdnFromNpm(context);
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+
+  await page.goto(`${server.url}/`);
+  const editor = page.locator('.graphiql-query-editor');
+  await editor.waitFor({ timeout: 30_000 });
+  await page.waitForFunction(
+    () => document.querySelector('.graphiql-query-editor')?.innerText.includes('query Feud'),
+    null,
+    { timeout: 30_000 },
+  );
+
+  await page.locator('.graphiql-execute-button').click();
+  // The result pane draws only its visible lines; its CodeMirror instance holds the whole text.
+  const resultText = () => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? '';
+  await page.waitForFunction(
+    (read) => new Function(`return (${read})()`)().includes('"totalCount"'),
+    resultText.toString(),
+    { timeout: 30_000 },
+  );
+  const result = JSON.parse(await page.evaluate(resultText));
+  assert.equal(result.errors, undefined);
+  assert.equal(result.data.timeline.totalCount, 10);
+  assert.equal(result.data.timeline.nodes.length, 10);
+  assert.ok(result.data.timeline.nodes.some((n) => n.title.includes('Johnson signs an executive order')));
+  assert.ok(result.data.escalation.some((p) => p.side === 'FEDERAL' && p.intensitySum < 0));
+  await page.getByText('"actionCount": 6').first().waitFor();
+
+  await page.screenshot({ path: artifact('playground-1200.png') });
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});

@@ -1,0 +1,79 @@
+// Shared by the browser tests: start the real `standoff serve` on a free port against a fresh
+// SQLite file, and launch Debian's Chromium through playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const artifacts = join(repoRoot, 'test-artifacts');
+
+/** Starts `standoff serve`; resolves to { url, stop } once it logs its address. */
+export async function startStandoff(extraEnv = {}) {
+  const bin = process.env.STANDOFF_BIN ?? join(repoRoot, 'target', 'debug', 'standoff');
+  const dir = mkdtempSync(join(tmpdir(), 'standoff-browser-'));
+  const child = spawn(bin, ['serve'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${join(dir, 'standoff.db')}?mode=rwc`,
+      STANDOFF_BIND: '127.0.0.1:0',
+      RUST_LOG: 'info',
+      NO_COLOR: '1',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error('standoff did not start in 60 s')), 60_000);
+    let seen = '';
+    child.stderr.on('data', (chunk) => {
+      seen += chunk.toString();
+      const match = seen.match(/playground at (http:\/\/[0-9.]+:\d+)\//);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`standoff exited with ${code}: ${seen}`)));
+  });
+  const stop = () =>
+    new Promise((done) => {
+      child.removeAllListeners('exit');
+      child.on('exit', done);
+      child.kill('SIGTERM');
+    });
+  return { url, stop };
+}
+
+/** Launches headless Chromium with the flags this closed network needs. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+  });
+}
+
+/** Where npm installed a package, and the version it installed. */
+export function installed(name) {
+  const root = join(here, 'node_modules', name);
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return { root, version };
+}
+
+/** A path for a screenshot or other artifact, creating the folder. */
+export function artifact(name) {
+  mkdirSync(artifacts, { recursive: true });
+  return join(artifacts, name);
+}
