@@ -3,8 +3,11 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use standoff_api::config::{DatabaseSettings, ServerSettings};
+use standoff_api::service::tokens;
 use standoff_api::{db, schema, startup::Application};
+use standoff_entities::Role;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 /// A sourced, time-ordered record of a political feud, served over GraphQL.
@@ -31,10 +34,50 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Manage the tokens editors write with.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Make a token and print it once; only its hash is stored.
+    Create {
+        /// Who holds it; recorded as the author of each change it makes.
+        #[arg(long)]
+        name: String,
+        /// What it may do.
+        #[arg(long, value_enum, default_value_t = RoleArg::Editor)]
+        role: RoleArg,
+    },
+    /// List tokens (never the tokens themselves).
+    List,
+    /// Revoke a token by name; it stops working at once.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum RoleArg {
+    /// Records and corrects the story.
+    Editor,
+    /// An editor who also manages tokens.
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Editor => Role::Editor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -43,7 +86,17 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // The whole chain on one line: what failed and why, without a backtrace.
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(server) => {
             tracing::info!(
@@ -85,6 +138,35 @@ async fn main() -> anyhow::Result<()> {
             println!("{name}: {report}");
         }
         Command::Schema => print!("{}", schema::sdl()),
+        Command::Token(command) => {
+            let (conn, _) = db::connect(&cli.database).await?;
+            db::migrate(&conn).await?;
+            match command {
+                TokenCommand::Create { name, role } => {
+                    let token = tokens::create_token(&conn, &name, role.into()).await?;
+                    eprintln!("token {name:?} created; it is shown only this once:");
+                    println!("{token}");
+                }
+                TokenCommand::List => {
+                    for t in tokens::list_tokens(&conn).await? {
+                        let state = match t.revoked_at {
+                            Some(at) => format!("revoked {}", at.to_rfc3339()),
+                            None => "active".to_owned(),
+                        };
+                        println!(
+                            "{}\t{:?}\tcreated {}\t{state}",
+                            t.name,
+                            t.role,
+                            t.created_at.to_rfc3339()
+                        );
+                    }
+                }
+                TokenCommand::Revoke { name } => {
+                    tokens::revoke_token(&conn, &name).await?;
+                    println!("token {name:?} revoked");
+                }
+            }
+        }
     }
     Ok(())
 }

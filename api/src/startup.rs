@@ -5,6 +5,7 @@ use crate::config::{DatabaseSettings, ServerSettings};
 use crate::db::{self, StatementCounter};
 use crate::http::{self, AppState};
 use crate::schema;
+use crate::service::feed::ChangeFeed;
 use axum::Router;
 use sea_orm::DatabaseConnection;
 use std::future::Future;
@@ -58,8 +59,9 @@ impl Application {
                     addr: server.bind,
                     source,
                 })?;
+        let feed = ChangeFeed::new();
         let state = AppState {
-            schema: schema::build(db.clone()),
+            schema: schema::build(db.clone(), feed.clone()),
             db: db.clone(),
             sdl: schema::sdl().into(),
         };

@@ -211,6 +211,23 @@ pub enum Stance {
     Defies,
 }
 
+/// What a token may do.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(24))",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    /// Records and corrects the story.
+    Editor,
+    /// An editor who also manages the newsroom's tokens.
+    Admin,
+}
+
 /// What a row of the change log records.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
@@ -261,6 +278,17 @@ impl DatePrecision {
 }
 
 impl DatePrecision {
+    /// The end (exclusive) of the minute, day, month or year that starts at `start`.
+    pub fn end_of(self, start: DateTimeUtc) -> DateTimeUtc {
+        use chrono::{Datelike, Duration, Months};
+        match self {
+            Self::Minute => start + Duration::minutes(1),
+            Self::Day => start + Duration::days(1),
+            Self::Month => start.checked_add_months(Months::new(1)).unwrap_or(start),
+            Self::Year => start.with_year(start.year() + 1).unwrap_or(start),
+        }
+    }
+
     /// Writes an instant as a reader should see it at this precision: "30 Aug 2025, 14:05 UTC",
     /// "30 Aug 2025", "August 2025" or "2025".
     pub fn display(self, at: DateTimeUtc) -> String {
@@ -292,6 +320,22 @@ mod tests {
         assert_eq!(DatePrecision::Day.truncate(t), at("2025-08-30T00:00:00Z"));
         assert_eq!(DatePrecision::Month.truncate(t), at("2025-08-01T00:00:00Z"));
         assert_eq!(DatePrecision::Year.truncate(t), at("2025-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn units_end_where_the_next_begins() {
+        assert_eq!(
+            DatePrecision::Month.end_of(at("2025-12-01T00:00:00Z")),
+            at("2026-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            DatePrecision::Day.end_of(at("2025-08-30T00:00:00Z")),
+            at("2025-08-31T00:00:00Z")
+        );
+        assert_eq!(
+            DatePrecision::Year.end_of(at("2025-01-01T00:00:00Z")),
+            at("2026-01-01T00:00:00Z")
+        );
     }
 
     #[test]

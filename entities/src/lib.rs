@@ -12,6 +12,7 @@
 pub mod action;
 pub mod action_target;
 pub mod actor;
+pub mod api_token;
 pub mod change;
 pub mod citation;
 pub mod enums;
@@ -19,5 +20,5 @@ pub mod response;
 pub mod source;
 
 pub use enums::{
-    ActionKind, ActionStatus, ActorKind, Category, ChangeKind, DatePrecision, Side, Stance,
+    ActionKind, ActionStatus, ActorKind, Category, ChangeKind, DatePrecision, Role, Side, Stance,
 };

@@ -3,6 +3,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_create_core_tables;
+mod m20260102_000001_create_api_token;
 
 /// Runs Standoff's migrations in order.
 pub struct Migrator;
@@ -10,6 +11,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20260101_000001_create_core_tables::Migration)]
+        vec![
+            Box::new(m20260101_000001_create_core_tables::Migration),
+            Box::new(m20260102_000001_create_api_token::Migration),
+        ]
     }
 }

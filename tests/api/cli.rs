@@ -141,3 +141,50 @@ fn blocking_get(addr: &str) -> serde_json::Value {
         })
     }
 }
+
+#[tokio::test]
+async fn tokens_made_by_the_cli_write_until_revoked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("tokens.db").display()
+    );
+    let created = standoff(
+        &url,
+        &[
+            "token",
+            "create",
+            "--name",
+            "night-desk",
+            "--role",
+            "editor",
+        ],
+    );
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let token = text(&created.stdout).trim().to_owned();
+    assert!(token.starts_with("stf_") && token.len() > 40, "{token}");
+    let again = standoff(&url, &["token", "create", "--name", "night-desk"]);
+    assert!(!again.status.success(), "names are unique");
+
+    let listed = text(&standoff(&url, &["token", "list"]).stdout);
+    assert!(
+        listed.contains("night-desk") && listed.contains("active"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&token), "the list never shows a token");
+
+    let app = crate::helpers::spawn_app_on(url.clone(), dir).await;
+    let auth = format!("Bearer {token}");
+    let mutation = r#"mutation { addSource(input: { title: "Night desk notes" }) { title } }"#;
+    let data = app.write(&auth, mutation, serde_json::json!({})).await;
+    assert_eq!(data["addSource"]["title"], "Night desk notes");
+
+    let revoked = standoff(&url, &["token", "revoke", "night-desk"]);
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    assert!(text(&standoff(&url, &["token", "list"]).stdout).contains("revoked"));
+    assert_eq!(
+        app.refused(Some(&auth), mutation, serde_json::json!({}))
+            .await,
+        "UNAUTHENTICATED"
+    );
+}

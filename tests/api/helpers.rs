@@ -5,7 +5,9 @@ use serde_json::{Value, json};
 use standoff_api::config::{DatabaseSettings, ServerSettings};
 use standoff_api::db::StatementCounter;
 use standoff_api::startup::Application;
-use standoff_entities::{action, action_target, actor, change, citation, response, source};
+use standoff_entities::{
+    action, action_target, actor, api_token, change, citation, response, source,
+};
 use std::net::SocketAddr;
 use tempfile::TempDir;
 
@@ -28,18 +30,27 @@ pub async fn spawn_empty_app() -> TestApp {
     spawn(true).await
 }
 
+/// Starts the app on a given database URL; `dir` is kept alive as long as the app.
+pub async fn spawn_app_on(db_url: String, dir: TempDir) -> TestApp {
+    spawn_with(db_url, dir, false).await
+}
+
 async fn spawn(no_seed: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_url = format!(
         "sqlite://{}?mode=rwc",
         dir.path().join("standoff.db").display()
     );
+    spawn_with(db_url, dir, no_seed).await
+}
+
+async fn spawn_with(db_url: String, dir: TempDir, no_seed: bool) -> TestApp {
     let server = ServerSettings {
         bind: "127.0.0.1:0".parse().expect("address"),
         no_seed,
         ..ServerSettings::default()
     };
-    let app = Application::build(&DatabaseSettings::new(db_url.clone()), &server)
+    let app = Application::build(&DatabaseSettings::new(db_url), &server)
         .await
         .expect("app builds");
     let addr = app.local_addr().expect("bound address");
@@ -63,14 +74,82 @@ impl TestApp {
 
     /// POSTs a GraphQL request and returns the whole JSON response.
     pub async fn post(&self, query: &str, variables: Value) -> Value {
-        let response = self
+        self.post_with(None, query, variables).await
+    }
+
+    /// POSTs a GraphQL request with an optional Authorization value.
+    pub async fn post_with(&self, auth: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
             .client
             .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request sent");
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(auth) = auth {
+            request = request.header("authorization", auth);
+        }
+        let response = request.send().await.expect("request sent");
         response.json().await.expect("JSON response")
+    }
+
+    /// Makes an editor token through the service the CLI uses; returns `Bearer <token>`.
+    pub async fn editor(&self, name: &str) -> String {
+        let token = standoff_api::service::tokens::create_token(
+            &self.db,
+            name,
+            standoff_entities::Role::Editor,
+        )
+        .await
+        .expect("token");
+        format!("Bearer {token}")
+    }
+
+    /// Runs a mutation as `auth` that must succeed; returns its `data`.
+    pub async fn write(&self, auth: &str, query: &str, variables: Value) -> Value {
+        let body = self.post_with(Some(auth), query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Runs a mutation that must fail, writing nothing; returns the error's code.
+    pub async fn refused(&self, auth: Option<&str>, query: &str, variables: Value) -> String {
+        let before = self.row_counts().await;
+        let body = self.post_with(auth, query, variables).await;
+        assert_eq!(
+            self.row_counts().await,
+            before,
+            "a refused write wrote: {body:#}"
+        );
+        body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected a coded error, got {body:#}"))
+            .to_owned()
+    }
+
+    /// The global id of the seeded action with this title fragment.
+    pub async fn action_id(&self, title_part: &str) -> String {
+        let data = self
+            .query(
+                "query($t: String) { timeline(filter: { text: $t, includeRetracted: true }) { nodes { id title } } }",
+                json!({ "t": title_part }),
+            )
+            .await;
+        data["timeline"]["nodes"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no action titled like {title_part:?}"))
+            .to_owned()
+    }
+
+    /// The global id of the seeded article source.
+    pub async fn source_id(&self) -> String {
+        let data = self
+            .query(
+                "{ timeline(first: 1) { nodes { citations { source { id } } } } }",
+                json!({}),
+            )
+            .await;
+        data["timeline"]["nodes"][0]["citations"][0]["source"]["id"]
+            .as_str()
+            .expect("source id")
+            .to_owned()
     }
 
     /// Runs a query that must succeed and returns its `data`.
@@ -94,7 +173,7 @@ impl TestApp {
     }
 
     /// Row counts of every table, to prove that something wrote nothing.
-    pub async fn row_counts(&self) -> [u64; 7] {
+    pub async fn row_counts(&self) -> [u64; 8] {
         let db = &self.db;
         [
             actor::Entity::find().count(db).await.expect("count"),
@@ -107,6 +186,7 @@ impl TestApp {
             source::Entity::find().count(db).await.expect("count"),
             citation::Entity::find().count(db).await.expect("count"),
             change::Entity::find().count(db).await.expect("count"),
+            api_token::Entity::find().count(db).await.expect("count"),
         ]
     }
 

@@ -11,3 +11,4 @@ mod schema;
 mod seeds;
 mod statements;
 mod story;
+mod writes;

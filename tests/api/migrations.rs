@@ -4,7 +4,8 @@ use standoff_api::config::DatabaseSettings;
 use standoff_api::db;
 use standoff_migration::{Migrator, MigratorTrait, SchemaManager};
 
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 8] = [
+    "api_token",
     "actor",
     "action",
     "action_target",
@@ -32,11 +33,11 @@ async fn migrations_go_down_and_up_again() {
         .expect("connect");
     db::migrate(&conn).await.expect("up");
     db::migrate(&conn).await.expect("up again is a no-op");
-    assert_eq!(tables_present(&conn).await, vec![true; 7]);
+    assert_eq!(tables_present(&conn).await, vec![true; 8]);
     Migrator::down(&conn, None).await.expect("down");
-    assert_eq!(tables_present(&conn).await, vec![false; 7]);
+    assert_eq!(tables_present(&conn).await, vec![false; 8]);
     db::migrate(&conn).await.expect("up after down");
-    assert_eq!(tables_present(&conn).await, vec![true; 7]);
+    assert_eq!(tables_present(&conn).await, vec![true; 8]);
     let report = db::seed_if_empty(&conn)
         .await
         .expect("seed")

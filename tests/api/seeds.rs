@@ -113,5 +113,5 @@ async fn bad_dates_and_enums_are_named_before_anything_is_written() {
         err.to_string().contains("fine-action") && err.to_string().contains("cites"),
         "{err}"
     );
-    assert_eq!(app.row_counts().await, [0; 7]);
+    assert_eq!(app.row_counts().await, [0; 8]);
 }

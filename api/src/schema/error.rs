@@ -14,6 +14,12 @@ pub mod code {
     pub const NOT_FOUND: &str = "NOT_FOUND";
     /// Over a limit.
     pub const LIMIT_EXCEEDED: &str = "LIMIT_EXCEEDED";
+    /// Clashes with what is stored.
+    pub const CONFLICT: &str = "CONFLICT";
+    /// A write without a valid token.
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    /// A token whose role may not do this.
+    pub const FORBIDDEN: &str = "FORBIDDEN";
     /// Our fault; details are in the server log only.
     pub const INTERNAL: &str = "INTERNAL";
 }
@@ -24,8 +30,14 @@ impl ErrorExtensions for ServiceError {
             Self::BadInput(_) => code::BAD_USER_INPUT,
             Self::NotFound(_) => code::NOT_FOUND,
             Self::LimitExceeded(_) => code::LIMIT_EXCEEDED,
+            Self::Conflict(_) => code::CONFLICT,
+            Self::Unauthenticated(_) => code::UNAUTHENTICATED,
             Self::Database(err) => {
                 tracing::error!(error = %err, "database error");
+                code::INTERNAL
+            }
+            Self::Internal(detail) => {
+                tracing::error!(detail, "internal error");
                 code::INTERNAL
             }
         };

@@ -1,29 +1,36 @@
 //! The GraphQL schema: thin objects over the service layer.
 
+pub mod auth;
 pub mod connection;
 pub mod enums;
 pub mod error;
 pub mod id;
 pub mod input;
 pub mod loader;
+pub mod mutation;
 pub mod object;
 pub mod prefetch;
 pub mod query;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use crate::service::feed::ChangeFeed;
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 /// Standoff's executable schema.
-pub type StandoffSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+pub type StandoffSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
-fn builder() -> SchemaBuilder<query::Query, EmptyMutation, EmptySubscription> {
-    Schema::build(query::Query::default(), EmptyMutation, EmptySubscription)
-        .extension(error::ErrorCodes)
+fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
+    Schema::build(
+        query::Query::default(),
+        mutation::Mutation::default(),
+        EmptySubscription,
+    )
+    .extension(error::ErrorCodes)
 }
 
-/// Builds the schema over a database.
-pub fn build(db: DatabaseConnection) -> StandoffSchema {
-    builder().data(db).finish()
+/// Builds the schema over a database and the feed that writes announce themselves on.
+pub fn build(db: DatabaseConnection, feed: ChangeFeed) -> StandoffSchema {
+    builder().data(db).data(feed).finish()
 }
 
 /// The schema's SDL, as committed in `schema.graphql` and served at `/schema.graphql`.

@@ -5,11 +5,14 @@ pub mod changes;
 pub mod cursor;
 mod error;
 pub mod escalation;
+pub mod feed;
 pub mod filter;
 pub mod lookup;
 pub mod page;
 pub mod people;
 pub mod thread;
 pub mod timeline;
+pub mod tokens;
+pub mod write;
 
 pub use error::{ServiceError, ServiceResult};

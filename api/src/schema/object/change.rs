@@ -7,7 +7,7 @@ use crate::schema::id::{NodeType, encode};
 use crate::schema::loader::ActionId;
 use crate::service::changes;
 use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Json, Object, Result};
 use chrono::{DateTime, Utc};
 use standoff_entities::change;
 
@@ -59,9 +59,15 @@ impl Change {
         &self.0.author
     }
 
-    /// The editor's note, e.g. why a correction was made.
+    /// The editor's note: why a correction was made, or the reason for a retraction.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
+    }
+
+    /// What a correction changed (each field `from` its old value `to` the new) or what a
+    /// response linked to.
+    async fn details(&self) -> Option<Json<serde_json::Value>> {
+        self.0.data.clone().map(Json)
     }
 }
 

@@ -1,0 +1,237 @@
+//! `recordAction`, `recordResponse`, `correctAction` and `retractAction`.
+
+use super::writer;
+use crate::schema::enums::{ActionKind, ActionStatus, Category, DatePrecision, Stance};
+use crate::schema::error::ServiceResultExt;
+use crate::schema::id::{NodeType, decode};
+use crate::schema::object::{Action, Response};
+use crate::service::write::actions::{self, ActionPatch, NewAction, NewCitation, Patch};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::{DateTime, Utc};
+
+/// A source cited as evidence.
+#[derive(InputObject)]
+pub struct CitationInput {
+    /// The source's global id (from `addSource` or `Source.id`).
+    pub source_id: ID,
+    /// The passage that supports the action.
+    pub excerpt: Option<String>,
+}
+
+/// An earlier action this one answers.
+#[derive(InputObject)]
+pub struct RespondsToInput {
+    /// The earlier action's global id.
+    pub action_id: ID,
+    /// How this one answers it.
+    pub stance: Stance,
+}
+
+/// A new action.
+#[derive(InputObject)]
+pub struct RecordActionInput {
+    /// Slug of the actor who acted.
+    pub actor: String,
+    /// Slugs of the actors it is aimed at.
+    pub targets: Option<Vec<String>>,
+    /// Deployment, order, statement.
+    pub kind: ActionKind,
+    /// PLOVER category; sets the default intensity.
+    pub category: Option<Category>,
+    /// Words or deeds.
+    #[graphql(default_with = "ActionStatus::CarriedOut")]
+    pub status: ActionStatus,
+    /// When it happened; moved to the start of its precision's unit.
+    pub occurred_at: DateTime<Utc>,
+    /// How precisely `occurredAt` is known.
+    #[graphql(default_with = "DatePrecision::Day")]
+    pub precision: DatePrecision,
+    /// When the first source reported it.
+    pub reported_at: Option<DateTime<Utc>>,
+    /// One-line headline.
+    pub title: String,
+    /// Our own words.
+    pub summary: Option<String>,
+    /// Only what the source quotes, verbatim.
+    pub quote: Option<String>,
+    /// Where it happened.
+    pub place: Option<String>,
+    /// A count, such as troops deployed.
+    pub magnitude: Option<i64>,
+    /// Overrides the category's default intensity (-10..10); needs `intensityReason`.
+    pub intensity: Option<f64>,
+    /// Why the intensity was overridden.
+    pub intensity_reason: Option<String>,
+    /// Where the evidence is; at least one.
+    pub citations: Vec<CitationInput>,
+    /// Earlier actions this one answers.
+    pub responds_to: Option<Vec<RespondsToInput>>,
+}
+
+/// A link between two recorded actions.
+#[derive(InputObject)]
+pub struct RecordResponseInput {
+    /// The answering action.
+    pub action_id: ID,
+    /// The action it answers.
+    pub responds_to_id: ID,
+    /// How it answers.
+    pub stance: Stance,
+}
+
+/// A correction: any field of `RecordActionInput` but `actor`. Absent fields stay; `null`
+/// clears an optional one (a cleared intensity returns to the category's default).
+#[derive(InputObject)]
+pub struct CorrectActionInput {
+    /// Replaces the targets.
+    pub targets: Option<Vec<String>>,
+    /// New kind.
+    pub kind: Option<ActionKind>,
+    /// New category.
+    pub category: MaybeUndefined<Category>,
+    /// New status.
+    pub status: Option<ActionStatus>,
+    /// New date.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// New precision.
+    pub precision: Option<DatePrecision>,
+    /// New report date.
+    pub reported_at: MaybeUndefined<DateTime<Utc>>,
+    /// New headline.
+    pub title: Option<String>,
+    /// New summary.
+    pub summary: MaybeUndefined<String>,
+    /// New quote.
+    pub quote: MaybeUndefined<String>,
+    /// New place.
+    pub place: MaybeUndefined<String>,
+    /// New magnitude.
+    pub magnitude: MaybeUndefined<i64>,
+    /// New intensity override.
+    pub intensity: MaybeUndefined<f64>,
+    /// Why the intensity is overridden.
+    pub intensity_reason: Option<String>,
+    /// Replaces the citations (at least one).
+    pub citations: Option<Vec<CitationInput>>,
+    /// Further earlier actions this one answers.
+    pub responds_to: Option<Vec<RespondsToInput>>,
+}
+
+fn patch<T, U: From<T>>(value: MaybeUndefined<T>) -> Patch<U> {
+    match value {
+        MaybeUndefined::Undefined => Patch::Keep,
+        MaybeUndefined::Null => Patch::Clear,
+        MaybeUndefined::Value(v) => Patch::Set(v.into()),
+    }
+}
+
+fn citations(list: Vec<CitationInput>) -> Result<Vec<NewCitation>> {
+    list.into_iter()
+        .map(|c| {
+            Ok(NewCitation {
+                source_id: decode(&c.source_id, NodeType::Source)?,
+                excerpt: c.excerpt,
+            })
+        })
+        .collect()
+}
+
+fn links(list: Option<Vec<RespondsToInput>>) -> Result<Vec<(i64, standoff_entities::Stance)>> {
+    list.unwrap_or_default()
+        .into_iter()
+        .map(|r| Ok((decode(&r.action_id, NodeType::Action)?, r.stance.into())))
+        .collect()
+}
+
+/// Writes about actions.
+#[derive(Default)]
+pub struct ActionMutation;
+
+#[Object]
+impl ActionMutation {
+    /// Records an action with its targets, citations and the earlier actions it answers.
+    async fn record_action(&self, ctx: &Context<'_>, input: RecordActionInput) -> Result<Action> {
+        let (db, feed, editor) = writer(ctx)?;
+        let new = NewAction {
+            actor: input.actor,
+            targets: input.targets.unwrap_or_default(),
+            kind: input.kind.into(),
+            category: input.category.map(Into::into),
+            status: input.status.into(),
+            occurred_at: input.occurred_at,
+            precision: input.precision.into(),
+            reported_at: input.reported_at,
+            title: input.title,
+            summary: input.summary,
+            quote: input.quote,
+            place: input.place,
+            magnitude: input.magnitude,
+            intensity: input.intensity,
+            intensity_reason: input.intensity_reason,
+            citations: citations(input.citations)?,
+            responds_to: links(input.responds_to)?,
+        };
+        let model = actions::record_action(db, feed, editor, new).await.gql()?;
+        Ok(Action(model))
+    }
+
+    /// Records that one action answers another; the same pair twice is CONFLICT.
+    async fn record_response(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordResponseInput,
+    ) -> Result<Response> {
+        let (db, feed, editor) = writer(ctx)?;
+        let answer = decode(&input.action_id, NodeType::Action)?;
+        let answered = decode(&input.responds_to_id, NodeType::Action)?;
+        let model =
+            actions::record_response(db, feed, editor, answer, answered, input.stance.into())
+                .await
+                .gql()?;
+        Ok(Response::new(model))
+    }
+
+    /// Corrects an action: bumps its revision; the old values and the note go to the change log.
+    async fn correct_action(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: CorrectActionInput,
+        note: String,
+    ) -> Result<Action> {
+        let (db, feed, editor) = writer(ctx)?;
+        let id = decode(&id, NodeType::Action)?;
+        let changes = ActionPatch {
+            targets: input.targets,
+            kind: input.kind.map(Into::into),
+            category: patch(input.category),
+            status: input.status.map(Into::into),
+            occurred_at: input.occurred_at,
+            precision: input.precision.map(Into::into),
+            reported_at: patch(input.reported_at),
+            title: input.title,
+            summary: patch(input.summary),
+            quote: patch(input.quote),
+            place: patch(input.place),
+            magnitude: patch(input.magnitude),
+            intensity: patch(input.intensity),
+            intensity_reason: input.intensity_reason,
+            citations: input.citations.map(citations).transpose()?,
+            responds_to: links(input.responds_to)?,
+        };
+        let model = actions::correct_action(db, feed, editor, id, changes, &note)
+            .await
+            .gql()?;
+        Ok(Action(model))
+    }
+
+    /// Retracts an action: hidden from the default timeline, never deleted.
+    async fn retract_action(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Action> {
+        let (db, feed, editor) = writer(ctx)?;
+        let id = decode(&id, NodeType::Action)?;
+        let model = actions::retract_action(db, feed, editor, id, &reason)
+            .await
+            .gql()?;
+        Ok(Action(model))
+    }
+}

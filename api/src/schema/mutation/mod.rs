@@ -1,0 +1,25 @@
+//! The `Mutation` root: every write needs an editor token and is one transaction.
+
+mod actions;
+mod actors;
+
+use super::auth::require_editor;
+use super::object::database;
+use crate::service::feed::ChangeFeed;
+use crate::service::tokens::Editor;
+use async_graphql::{Context, MergedObject};
+use sea_orm::DatabaseConnection;
+
+pub use actions::{CitationInput, RespondsToInput};
+
+/// Everything an editor can write.
+#[derive(MergedObject, Default)]
+pub struct Mutation(actors::ActorMutation, actions::ActionMutation);
+
+/// What a write needs: the database, the feed to wake subscribers, and the editor.
+pub(crate) fn writer<'a>(
+    ctx: &Context<'a>,
+) -> async_graphql::Result<(&'a DatabaseConnection, &'a ChangeFeed, &'a Editor)> {
+    let editor = require_editor(ctx)?;
+    Ok((database(ctx), ctx.data_unchecked::<ChangeFeed>(), editor))
+}

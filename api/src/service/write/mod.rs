@@ -1,0 +1,45 @@
+//! Writes. Each public function is one transaction that also appends its change-log rows, so
+//! the log and the data never disagree; the feed is told after the commit.
+
+pub mod actions;
+pub mod actors;
+mod check;
+
+use super::ServiceResult;
+use super::tokens::Editor;
+use chrono::Utc;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ConnectionTrait, EntityTrait};
+use standoff_entities::{ChangeKind, change};
+
+/// One change-log row to append.
+pub(crate) struct LogEntry<'a> {
+    pub kind: ChangeKind,
+    pub entity: &'a str,
+    pub entity_id: i64,
+    pub action_id: Option<i64>,
+    pub note: Option<String>,
+    pub data: Option<serde_json::Value>,
+}
+
+/// Appends a row to the change log in the caller's transaction; returns its sequence number.
+pub(crate) async fn append<C: ConnectionTrait>(
+    db: &C,
+    editor: &Editor,
+    entry: LogEntry<'_>,
+) -> ServiceResult<i64> {
+    let inserted = change::Entity::insert(change::ActiveModel {
+        kind: Set(entry.kind),
+        entity: Set(entry.entity.to_owned()),
+        entity_id: Set(entry.entity_id),
+        action_id: Set(entry.action_id),
+        at: Set(Utc::now()),
+        author: Set(editor.name.clone()),
+        note: Set(entry.note),
+        data: Set(entry.data),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(inserted.last_insert_id)
+}
