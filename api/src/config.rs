@@ -53,6 +53,12 @@ pub struct ServerSettings {
     /// Leave an empty database empty instead of loading the bundled Chicago story.
     #[arg(long, env = "STANDOFF_NO_SEED")]
     pub no_seed: bool,
+    /// Seconds a WebSocket client has to send `connection_init` before it is closed (4408).
+    #[arg(long, env = "STANDOFF_WS_INIT_TIMEOUT_SECS", default_value_t = 10)]
+    pub ws_init_timeout_secs: u64,
+    /// Seconds between the server's WebSocket pings; a peer silent for three is dropped.
+    #[arg(long, env = "STANDOFF_WS_PING_SECS", default_value_t = 15)]
+    pub ws_ping_secs: u64,
 }
 
 impl Default for ServerSettings {
@@ -61,6 +67,8 @@ impl Default for ServerSettings {
             bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
             max_body_bytes: 1024 * 1024,
             no_seed: false,
+            ws_init_timeout_secs: 10,
+            ws_ping_secs: 15,
         }
     }
 }

@@ -3,13 +3,14 @@
 
 use crate::config::{DatabaseSettings, ServerSettings};
 use crate::db::{self, StatementCounter};
-use crate::http::{self, AppState};
+use crate::http::{self, AppState, WsSettings};
 use crate::schema;
 use crate::service::feed::ChangeFeed;
 use axum::Router;
 use sea_orm::DatabaseConnection;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// Why the service could not start.
@@ -34,6 +35,7 @@ pub enum StartupError {
 /// A migrated, seeded service bound to its port, ready to run.
 pub struct Application {
     listener: TcpListener,
+    shutdown: tokio::sync::watch::Sender<bool>,
     router: Router,
     db: DatabaseConnection,
     statements: StatementCounter,
@@ -60,13 +62,20 @@ impl Application {
                     source,
                 })?;
         let feed = ChangeFeed::new();
+        let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
             schema: schema::build(db.clone(), feed.clone()),
             db: db.clone(),
             sdl: schema::sdl().into(),
+            ws: WsSettings {
+                init_timeout: Duration::from_secs(server.ws_init_timeout_secs.max(1)),
+                ping_every: Duration::from_secs(server.ws_ping_secs.max(1)),
+            },
+            shutdown: shutdown_rx,
         };
         Ok(Self {
             listener,
+            shutdown,
             router: http::router(state, server.max_body_bytes),
             db,
             statements,
@@ -88,13 +97,18 @@ impl Application {
         self.db.clone()
     }
 
-    /// Serves until `shutdown` completes, then finishes requests in flight.
+    /// Serves until `signal` completes, then closes WebSockets (1001) and finishes requests in
+    /// flight.
     pub async fn run_until(
         self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
+        signal: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let sockets = self.shutdown;
         axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                signal.await;
+                let _ = sockets.send(true);
+            })
             .await
     }
 

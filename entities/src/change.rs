@@ -22,6 +22,8 @@ pub struct Model {
     pub note: Option<String>,
     /// Old values on a correction, as JSON.
     pub data: Option<Json>,
+    #[sea_orm(belongs_to, from = "action_id", to = "id")]
+    pub action: BelongsTo<Option<super::action::Entity>>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -68,11 +68,14 @@ fn migrate_twice_and_print_the_committed_schema() {
     }
     let schema = standoff(&url, &["schema"]);
     assert!(schema.status.success());
-    assert_eq!(text(&schema.stdout), include_str!("../../schema.graphql"));
+    assert!(
+        text(&schema.stdout) == include_str!("../../schema.graphql"),
+        "schema.graphql is stale: run `cargo run -- schema > schema.graphql` and commit it"
+    );
 }
 
-#[test]
-fn serve_answers_then_stops_cleanly_on_sigterm() {
+#[tokio::test]
+async fn serve_answers_then_stops_cleanly_on_sigterm_closing_websockets_with_1001() {
     let dir = tempfile::tempdir().expect("dir");
     let url = format!(
         "sqlite://{}?mode=rwc",
@@ -97,12 +100,34 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
             }
         }
     });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("serve logs its address");
+    let addr: std::net::SocketAddr = tokio::task::spawn_blocking(move || {
+        rx.recv_timeout(Duration::from_secs(60))
+            .expect("serve logs its address")
+    })
+    .await
+    .expect("join")
+    .parse()
+    .expect("address");
 
-    let body = blocking_get(&addr);
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(format!("http://{addr}/graphql"))
+        .query(&[("query", "{ timeline { totalCount } }")])
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(body["data"]["timeline"]["totalCount"], 10, "{body}");
+    let mut subscriber =
+        crate::ws::connect(addr, "graphql-transport-ws", serde_json::json!({})).await;
+    subscriber
+        .subscribe(
+            "live",
+            "subscription { timelineEvents { cursor } }",
+            serde_json::json!({}),
+        )
+        .await;
 
     let pid = child.id().to_string();
     let killed = Command::new("kill")
@@ -110,36 +135,20 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         .status()
         .expect("kill");
     assert!(killed.success());
+    assert_eq!(
+        subscriber.close_code().await,
+        Some(1001),
+        "clients are told to go elsewhere"
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
             break status;
         }
         assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
+        tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "exit status {status}");
-}
-
-/// One GraphQL GET from this synchronous test, on a runtime of its own.
-fn blocking_get(addr: &str) -> serde_json::Value {
-    {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async {
-            reqwest::Client::new()
-                .get(format!("http://{addr}/graphql"))
-                .query(&[("query", "{ timeline { totalCount } }")])
-                .send()
-                .await
-                .expect("sent")
-                .json()
-                .await
-                .expect("json")
-        })
-    }
 }
 
 #[tokio::test]

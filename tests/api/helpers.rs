@@ -48,6 +48,9 @@ async fn spawn_with(db_url: String, dir: TempDir, no_seed: bool) -> TestApp {
     let server = ServerSettings {
         bind: "127.0.0.1:0".parse().expect("address"),
         no_seed,
+        // Short WebSocket timings so the 4408 and ping tests run in seconds.
+        ws_init_timeout_secs: 1,
+        ws_ping_secs: 2,
         ..ServerSettings::default()
     };
     let app = Application::build(&DatabaseSettings::new(db_url), &server)

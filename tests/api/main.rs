@@ -11,4 +11,6 @@ mod schema;
 mod seeds;
 mod statements;
 mod story;
+mod subscriptions;
 mod writes;
+mod ws;

@@ -2,8 +2,10 @@
 
 mod graphql;
 mod playground;
+mod ws;
 
 pub use playground::EXAMPLE_QUERY;
+pub use ws::WsSettings;
 
 use crate::schema::StandoffSchema;
 use axum::Router;
@@ -24,6 +26,10 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// The SDL, rendered once at start-up.
     pub sdl: Arc<str>,
+    /// WebSocket timing.
+    pub ws: WsSettings,
+    /// Turns true when the server begins to shut down; WebSockets then close with 1001.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The router with every route and layer.
@@ -31,6 +37,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     Router::new()
         .route("/", get(playground::page))
         .route("/graphql", get(graphql::execute).post(graphql::execute))
+        .route("/graphql/ws", get(ws::upgrade))
         .route("/schema.graphql", get(sdl))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(RequestBodyLimitLayer::new(max_body_bytes))

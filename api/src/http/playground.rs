@@ -43,10 +43,14 @@ const PAGE: &str = r#"<!DOCTYPE html>
 <body>
   <div id="graphiql">Loading the playground…</div>
   <script>
-    const endpoint = new URL('/graphql', window.location.href).toString();
+    const endpoint = new URL('/graphql', window.location.href);
+    const socket = new URL('/graphql/ws', window.location.href);
+    socket.protocol = socket.protocol === 'https:' ? 'wss:' : 'ws:';
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
       React.createElement(GraphiQL, {
-        fetcher: GraphiQL.createFetcher({ url: endpoint }),
+        // Subscriptions go over graphql-ws; the Headers tab (an Authorization header for
+        // writes) becomes the connection_init payload.
+        fetcher: GraphiQL.createFetcher({ url: endpoint.toString(), subscriptionUrl: socket.toString() }),
         defaultQuery: __DEFAULT_QUERY__,
         defaultEditorToolsVisibility: true,
       })

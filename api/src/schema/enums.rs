@@ -179,3 +179,29 @@ pub enum Bucket {
     /// Calendar months.
     Month,
 }
+
+/// What happened to an action, as a timeline event tells it.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum ChangeType {
+    /// The action was recorded.
+    Recorded,
+    /// The action was corrected.
+    Corrected,
+    /// The action was retracted.
+    Retracted,
+    /// The action was linked as a response to an earlier one.
+    Responded,
+}
+
+impl ChangeType {
+    /// The event type of a change-log kind; `None` for changes that are not about an action.
+    pub fn from_kind(kind: e::ChangeKind) -> Option<Self> {
+        match kind {
+            e::ChangeKind::Recorded => Some(Self::Recorded),
+            e::ChangeKind::Corrected => Some(Self::Corrected),
+            e::ChangeKind::Retracted => Some(Self::Retracted),
+            e::ChangeKind::Responded => Some(Self::Responded),
+            e::ChangeKind::ActorCreated | e::ChangeKind::SourceAdded => None,
+        }
+    }
+}

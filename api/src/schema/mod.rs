@@ -11,19 +11,21 @@ pub mod mutation;
 pub mod object;
 pub mod prefetch;
 pub mod query;
+pub mod subscription;
 
 use crate::service::feed::ChangeFeed;
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
+use subscription::Subscription;
 
 /// Standoff's executable schema.
-pub type StandoffSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type StandoffSchema = Schema<query::Query, mutation::Mutation, Subscription>;
 
-fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
+fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, Subscription> {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
-        EmptySubscription,
+        Subscription,
     )
     .extension(error::ErrorCodes)
 }

@@ -102,6 +102,13 @@ impl ResolvedFilter {
         self
     }
 
+    /// Lets retracted actions through: an event stream must tell of a retraction, and a
+    /// replay must show what was recorded before it.
+    pub fn with_retracted(mut self) -> Self {
+        self.filter.include_retracted = true;
+        self
+    }
+
     /// The SQL condition on `action` rows this filter stands for.
     pub fn condition(&self) -> Condition {
         let f = &self.filter;

@@ -5,6 +5,7 @@ pub mod changes;
 pub mod cursor;
 mod error;
 pub mod escalation;
+pub mod events;
 pub mod feed;
 pub mod filter;
 pub mod lookup;

@@ -1,6 +1,6 @@
 // Shared by the browser tests: start the real `standoff serve` on a free port against a fresh
 // SQLite file, and launch Debian's Chromium through playwright-core.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,14 +11,25 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
 export const artifacts = join(repoRoot, 'test-artifacts');
 
-/** Starts `standoff serve`; resolves to { url, stop } once it logs its address. */
+const bin = process.env.STANDOFF_BIN ?? join(repoRoot, 'target', 'debug', 'standoff');
+
+/**
+ * Starts `standoff serve` on a fresh database; resolves to { url, wsUrl, token, stop } once it
+ * logs its address. `token` is an editor token made with `standoff token create`.
+ */
 export async function startStandoff(extraEnv = {}) {
-  const bin = process.env.STANDOFF_BIN ?? join(repoRoot, 'target', 'debug', 'standoff');
-  const dir = mkdtempSync(join(tmpdir(), 'standoff-browser-'));
+  const dir = mkdtempSync(join(tmpdir(), 'standoff-js-'));
+  const databaseUrl = `sqlite://${join(dir, 'standoff.db')}?mode=rwc`;
+  const made = spawnSync(bin, ['token', 'create', '--name', 'js-tests'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+  if (made.status !== 0) throw new Error(`token create failed: ${made.stderr}`);
+  const token = made.stdout.trim();
   const child = spawn(bin, ['serve'], {
     env: {
       ...process.env,
-      DATABASE_URL: `sqlite://${join(dir, 'standoff.db')}?mode=rwc`,
+      DATABASE_URL: databaseUrl,
       STANDOFF_BIND: '127.0.0.1:0',
       RUST_LOG: 'info',
       NO_COLOR: '1',
@@ -45,7 +56,42 @@ export async function startStandoff(extraEnv = {}) {
       child.on('exit', done);
       child.kill('SIGTERM');
     });
-  return { url, stop };
+  return { url, wsUrl: `${url.replace('http', 'ws')}/graphql/ws`, token, stop };
+}
+
+/** POSTs a GraphQL request, with the editor token when `token` is given. */
+export async function graphql(server, query, variables = {}, token = undefined) {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}
+
+/** Records a statement by `actor` titled `title`, citing the seeded article. */
+export async function recordStatement(server, actor, title) {
+  const sources = await graphql(server, '{ timeline(first: 1) { nodes { citations { source { id } } } } }');
+  const sourceId = sources.data.timeline.nodes[0].citations[0].source.id;
+  const result = await graphql(
+    server,
+    `mutation($input: RecordActionInput!) { recordAction(input: $input) { id title } }`,
+    {
+      input: {
+        actor,
+        kind: 'STATEMENT',
+        occurredAt: '2025-10-02T09:00:00Z',
+        title,
+        citations: [{ sourceId }],
+      },
+    },
+    server.token,
+  );
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return result.data.recordAction;
 }
 
 /** Launches headless Chromium with the flags this closed network needs. */

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startStandoff, launchBrowser, installed, artifact } from './standoff.mjs';
+import { startStandoff, launchBrowser, installed, artifact, recordStatement } from './standoff.mjs';
 
 let server;
 let browser;
@@ -67,6 +67,43 @@ test('the playground opens with the example query and runs it', async () => {
   await page.getByText('"actionCount": 6').first().waitFor();
 
   await page.screenshot({ path: artifact('playground-1200.png') });
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test('the playground runs a live subscription over /graphql/ws', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  await serveCdnFromNpm(context);
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(`${server.url}/`);
+  await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 30_000 });
+  await page.evaluate(() => {
+    document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(
+      'subscription Live { timelineEvents { type action { title actor { name } } } }',
+    );
+  });
+  // GraphiQL re-reads the operation name shortly after an edit, so a click straight away may
+  // still send the old name; like a person, click again until the subscription is running.
+  const resultText = () => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? '';
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    await page.locator('.graphiql-execute-button').click();
+    await page.waitForTimeout(500);
+    if (!(await page.evaluate(resultText)).includes('Unknown operation')) break;
+  }
+
+  // Keep recording until the subscription, which starts asynchronously, shows one.
+  let shown = '';
+  for (let i = 0; i < 40 && !shown.includes('Playground live event'); i += 1) {
+    await recordStatement(server, 'city-of-chicago', `Playground live event ${i}`);
+    await page.waitForTimeout(250);
+    shown = await page.evaluate(resultText);
+  }
+  const event = JSON.parse(shown);
+  assert.equal(event.data.timelineEvents.type, 'RECORDED');
+  assert.equal(event.data.timelineEvents.action.actor.name, 'City of Chicago');
+  await page.screenshot({ path: artifact('playground-subscription.png') });
   assert.deepEqual(pageErrors, []);
   await context.close();
 });

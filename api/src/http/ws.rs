@@ -1,0 +1,174 @@
+//! `/graphql/ws`: GraphQL over WebSocket in both subprotocols, `graphql-transport-ws` (the
+//! graphql-ws library) and the legacy `graphql-ws`.
+//!
+//! async-graphql speaks the protocols; this loop around it adds what a public service needs:
+//! a client that never sends `connection_init` is closed with 4408, the server pings and drops
+//! peers that stop answering, and on shutdown every socket is closed with 1001 so clients
+//! reconnect elsewhere.
+
+use super::AppState;
+use super::graphql::authenticate;
+use crate::schema::auth::Auth;
+use crate::schema::loader::loaders;
+use async_graphql::Data;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols, WsMessage};
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// Close code for a client that did not initialise in time (graphql-ws PROTOCOL.md).
+const INIT_TIMEOUT: u16 = 4408;
+/// Close code for a server going away (RFC 6455).
+const GOING_AWAY: u16 = 1001;
+/// A peer silent for this many ping intervals is taken for dead.
+const MISSED_PINGS: u32 = 3;
+
+/// Timing of the WebSocket endpoint.
+#[derive(Debug, Clone, Copy)]
+pub struct WsSettings {
+    /// How long a client has to send `connection_init`.
+    pub init_timeout: Duration,
+    /// How often the server pings.
+    pub ping_every: Duration,
+}
+
+/// Upgrades to a WebSocket speaking the subprotocol the client asked for.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let protocol = headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .split(',')
+                .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok())
+        });
+    let Some(protocol) = protocol else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "ask for the graphql-transport-ws (or legacy graphql-ws) subprotocol",
+        )
+            .into_response();
+    };
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| serve(socket, state, protocol))
+}
+
+fn is_connection_init(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .is_ok_and(|m| m.get("type").and_then(|t| t.as_str()) == Some("connection_init"))
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols) {
+    let settings = state.ws;
+    let (mut sink, mut source) = socket.split();
+    let (to_protocol, mut from_client) = mpsc::channel::<Vec<u8>>(32);
+    let client_messages = async_stream::stream! {
+        while let Some(message) = from_client.recv().await {
+            yield message;
+        }
+    };
+
+    // Events are single items read long after the connection began, so the loader must not
+    // cache: a corrected action has to show its new values.
+    let connection_loaders = loaders(state.db.clone());
+    connection_loaders.enable_all_cache(false);
+    let mut data = Data::default();
+    data.insert(connection_loaders);
+    data.insert(Auth::Anonymous);
+    let db = state.db.clone();
+    let protocol_machine =
+        async_graphql::http::WebSocket::new(state.schema.clone(), client_messages, protocol)
+            .connection_data(data)
+            .on_connection_init(move |payload| async move {
+                let mut data = Data::default();
+                let auth = match payload
+                    .get("authorization")
+                    .or_else(|| payload.get("Authorization"))
+                {
+                    Some(value) => authenticate(&db, value.as_str()).await,
+                    None => Auth::Anonymous,
+                };
+                data.insert(auth);
+                Ok(data)
+            });
+    let mut protocol_machine = std::pin::pin!(protocol_machine);
+
+    let init_deadline = tokio::time::sleep(settings.init_timeout);
+    let mut init_deadline = std::pin::pin!(init_deadline);
+    let mut initialised = false;
+    let mut ping = tokio::time::interval(settings.ping_every);
+    ping.reset();
+    let mut last_heard = Instant::now();
+    let mut shutdown = state.shutdown.clone();
+
+    loop {
+        tokio::select! {
+            incoming = source.next() => {
+                let bytes = match incoming {
+                    Some(Ok(Message::Text(text))) => {
+                        if !initialised && is_connection_init(text.as_str()) {
+                            initialised = true;
+                        }
+                        text.as_bytes().to_vec()
+                    }
+                    Some(Ok(Message::Binary(bytes))) => bytes.to_vec(),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                        last_heard = Instant::now();
+                        continue;
+                    }
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                };
+                last_heard = Instant::now();
+                if to_protocol.send(bytes).await.is_err() {
+                    break;
+                }
+            }
+            outgoing = protocol_machine.next() => {
+                let message = match outgoing {
+                    Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                    Some(WsMessage::Close(code, reason)) => {
+                        let _ = sink.send(close(code, &reason)).await;
+                        break;
+                    }
+                    None => break,
+                };
+                if sink.send(message).await.is_err() {
+                    break;
+                }
+            }
+            () = &mut init_deadline, if !initialised => {
+                let _ = sink.send(close(INIT_TIMEOUT, "Connection initialisation timeout")).await;
+                break;
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > settings.ping_every * MISSED_PINGS {
+                    tracing::info!("closing a WebSocket whose peer stopped answering pings");
+                    break;
+                }
+                if sink.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+            }
+            _ = shutdown.changed() => {
+                let _ = sink.send(close(GOING_AWAY, "server shutting down")).await;
+                break;
+            }
+        }
+    }
+}

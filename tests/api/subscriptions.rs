@@ -1,0 +1,297 @@
+//! Live timeline events over WebSocket: delivery, filters, resume without loss or repeat,
+//! both subprotocols, and the connection rules (4408, pings).
+
+use crate::helpers::{TestApp, spawn_app};
+use crate::ws::{self, WsClient};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const EVENTS: &str = "subscription($f: TimelineFilter, $after: String) {
+  timelineEvents(filter: $f, after: $after) {
+    cursor type at
+    action { title revision retracted actor { slug side } }
+  }
+}";
+
+const RECORD: &str = "mutation($input: RecordActionInput!) { recordAction(input: $input) { id } }";
+
+async fn record(app: &TestApp, editor: &str, actor: &str, kind: &str, title: &str) -> String {
+    let input = json!({
+        "actor": actor, "kind": kind, "category": "ACCUSE",
+        "occurredAt": "2025-10-01T12:00:00Z",
+        "title": title,
+        "citations": [{ "sourceId": app.source_id().await }],
+    });
+    let data = app.write(editor, RECORD, json!({ "input": input })).await;
+    data["recordAction"]["id"].as_str().expect("id").to_owned()
+}
+
+async fn subscribe(app: &TestApp, filter: Value, after: Option<&str>) -> WsClient {
+    let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    client
+        .subscribe("events", EVENTS, json!({ "f": filter, "after": after }))
+        .await;
+    client
+}
+
+/// Subscribing is asynchronous on the server: the subscription's head is read when it starts.
+/// A recorded marker proves the subscription is live before the test's own writes begin.
+async fn until_live(app: &TestApp, editor: &str, client: &mut WsClient, marker_actor: &str) {
+    record(app, editor, marker_actor, "STATEMENT", "Marker").await;
+    let event = client.next_event().await;
+    assert_eq!(event["action"]["title"], "Marker");
+}
+
+#[tokio::test]
+async fn a_subscriber_receives_what_another_connection_records() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let mut subscriber = subscribe(&app, json!({}), None).await;
+    until_live(&app, &editor, &mut subscriber, "white-house").await;
+
+    let id = record(
+        &app,
+        &editor,
+        "national-guard",
+        "DEPLOYMENT",
+        "Guard arrives",
+    )
+    .await;
+    let event = subscriber.next_event().await;
+    assert_eq!(event["type"], "RECORDED");
+    assert_eq!(event["action"]["title"], "Guard arrives");
+    assert_eq!(event["action"]["actor"]["slug"], "national-guard");
+
+    // Corrections and retractions are events too, with the action as it now is.
+    app.write(
+        &editor,
+        "mutation($id: ID!) { correctAction(id: $id, note: \"headline\", input: { title: \"Guard troops arrive\" }) { revision } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let event = subscriber.next_event().await;
+    assert_eq!(event["type"], "CORRECTED");
+    assert_eq!(event["action"]["title"], "Guard troops arrive");
+    assert_eq!(event["action"]["revision"], 2);
+    app.write(
+        &editor,
+        "mutation($id: ID!) { retractAction(id: $id, reason: \"wrong city\") { retracted } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let event = subscriber.next_event().await;
+    assert_eq!(event["type"], "RETRACTED");
+    assert_eq!(event["action"]["retracted"], true);
+}
+
+#[tokio::test]
+async fn filters_let_through_only_what_matches() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let mut guard = subscribe(&app, json!({ "actors": ["national-guard"] }), None).await;
+    let mut local = subscribe(&app, json!({ "sides": ["LOCAL"] }), None).await;
+    let mut statements = subscribe(&app, json!({ "kinds": ["STATEMENT"] }), None).await;
+    // Each subscription is live once it has seen a marker that matches it.
+    until_live(&app, &editor, &mut local, "city-of-chicago").await;
+    assert_eq!(statements.next_event().await["action"]["title"], "Marker");
+    record(&app, &editor, "national-guard", "DEPLOYMENT", "Marker").await;
+    assert_eq!(guard.next_event().await["action"]["title"], "Marker");
+
+    record(
+        &app,
+        &editor,
+        "national-guard",
+        "DEPLOYMENT",
+        "Guard deploys",
+    )
+    .await;
+    record(
+        &app,
+        &editor,
+        "brandon-johnson",
+        "STATEMENT",
+        "Johnson speaks",
+    )
+    .await;
+    record(&app, &editor, "jb-pritzker", "ORDER", "Pritzker orders").await;
+
+    assert_eq!(guard.next_event().await["action"]["title"], "Guard deploys");
+    assert_eq!(
+        local.next_event().await["action"]["title"],
+        "Johnson speaks"
+    );
+    assert_eq!(
+        statements.next_event().await["action"]["title"],
+        "Johnson speaks"
+    );
+    for client in [&mut guard, &mut local, &mut statements] {
+        assert!(
+            client.quiet_for(Duration::from_millis(700)).await,
+            "nothing else matches"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_resubscriber_receives_exactly_what_it_missed_then_live_events() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let mut first = subscribe(&app, json!({}), None).await;
+    until_live(&app, &editor, &mut first, "white-house").await;
+    record(
+        &app,
+        &editor,
+        "white-house",
+        "STATEMENT",
+        "Seen before the drop",
+    )
+    .await;
+    let seen = first.next_event().await;
+    let cursor = seen["cursor"].as_str().expect("cursor").to_owned();
+    first.hang_up().await;
+
+    for i in 0..50 {
+        record(
+            &app,
+            &editor,
+            "donald-trump",
+            "STATEMENT",
+            &format!("Missed {i}"),
+        )
+        .await;
+    }
+    let mut again = subscribe(&app, json!({}), Some(&cursor)).await;
+    let mut cursors = Vec::new();
+    for i in 0..50 {
+        let event = again.next_event().await;
+        assert_eq!(
+            event["action"]["title"],
+            format!("Missed {i}"),
+            "in order, none skipped"
+        );
+        assert_eq!(event["type"], "RECORDED");
+        cursors.push(event["cursor"].as_str().expect("cursor").to_owned());
+    }
+    assert!(
+        !cursors.contains(&cursor),
+        "the last event seen is not sent again"
+    );
+    record(
+        &app,
+        &editor,
+        "jb-pritzker",
+        "STATEMENT",
+        "Live after the replay",
+    )
+    .await;
+    let live = again.next_event().await;
+    assert_eq!(
+        live["action"]["title"], "Live after the replay",
+        "no duplicate at the seam"
+    );
+    assert!(again.quiet_for(Duration::from_millis(500)).await);
+
+    // A replay from the start of the log tells the seeded story too.
+    let mut from_start = subscribe(&app, json!({ "kinds": ["ORDER"] }), Some("YzE6MA")).await;
+    let order = from_start.next_event().await;
+    assert!(
+        order["action"]["title"]
+            .as_str()
+            .expect("title")
+            .contains("executive order")
+    );
+}
+
+#[tokio::test]
+async fn the_legacy_protocol_works_too() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let mut legacy = ws::connect(app.addr, "graphql-ws", json!({})).await;
+    legacy.subscribe("1", EVENTS, json!({ "f": {} })).await;
+    until_live(&app, &editor, &mut legacy, "white-house").await;
+    record(
+        &app,
+        &editor,
+        "chicago-police",
+        "STATEMENT",
+        "Police statement",
+    )
+    .await;
+    let event = legacy.next_event().await;
+    assert_eq!(event["action"]["title"], "Police statement");
+    assert_eq!(event["action"]["actor"]["side"], "LOCAL");
+}
+
+#[tokio::test]
+async fn queries_and_authorised_mutations_work_over_the_socket() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let mut anonymous = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    anonymous
+        .subscribe("q", "{ timeline { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        anonymous.next_payload().await["data"]["timeline"]["totalCount"],
+        10
+    );
+    let source = app.source_id().await;
+    let mutation = "mutation($s: ID!) { recordAction(input: { actor: \"white-house\", kind: STATEMENT, occurredAt: \"2025-10-01T00:00:00Z\", title: \"Over the socket\", citations: [{ sourceId: $s }] }) { title } }";
+    anonymous
+        .subscribe("m", mutation, json!({ "s": source }))
+        .await;
+    let refused = anonymous.next_payload().await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+
+    let mut authorised = ws::connect(
+        app.addr,
+        "graphql-transport-ws",
+        json!({ "authorization": editor }),
+    )
+    .await;
+    authorised
+        .subscribe("m", mutation, json!({ "s": source }))
+        .await;
+    assert_eq!(
+        authorised.next_payload().await["data"]["recordAction"]["title"],
+        "Over the socket"
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_never_initialises_is_closed_with_4408() {
+    let app = spawn_app().await;
+    let mut silent = ws::open(app.addr, "graphql-transport-ws").await;
+    assert_eq!(silent.close_code().await, Some(4408));
+}
+
+#[tokio::test]
+async fn the_server_pings() {
+    let app = spawn_app().await;
+    let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    assert!(client.server_ping().await);
+}
+
+#[tokio::test]
+async fn a_bad_subscription_gets_a_coded_error() {
+    let app = spawn_app().await;
+    let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    client
+        .subscribe("bad", EVENTS, json!({ "f": { "actors": ["nobody"] } }))
+        .await;
+    let payload = client.next_payload().await;
+    assert_eq!(
+        payload["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{payload}"
+    );
+    client
+        .subscribe("forged", EVENTS, json!({ "after": "not-a-cursor" }))
+        .await;
+    let payload = client.next_payload().await;
+    assert_eq!(
+        payload["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{payload}"
+    );
+}

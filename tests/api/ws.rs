@@ -1,0 +1,169 @@
+//! A minimal GraphQL-over-WebSocket client for the tests, speaking either subprotocol.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for a message it expects.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// One WebSocket connection to `/graphql/ws`.
+pub struct WsClient {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    legacy: bool,
+}
+
+/// Opens a socket with `protocol` without initialising it.
+pub async fn open(addr: std::net::SocketAddr, protocol: &str) -> WsClient {
+    let mut request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        protocol.parse().expect("header value"),
+    );
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket connects");
+    assert_eq!(
+        response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok()),
+        Some(protocol),
+        "the server speaks the asked subprotocol"
+    );
+    WsClient {
+        socket,
+        legacy: protocol == "graphql-ws",
+    }
+}
+
+/// Opens and initialises a socket (`payload` as the connection_init payload).
+pub async fn connect(addr: std::net::SocketAddr, protocol: &str, payload: Value) -> WsClient {
+    let mut client = open(addr, protocol).await;
+    client
+        .send(json!({ "type": "connection_init", "payload": payload }))
+        .await;
+    let ack = client
+        .next_message()
+        .await
+        .expect("an answer to connection_init");
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    client
+}
+
+impl WsClient {
+    /// Sends one protocol message.
+    pub async fn send(&mut self, message: Value) {
+        self.socket
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .expect("sent");
+    }
+
+    /// Starts an operation under `id`.
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        let kind = if self.legacy { "start" } else { "subscribe" };
+        self.send(json!({
+            "id": id, "type": kind,
+            "payload": { "query": query, "variables": variables }
+        }))
+        .await;
+    }
+
+    /// The next protocol message, answering protocol pings on the way; `None` on close.
+    pub async fn next_message(&mut self) -> Option<Value> {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.socket.next())
+                .await
+                .expect("a message in time")?;
+            match frame.expect("frame") {
+                Message::Text(text) => {
+                    let message: Value = serde_json::from_str(text.as_str()).expect("JSON");
+                    match message["type"].as_str() {
+                        Some("ping") => self.send(json!({ "type": "pong" })).await,
+                        Some("ka") => {}
+                        _ => return Some(message),
+                    }
+                }
+                Message::Close(_) => return None,
+                _ => {}
+            }
+        }
+    }
+
+    /// The payload of the next result for any operation (completions of earlier ones skipped).
+    pub async fn next_payload(&mut self) -> Value {
+        let mut message = self.next_message().await.expect("a result before close");
+        while message["type"] == "complete" {
+            message = self.next_message().await.expect("a result before close");
+        }
+        let expected = if self.legacy { "data" } else { "next" };
+        assert_eq!(message["type"], expected, "{message}");
+        message["payload"].clone()
+    }
+
+    /// The next `timelineEvents` event.
+    pub async fn next_event(&mut self) -> Value {
+        let payload = self.next_payload().await;
+        assert!(payload.get("errors").is_none(), "{payload}");
+        payload["data"]["timelineEvents"].clone()
+    }
+
+    /// Whether anything arrives within `wait` (used to prove that nothing else was sent).
+    pub async fn quiet_for(&mut self, wait: Duration) -> bool {
+        loop {
+            match tokio::time::timeout(wait, self.socket.next()).await {
+                Err(_) => return true,
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    let message: Value = serde_json::from_str(text.as_str()).expect("JSON");
+                    if message["type"] == "ping" {
+                        self.send(json!({ "type": "pong" })).await;
+                        continue;
+                    }
+                    return false;
+                }
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                Ok(_) => return false,
+            }
+        }
+    }
+
+    /// Reads until the server closes; returns the close code.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.socket.next())
+                .await
+                .expect("the server closes in time");
+            match frame {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| f.code.into()),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    /// Waits for a WebSocket ping frame from the server.
+    pub async fn server_ping(&mut self) -> bool {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.socket.next())
+                .await
+                .expect("a frame in time");
+            match frame {
+                Some(Ok(Message::Ping(_))) => return true,
+                Some(Ok(_)) => continue,
+                _ => return false,
+            }
+        }
+    }
+
+    /// Closes the connection from the client side.
+    pub async fn hang_up(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+}
