@@ -295,3 +295,16 @@ async fn a_bad_subscription_gets_a_coded_error() {
         "{payload}"
     );
 }
+
+#[tokio::test]
+async fn a_peer_that_stops_answering_pings_is_dropped() {
+    let app = spawn_app().await;
+    let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    // A client that does not read never answers the server's pings; after three silent ping
+    // intervals (2 s each here) the server closes the connection.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert!(
+        client.closed_by_server().await,
+        "the silent peer was dropped"
+    );
+}

@@ -148,6 +148,19 @@ impl WsClient {
         }
     }
 
+    /// Whether the server has ended the connection (reading what it sent before that).
+    pub async fn closed_by_server(&mut self) -> bool {
+        let ended = async {
+            loop {
+                match self.socket.next().await {
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                    Some(Ok(_)) => continue,
+                }
+            }
+        };
+        tokio::time::timeout(PATIENCE, ended).await.is_ok()
+    }
+
     /// Waits for a WebSocket ping frame from the server.
     pub async fn server_ping(&mut self) -> bool {
         loop {
