@@ -45,16 +45,62 @@ pub async fn connect(
     Ok((db, counter))
 }
 
-/// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+/// Advisory lock key that instances take in turn to migrate and seed ("STNDSET").
+const SETUP_LOCK: i64 = 0x53_54_4e_44_53_45_54;
+
+/// Holds PostgreSQL's session advisory lock for set-up on a connection of its own, so that
+/// instances starting together take turns: the first migrates and seeds, the rest find the
+/// work done. SQLite has nothing to hold (one file, one writer).
+struct SetupLock(Option<sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Postgres>>);
+
+impl SetupLock {
+    async fn take(db: &DatabaseConnection) -> Result<Self, DbErr> {
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Ok(Self(None));
+        }
+        let sql_err = |e: sea_orm::sqlx::Error| DbErr::Custom(format!("set-up lock: {e}"));
+        let mut conn = db
+            .get_postgres_connection_pool()
+            .acquire()
+            .await
+            .map_err(sql_err)?;
+        sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(SETUP_LOCK)
+            .execute(&mut *conn)
+            .await
+            .map_err(sql_err)?;
+        Ok(Self(Some(conn)))
+    }
+
+    /// Closing the connection ends its session, which releases the lock even if an unlock
+    /// statement could not run.
+    async fn release(self) {
+        if let Some(conn) = self.0 {
+            let _ = conn.close().await;
+        }
+    }
 }
 
-/// Loads the bundled story when the database holds no actor yet.
+/// Applies every pending migration; on PostgreSQL, one instance at a time.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let lock = SetupLock::take(db).await?;
+    let result = Migrator::up(db, None).await;
+    lock.release().await;
+    result
+}
+
+/// Loads the bundled story when the database holds no actor yet; on PostgreSQL, one instance
+/// at a time, so two starting together do not both seed.
 pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<LoadReport>, SeedError> {
-    if standoff_entities::actor::Entity::find().count(db).await? > 0 {
-        return Ok(None);
+    let lock = SetupLock::take(db).await?;
+    let result = async {
+        if standoff_entities::actor::Entity::find().count(db).await? > 0 {
+            return Ok(None);
+        }
+        let story = standoff_seeds::parse(standoff_seeds::CHICAGO_2025)?;
+        standoff_seeds::load(db, &story).await.map(Some)
     }
-    let story = standoff_seeds::parse(standoff_seeds::CHICAGO_2025)?;
-    standoff_seeds::load(db, &story).await.map(Some)
+    .await;
+    lock.release().await;
+    result
 }

@@ -13,6 +13,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
+/// How long shutdown waits for open WebSockets to close.
+const SOCKET_CLOSE_GRACE: Duration = Duration::from_secs(5);
+
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -36,6 +39,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     shutdown: tokio::sync::watch::Sender<bool>,
+    sockets_closed: tokio::sync::mpsc::Receiver<()>,
     router: Router,
     db: DatabaseConnection,
     statements: StatementCounter,
@@ -62,7 +66,14 @@ impl Application {
                     source,
                 })?;
         let feed = ChangeFeed::new();
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            tokio::spawn(crate::service::feed::follow_postgres(
+                db.clone(),
+                feed.clone(),
+            ));
+        }
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+        let (open_sockets, sockets_closed) = tokio::sync::mpsc::channel(1);
         let state = AppState {
             schema: schema::build(db.clone(), feed.clone()),
             db: db.clone(),
@@ -72,10 +83,12 @@ impl Application {
                 ping_every: Duration::from_secs(server.ws_ping_secs.max(1)),
             },
             shutdown: shutdown_rx,
+            open_sockets,
         };
         Ok(Self {
             listener,
             shutdown,
+            sockets_closed,
             router: http::router(state, server.max_body_bytes),
             db,
             statements,
@@ -104,12 +117,17 @@ impl Application {
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let sockets = self.shutdown;
+        let mut sockets_closed = self.sockets_closed;
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async move {
                 signal.await;
                 let _ = sockets.send(true);
             })
-            .await
+            .await?;
+        // Upgraded WebSockets outlive the HTTP connections axum waits for; give them a moment
+        // to send their close frames. `recv` ends once the last socket drops its sender.
+        let _ = tokio::time::timeout(SOCKET_CLOSE_GRACE, sockets_closed.recv()).await;
+        Ok(())
     }
 
     /// Serves until Ctrl-C or SIGTERM.

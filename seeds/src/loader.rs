@@ -5,10 +5,10 @@ use crate::{SeedError, Story};
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
+    QueryOrder, TransactionTrait,
 };
 use standoff_entities::{
-    ChangeKind, action, action_target, actor, change, citation, response, source,
+    ChangeKind, action, action_target, actor, change, change_log, citation, response, source,
 };
 use std::collections::HashMap;
 
@@ -57,7 +57,16 @@ impl std::fmt::Display for LoadReport {
 pub async fn load(db: &DatabaseConnection, story: &Story) -> Result<LoadReport, SeedError> {
     story.check()?;
     let txn = db.begin().await?;
+    // One lock and one notification for the whole load (see `change_log`).
+    change_log::lock_for_append(&txn).await?;
     let report = write_story(&txn, story).await?;
+    let newest = change::Entity::find()
+        .order_by_desc(change::Column::Seq)
+        .one(&txn)
+        .await?;
+    if let Some(newest) = newest {
+        change_log::notify_appended(&txn, newest.seq).await?;
+    }
     txn.commit().await?;
     Ok(report)
 }

@@ -1,5 +1,6 @@
 //! The `standoff` binary itself: seed, migrate, schema, and serve with a clean SIGTERM exit.
 
+use crate::helpers::fresh_database;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
@@ -18,10 +19,10 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-#[test]
-fn seed_twice_reports_nothing_new_and_a_broken_file_fails_loudly() {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
+#[tokio::test]
+async fn seed_twice_reports_nothing_new_and_a_broken_file_fails_loudly() {
+    let db = fresh_database().await;
+    let (url, dir) = (db.url, db.dir);
 
     let first = standoff(&url, &["seed"]);
     assert!(first.status.success(), "{}", text(&first.stderr));
@@ -58,10 +59,10 @@ fn seed_twice_reports_nothing_new_and_a_broken_file_fails_loudly() {
     assert!(text(&missing.stderr).contains("cannot read"));
 }
 
-#[test]
-fn migrate_twice_and_print_the_committed_schema() {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("m.db").display());
+#[tokio::test]
+async fn migrate_twice_and_print_the_committed_schema() {
+    let db = fresh_database().await;
+    let url = db.url.clone();
     for _ in 0..2 {
         let out = standoff(&url, &["migrate"]);
         assert!(out.status.success(), "{}", text(&out.stderr));
@@ -76,11 +77,8 @@ fn migrate_twice_and_print_the_committed_schema() {
 
 #[tokio::test]
 async fn serve_answers_then_stops_cleanly_on_sigterm_closing_websockets_with_1001() {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("serve.db").display()
-    );
+    let db = fresh_database().await;
+    let url = db.url.clone();
     let mut child = Command::new(env!("CARGO_BIN_EXE_standoff"))
         .arg("serve")
         .env("DATABASE_URL", &url)
@@ -153,11 +151,8 @@ async fn serve_answers_then_stops_cleanly_on_sigterm_closing_websockets_with_100
 
 #[tokio::test]
 async fn tokens_made_by_the_cli_write_until_revoked() {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("tokens.db").display()
-    );
+    let db = fresh_database().await;
+    let (url, dir) = (db.url, db.dir);
     let created = standoff(
         &url,
         &[

@@ -11,7 +11,53 @@ use standoff_entities::{
 use std::net::SocketAddr;
 use tempfile::TempDir;
 
-/// A running app on its own database file.
+/// Names a PostgreSQL server (`postgres://user@host:port`) to run the suite on instead of
+/// SQLite; each test then gets a scratch database there.
+pub const POSTGRES_ENV: &str = "STANDOFF_TEST_POSTGRES";
+
+/// A fresh, empty database for one test. The directory holds a SQLite file (or nothing, on
+/// PostgreSQL) and lives as long as the value.
+pub struct FreshDatabase {
+    pub url: String,
+    pub dir: TempDir,
+}
+
+/// A new database: a SQLite file, or a scratch database on the server `STANDOFF_TEST_POSTGRES`
+/// names (`.ci/run` drops the scratch databases afterwards). An unreachable server fails the
+/// test; nothing is skipped.
+pub async fn fresh_database() -> FreshDatabase {
+    use sea_orm::sqlx::{Connection, Executor, PgConnection};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match std::env::var(POSTGRES_ENV) {
+        Ok(server) => {
+            let server = server.trim_end_matches('/');
+            let name = format!(
+                "standoff_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed),
+                chrono::Utc::now().timestamp_micros()
+            );
+            let mut admin = PgConnection::connect(&format!("{server}/postgres"))
+                .await
+                .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={server} is unreachable: {e}"));
+            let create = format!("CREATE DATABASE {name}");
+            admin
+                .execute(sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(create)))
+                .await
+                .expect("scratch database created");
+            format!("{server}/{name}")
+        }
+        Err(_) => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("standoff.db").display()
+        ),
+    };
+    FreshDatabase { url, dir }
+}
+
+/// A running app on its own database.
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
@@ -36,12 +82,8 @@ pub async fn spawn_app_on(db_url: String, dir: TempDir) -> TestApp {
 }
 
 async fn spawn(no_seed: bool) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db_url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("standoff.db").display()
-    );
-    spawn_with(db_url, dir, no_seed).await
+    let db = fresh_database().await;
+    spawn_with(db.url, db.dir, no_seed).await
 }
 
 async fn spawn_with(db_url: String, dir: TempDir, no_seed: bool) -> TestApp {

@@ -30,6 +30,8 @@ pub struct AppState {
     pub ws: WsSettings,
     /// Turns true when the server begins to shut down; WebSockets then close with 1001.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Each open WebSocket holds a clone; when all are dropped, every socket has closed.
+    pub open_sockets: tokio::sync::mpsc::Sender<()>,
 }
 
 /// The router with every route and layer.

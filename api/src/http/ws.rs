@@ -75,6 +75,8 @@ fn close(code: u16, reason: &str) -> Message {
 }
 
 async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols) {
+    // Held until this function returns, so shutdown can wait for the close frame to go out.
+    let _open = state.open_sockets.clone();
     let settings = state.ws;
     let (mut sink, mut source) = socket.split();
     let (to_protocol, mut from_client) = mpsc::channel::<Vec<u8>>(32);

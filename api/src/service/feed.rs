@@ -42,3 +42,46 @@ impl ChangeFeed {
         self.latest.subscribe()
     }
 }
+
+/// Keeps this instance's feed in step with writes made through any instance, by LISTENing on
+/// PostgreSQL. A notification carries only a sequence number; subscribers then read the log.
+/// After a lost connection it reconnects and announces the log's head, and the subscriptions'
+/// own polling covers anything missed in between, so an outage costs latency, never an event.
+pub async fn follow_postgres(db: sea_orm::DatabaseConnection, feed: ChangeFeed) {
+    use sea_orm::sqlx::postgres::PgListener;
+    use standoff_entities::change_log::NOTIFY_CHANNEL;
+    let pool = db.get_postgres_connection_pool().clone();
+    loop {
+        match PgListener::connect_with(&pool).await {
+            Ok(mut listener) => match listener.listen(NOTIFY_CHANNEL).await {
+                Ok(()) => {
+                    if let Ok(head) = super::events::head(&db).await {
+                        feed.announce(head);
+                    }
+                    loop {
+                        match listener.try_recv().await {
+                            Ok(Some(note)) => {
+                                if let Ok(seq) = note.payload().parse::<i64>() {
+                                    feed.announce(seq);
+                                }
+                            }
+                            Ok(None) => {
+                                tracing::warn!("change listener lost its connection; reconnecting");
+                                if let Ok(head) = super::events::head(&db).await {
+                                    feed.announce(head);
+                                }
+                            }
+                            Err(err) => {
+                                tracing::warn!(error = %err, "change listener failed; reconnecting");
+                                break;
+                            }
+                        }
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, "cannot LISTEN for changes"),
+            },
+            Err(err) => tracing::warn!(error = %err, "cannot connect the change listener"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}

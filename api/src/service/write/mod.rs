@@ -10,7 +10,7 @@ use super::tokens::Editor;
 use chrono::Utc;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, EntityTrait};
-use standoff_entities::{ChangeKind, change};
+use standoff_entities::{ChangeKind, change, change_log};
 
 /// One change-log row to append.
 pub(crate) struct LogEntry<'a> {
@@ -22,12 +22,14 @@ pub(crate) struct LogEntry<'a> {
     pub data: Option<serde_json::Value>,
 }
 
-/// Appends a row to the change log in the caller's transaction; returns its sequence number.
+/// Appends a row to the change log in the caller's transaction (taking the append lock, and
+/// queueing the notification other instances listen for); returns its sequence number.
 pub(crate) async fn append<C: ConnectionTrait>(
     db: &C,
     editor: &Editor,
     entry: LogEntry<'_>,
 ) -> ServiceResult<i64> {
+    change_log::lock_for_append(db).await?;
     let inserted = change::Entity::insert(change::ActiveModel {
         kind: Set(entry.kind),
         entity: Set(entry.entity.to_owned()),
@@ -41,5 +43,6 @@ pub(crate) async fn append<C: ConnectionTrait>(
     })
     .exec(db)
     .await?;
+    change_log::notify_appended(db, inserted.last_insert_id).await?;
     Ok(inserted.last_insert_id)
 }
