@@ -16,6 +16,9 @@ use tracing_subscriber::EnvFilter;
 struct Cli {
     #[command(flatten)]
     database: DatabaseSettings,
+    /// Log lines as human-readable text or as one JSON object each (for log collectors).
+    #[arg(long, env = "STANDOFF_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -59,6 +62,14 @@ enum TokenCommand {
     },
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, with the request span (method, path, request id).
+    Json,
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum RoleArg {
     /// Records and corrects the story.
@@ -79,13 +90,15 @@ impl From<RoleArg> for Role {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -101,6 +114,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(server) => {
             tracing::info!(
                 database = %cli.database.redacted_url(),
+                max_connections = cli.database.max_connections,
                 bind = %server.bind,
                 max_body_bytes = server.max_body_bytes,
                 seed_when_empty = !server.no_seed,

@@ -13,12 +13,42 @@ pub struct DatabaseSettings {
         global = true
     )]
     pub url: String,
+    /// Most connections the pool opens.
+    #[arg(
+        long,
+        env = "STANDOFF_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub max_connections: u32,
+    /// Seconds to wait for a new database connection before failing.
+    #[arg(
+        long,
+        env = "STANDOFF_DB_CONNECT_TIMEOUT_SECS",
+        default_value_t = 3,
+        global = true
+    )]
+    pub connect_timeout_secs: u64,
+    /// Seconds a request waits for a pooled connection before failing: when the database is
+    /// down, requests fail this fast instead of hanging.
+    #[arg(
+        long,
+        env = "STANDOFF_DB_ACQUIRE_TIMEOUT_SECS",
+        default_value_t = 3,
+        global = true
+    )]
+    pub acquire_timeout_secs: u64,
 }
 
 impl DatabaseSettings {
-    /// Settings for a given URL.
+    /// Settings for a given URL, with the default pool.
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into() }
+        Self {
+            url: url.into(),
+            max_connections: 10,
+            connect_timeout_secs: 3,
+            acquire_timeout_secs: 3,
+        }
     }
 
     /// The URL with any password replaced, for logs.

@@ -7,6 +7,7 @@ use standoff_migration::{Migrator, MigratorTrait};
 use standoff_seeds::{LoadReport, SeedError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 /// Counts the SQL statements run on a connection: how tests and benchmarks check that a page
 /// costs the same number of statements whatever its size.
@@ -26,7 +27,11 @@ pub async fn connect(
     settings: &DatabaseSettings,
 ) -> Result<(DatabaseConnection, StatementCounter), DbErr> {
     let mut options = ConnectOptions::new(settings.url.clone());
-    options.sqlx_logging(false);
+    options
+        .sqlx_logging(false)
+        .max_connections(settings.max_connections.max(1))
+        .connect_timeout(Duration::from_secs(settings.connect_timeout_secs.max(1)))
+        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs.max(1)));
     let mut db = Database::connect(options).await?;
     let counter = StatementCounter::default();
     let inner = counter.0.clone();

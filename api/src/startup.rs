@@ -4,6 +4,7 @@
 use crate::config::{DatabaseSettings, ServerSettings};
 use crate::db::{self, StatementCounter};
 use crate::http::{self, AppState, WsSettings};
+use crate::metrics::Metrics;
 use crate::schema;
 use crate::service::feed::ChangeFeed;
 use axum::Router;
@@ -66,6 +67,7 @@ impl Application {
                     source,
                 })?;
         let feed = ChangeFeed::new();
+        let metrics = Metrics::new();
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
             tokio::spawn(crate::service::feed::follow_postgres(
                 db.clone(),
@@ -75,7 +77,7 @@ impl Application {
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let (open_sockets, sockets_closed) = tokio::sync::mpsc::channel(1);
         let state = AppState {
-            schema: schema::build(db.clone(), feed.clone()),
+            schema: schema::build(db.clone(), feed.clone(), metrics.clone()),
             db: db.clone(),
             sdl: schema::sdl().into(),
             ws: WsSettings {
@@ -84,6 +86,7 @@ impl Application {
             },
             shutdown: shutdown_rx,
             open_sockets,
+            metrics,
         };
         Ok(Self {
             listener,

@@ -1,20 +1,28 @@
 //! The HTTP app: GraphQL, the playground and the SDL.
 
 mod graphql;
+mod ops;
 mod playground;
 mod ws;
 
 pub use playground::EXAMPLE_QUERY;
 pub use ws::WsSettings;
 
+use crate::metrics::Metrics;
 use crate::schema::StandoffSchema;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
+use axum::http::{HeaderValue, Request};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 
 /// What every handler shares.
@@ -32,6 +40,8 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// Each open WebSocket holds a clone; when all are dropped, every socket has closed.
     pub open_sockets: tokio::sync::mpsc::Sender<()>,
+    /// What `/metrics` reports.
+    pub metrics: Metrics,
 }
 
 /// The router with every route and layer.
@@ -41,10 +51,62 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/schema.graphql", get(sdl))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
         .with_state(state)
+}
+
+/// Request ids: a per-process random prefix and a counter, unique across instances and cheap.
+#[derive(Clone)]
+struct RequestIds {
+    prefix: Arc<str>,
+    next: Arc<AtomicU64>,
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        let mut bytes = [0u8; 4];
+        // Without randomness the ids are still unique within this process.
+        let _ = getrandom::fill(&mut bytes);
+        let prefix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        Self {
+            prefix: prefix.into(),
+            next: Arc::default(),
+        }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The span each request's logs carry: method, path and request id (the client's, if sent).
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %id,
+    )
 }
 
 async fn sdl(

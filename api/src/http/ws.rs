@@ -8,6 +8,7 @@
 
 use super::AppState;
 use super::graphql::authenticate;
+use crate::metrics::GaugeGuard;
 use crate::schema::auth::Auth;
 use crate::schema::loader::loaders;
 use async_graphql::Data;
@@ -77,6 +78,7 @@ fn close(code: u16, reason: &str) -> Message {
 async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols) {
     // Held until this function returns, so shutdown can wait for the close frame to go out.
     let _open = state.open_sockets.clone();
+    let _counted = GaugeGuard::hold(&state.metrics.websockets);
     let settings = state.ws;
     let (mut sink, mut source) = socket.split();
     let (to_protocol, mut from_client) = mpsc::channel::<Vec<u8>>(32);

@@ -1,10 +1,8 @@
-//! Where service errors become GraphQL errors with `extensions.code`, and where errors that
-//! async-graphql raises itself (parse, validation, input coercion) get theirs.
+//! Where service errors become GraphQL errors with `extensions.code` (errors async-graphql
+//! raises itself get theirs in `observe`).
 
 use crate::service::ServiceError;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
-use async_graphql::{ErrorExtensions, Response};
-use std::sync::Arc;
+use async_graphql::ErrorExtensions;
 
 /// The `extensions.code` values Standoff sends.
 pub mod code {
@@ -26,6 +24,7 @@ pub mod code {
 
 impl ErrorExtensions for ServiceError {
     fn extend(&self) -> async_graphql::Error {
+        let mut message = self.to_string();
         let code = match self {
             Self::BadInput(_) => code::BAD_USER_INPUT,
             Self::NotFound(_) => code::NOT_FOUND,
@@ -34,6 +33,12 @@ impl ErrorExtensions for ServiceError {
             Self::Unauthenticated(_) => code::UNAUTHENTICATED,
             Self::Database(err) => {
                 tracing::error!(error = %err, "database error");
+                if matches!(
+                    err,
+                    sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)
+                ) {
+                    message = "the database is unavailable; try again shortly".into();
+                }
                 code::INTERNAL
             }
             Self::Internal(detail) => {
@@ -41,7 +46,7 @@ impl ErrorExtensions for ServiceError {
                 code::INTERNAL
             }
         };
-        async_graphql::Error::new(self.to_string()).extend_with(|_, e| e.set("code", code))
+        async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
     }
 }
 
@@ -60,38 +65,6 @@ impl<T> ServiceResultExt<T> for Result<T, ServiceError> {
 /// A GraphQL error with a code, for checks made in the GraphQL layer itself.
 pub fn bad_input(message: impl Into<String>) -> async_graphql::Error {
     ServiceError::BadInput(message.into()).extend()
-}
-
-/// Gives every error that reaches the response without a code (those async-graphql raises
-/// while parsing, validating and coercing input) the code BAD_USER_INPUT.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            let has_code = error
-                .extensions
-                .as_ref()
-                .is_some_and(|ext| ext.get("code").is_some());
-            if !has_code {
-                error
-                    .extensions
-                    .get_or_insert_with(Default::default)
-                    .set("code", code::BAD_USER_INPUT);
-            }
-        }
-        response
-    }
 }
 
 /// A GraphQL error for a broken invariant (a row that must exist does not); logged, coded

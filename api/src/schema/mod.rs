@@ -9,10 +9,12 @@ pub mod input;
 pub mod loader;
 pub mod mutation;
 pub mod object;
+pub mod observe;
 pub mod prefetch;
 pub mod query;
 pub mod subscription;
 
+use crate::metrics::Metrics;
 use crate::service::feed::ChangeFeed;
 use async_graphql::{Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
@@ -21,21 +23,28 @@ use subscription::Subscription;
 /// Standoff's executable schema.
 pub type StandoffSchema = Schema<query::Query, mutation::Mutation, Subscription>;
 
-fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, Subscription> {
+fn builder(
+    metrics: Option<Metrics>,
+) -> SchemaBuilder<query::Query, mutation::Mutation, Subscription> {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
         Subscription,
     )
-    .extension(error::ErrorCodes)
+    .extension(observe::Observe { metrics })
 }
 
-/// Builds the schema over a database and the feed that writes announce themselves on.
-pub fn build(db: DatabaseConnection, feed: ChangeFeed) -> StandoffSchema {
-    builder().data(db).data(feed).finish()
+/// Builds the schema over a database, the feed that writes announce themselves on, and the
+/// metrics it records into.
+pub fn build(db: DatabaseConnection, feed: ChangeFeed, metrics: Metrics) -> StandoffSchema {
+    builder(Some(metrics.clone()))
+        .data(db)
+        .data(feed)
+        .data(metrics)
+        .finish()
 }
 
 /// The schema's SDL, as committed in `schema.graphql` and served at `/schema.graphql`.
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    builder(None).finish().sdl()
 }

@@ -5,6 +5,7 @@ use super::enums::ChangeType;
 use super::error::ServiceResultExt;
 use super::input::TimelineFilter;
 use super::object::{Action, database};
+use crate::metrics::{GaugeGuard, Metrics};
 use crate::service::cursor::ChangeCursor;
 use crate::service::events::{self, TimelineChange};
 use crate::service::feed::ChangeFeed;
@@ -79,7 +80,10 @@ impl Subscription {
             Some(cursor) => ChangeCursor::decode(&cursor).gql()?.0,
             None => events::head(&db).await.gql()?,
         };
+        let active = GaugeGuard::hold(&ctx.data_unchecked::<Metrics>().subscriptions);
         Ok(async_stream::stream! {
+            // Counted as active for as long as the stream lives.
+            let _active = active;
             let mut position = start;
             loop {
                 match events::events_after(&db, position, &filter, BATCH).await {

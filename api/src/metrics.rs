@@ -1,0 +1,158 @@
+//! Prometheus metrics: GraphQL requests and latency by operation name, errors by code, open
+//! WebSockets and subscriptions, and the database pool.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// Distinct operation names kept as labels; later ones are counted as `other`, since clients
+/// choose the names and a label per name would let them grow the metrics without bound.
+const MAX_OPERATION_NAMES: usize = 200;
+
+/// Labels of a GraphQL operation.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OperationLabels {
+    /// The operation's name, `anonymous` without one, `other` past the cap.
+    pub operation: String,
+}
+
+/// Labels of an error.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CodeLabels {
+    /// The error's `extensions.code`.
+    pub code: String,
+}
+
+/// Every metric the service exports.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Arc<Registry>,
+    /// GraphQL requests by operation name.
+    pub requests: Family<OperationLabels, Counter>,
+    /// GraphQL request latency by operation name, in seconds.
+    pub latency: Family<OperationLabels, Histogram>,
+    /// GraphQL errors by code.
+    pub errors: Family<CodeLabels, Counter>,
+    /// Open WebSocket connections.
+    pub websockets: Gauge,
+    /// Active subscriptions.
+    pub subscriptions: Gauge,
+    /// Connections in the database pool.
+    pub pool_size: Gauge,
+    /// Idle connections in the database pool.
+    pub pool_idle: Gauge,
+    names: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// A registry with every metric registered.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("standoff");
+        let requests = Family::<OperationLabels, Counter>::default();
+        let latency = Family::<OperationLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new([
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+            ])
+        });
+        let errors = Family::<CodeLabels, Counter>::default();
+        let websockets = Gauge::default();
+        let subscriptions = Gauge::default();
+        let pool_size = Gauge::default();
+        let pool_idle = Gauge::default();
+        registry.register(
+            "graphql_requests",
+            "GraphQL requests by operation name",
+            requests.clone(),
+        );
+        registry.register(
+            "graphql_request_duration_seconds",
+            "GraphQL request latency by operation name",
+            latency.clone(),
+        );
+        registry.register("graphql_errors", "GraphQL errors by code", errors.clone());
+        registry.register(
+            "websockets_open",
+            "Open WebSocket connections",
+            websockets.clone(),
+        );
+        registry.register(
+            "subscriptions_active",
+            "Active GraphQL subscriptions",
+            subscriptions.clone(),
+        );
+        registry.register(
+            "db_pool_connections",
+            "Connections in the database pool",
+            pool_size.clone(),
+        );
+        registry.register(
+            "db_pool_idle",
+            "Idle connections in the database pool",
+            pool_idle.clone(),
+        );
+        Self {
+            registry: Arc::new(registry),
+            requests,
+            latency,
+            errors,
+            websockets,
+            subscriptions,
+            pool_size,
+            pool_idle,
+            names: Arc::default(),
+        }
+    }
+
+    /// The label for an operation name, keeping the number of distinct labels bounded.
+    pub fn operation(&self, name: Option<&str>) -> OperationLabels {
+        let name = match name {
+            None => "anonymous".to_owned(),
+            Some(n) => n.chars().take(64).collect(),
+        };
+        let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        let operation = if names.contains(&name) || names.len() < MAX_OPERATION_NAMES {
+            names.insert(name.clone());
+            name
+        } else {
+            "other".to_owned()
+        };
+        OperationLabels { operation }
+    }
+
+    /// The registry in the Prometheus (OpenMetrics) text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if let Err(err) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::error!(%err, "cannot encode metrics");
+        }
+        out
+    }
+}
+
+/// Adds one to a gauge until dropped: an open socket, an active subscription.
+pub struct GaugeGuard(Gauge);
+
+impl GaugeGuard {
+    /// Increments `gauge` now and decrements it on drop.
+    pub fn hold(gauge: &Gauge) -> Self {
+        gauge.inc();
+        Self(gauge.clone())
+    }
+}
+
+impl Drop for GaugeGuard {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}

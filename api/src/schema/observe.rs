@@ -1,0 +1,93 @@
+//! The schema's one extension: it gives every error a code and records each request in the
+//! metrics (count and latency by operation name, errors by code).
+
+use super::error::code;
+use crate::metrics::Metrics;
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest,
+};
+use async_graphql::{Response, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Codes and counts every request; without metrics (printing the SDL) it only codes.
+pub struct Observe {
+    /// Where to record.
+    pub metrics: Option<Metrics>,
+}
+
+impl ExtensionFactory for Observe {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ObserveRequest {
+            metrics: self.metrics.clone(),
+            operation: Mutex::new(None),
+        })
+    }
+}
+
+struct ObserveRequest {
+    metrics: Option<Metrics>,
+    operation: Mutex<Option<String>>,
+}
+
+#[async_trait::async_trait]
+impl Extension for ObserveRequest {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let started = Instant::now();
+        let mut response = next.run(ctx).await;
+        // Errors async-graphql raises while parsing, validating and coercing input carry no
+        // code; every error Standoff raises itself has one.
+        for error in &mut response.errors {
+            let has_code = error
+                .extensions
+                .as_ref()
+                .is_some_and(|ext| ext.get("code").is_some());
+            if !has_code {
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", code::BAD_USER_INPUT);
+            }
+        }
+        if let Some(metrics) = &self.metrics {
+            let name = self
+                .operation
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            let labels = metrics.operation(name.as_deref());
+            metrics.requests.get_or_create(&labels).inc();
+            metrics
+                .latency
+                .get_or_create(&labels)
+                .observe(started.elapsed().as_secs_f64());
+            for error in &response.errors {
+                let code = error
+                    .extensions
+                    .as_ref()
+                    .and_then(|ext| ext.get("code"))
+                    .and_then(|v| match v {
+                        Value::String(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| code::INTERNAL.to_owned());
+                metrics
+                    .errors
+                    .get_or_create(&crate::metrics::CodeLabels { code })
+                    .inc();
+            }
+        }
+        response
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        *self.operation.lock().unwrap_or_else(|p| p.into_inner()) =
+            operation_name.map(str::to_owned);
+        next.run(ctx, operation_name).await
+    }
+}

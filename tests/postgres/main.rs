@@ -1,0 +1,14 @@
+//! Scale-out on PostgreSQL: several `standoff serve` processes on one database. These tests
+//! stop and start the PostgreSQL server, so they run one at a time (`--test-threads=1`) and
+//! need root, as CI has. `STANDOFF_TEST_POSTGRES` must name the server; without it they fail.
+
+#[path = "../api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+#[path = "../api/ws.rs"]
+#[allow(dead_code)]
+mod ws;
+
+mod instances;
+mod outage;
+mod scale_out;
