@@ -6,6 +6,7 @@ mod errors;
 mod filters;
 mod helpers;
 mod migrations;
+mod ops;
 mod paging;
 mod schema;
 mod seeds;
