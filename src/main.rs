@@ -118,6 +118,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bind = %server.bind,
                 max_body_bytes = server.max_body_bytes,
                 seed_when_empty = !server.no_seed,
+                cors_origins = ?server.cors_origins,
                 "starting"
             );
             let app = Application::build(&cli.database, &server).await?;

@@ -89,6 +89,10 @@ pub struct ServerSettings {
     /// Seconds between the server's WebSocket pings; a peer silent for three is dropped.
     #[arg(long, env = "STANDOFF_WS_PING_SECS", default_value_t = 15)]
     pub ws_ping_secs: u64,
+    /// Origins (comma-separated, e.g. `https://news.example`) whose pages may call the API from
+    /// the browser. Empty: no cross-origin access. Credentials (cookies) are never allowed.
+    #[arg(long, env = "STANDOFF_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ServerSettings {
@@ -99,6 +103,7 @@ impl Default for ServerSettings {
             no_seed: false,
             ws_init_timeout_secs: 10,
             ws_ping_secs: 15,
+            cors_origins: Vec::new(),
         }
     }
 }

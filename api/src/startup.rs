@@ -26,6 +26,9 @@ pub enum StartupError {
     /// The bundled story could not be loaded.
     #[error("seeding: {0}")]
     Seed(#[from] standoff_seeds::SeedError),
+    /// A setting is invalid.
+    #[error("configuration: {0}")]
+    Config(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -92,7 +95,8 @@ impl Application {
             listener,
             shutdown,
             sockets_closed,
-            router: http::router(state, server.max_body_bytes),
+            router: http::router(state, server.max_body_bytes, &server.cors_origins)
+                .map_err(StartupError::Config)?,
             db,
             statements,
         })

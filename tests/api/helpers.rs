@@ -78,16 +78,29 @@ pub async fn spawn_empty_app() -> TestApp {
 
 /// Starts the app on a given database URL; `dir` is kept alive as long as the app.
 pub async fn spawn_app_on(db_url: String, dir: TempDir) -> TestApp {
-    spawn_with(db_url, dir, false).await
+    spawn_with(db_url, dir, false, Vec::new()).await
+}
+
+/// Starts the seeded app allowing cross-origin calls from `origins`.
+pub async fn spawn_app_with_cors(origins: &[&str]) -> TestApp {
+    let db = fresh_database().await;
+    let origins = origins.iter().map(|o| (*o).to_owned()).collect();
+    spawn_with(db.url, db.dir, false, origins).await
 }
 
 async fn spawn(no_seed: bool) -> TestApp {
     let db = fresh_database().await;
-    spawn_with(db.url, db.dir, no_seed).await
+    spawn_with(db.url, db.dir, no_seed, Vec::new()).await
 }
 
-async fn spawn_with(db_url: String, dir: TempDir, no_seed: bool) -> TestApp {
+async fn spawn_with(
+    db_url: String,
+    dir: TempDir,
+    no_seed: bool,
+    cors_origins: Vec<String>,
+) -> TestApp {
     let server = ServerSettings {
+        cors_origins,
         bind: "127.0.0.1:0".parse().expect("address"),
         no_seed,
         // Short WebSocket timings so the 4408 and ping tests run in seconds.

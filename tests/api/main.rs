@@ -3,6 +3,7 @@
 
 mod cli;
 mod errors;
+mod exports;
 mod filters;
 mod helpers;
 mod migrations;

@@ -1,7 +1,9 @@
 //! The HTTP app: GraphQL, the playground and the SDL.
 
+pub mod export;
 mod graphql;
 mod ops;
+pub mod params;
 mod playground;
 mod ws;
 
@@ -13,12 +15,13 @@ use crate::schema::StandoffSchema;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
-use axum::http::{HeaderValue, Request};
+use axum::http::{HeaderValue, Method, Request};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -44,13 +47,42 @@ pub struct AppState {
     pub metrics: Metrics,
 }
 
+/// The CORS policy: only the listed origins, simple methods and the two headers the API
+/// reads, never credentials; `None` (no CORS headers at all) when no origin is listed.
+fn cors(origins: &[String]) -> Result<Option<CorsLayer>, String> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .map(|o| HeaderValue::from_str(o).map_err(|_| format!("bad CORS origin {o:?}")))
+        .collect::<Result<_, _>>()?;
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+            .max_age(std::time::Duration::from_secs(3600)),
+    ))
+}
+
 /// The router with every route and layer.
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
-    Router::new()
+pub fn router(
+    state: AppState,
+    max_body_bytes: usize,
+    cors_origins: &[String],
+) -> Result<Router, String> {
+    let cors = cors(cors_origins)?;
+    let router = Router::new()
         .route("/", get(playground::page))
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/schema.graphql", get(sdl))
+        .route("/export/timelinejs.json", get(export::timelinejs::export))
+        .route("/feed.atom", get(export::atom::feed))
+        .route("/charts/escalation.svg", get(export::chart::chart))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
@@ -62,7 +94,11 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
                 .layer(TraceLayer::new_for_http().make_span_with(request_span))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
-        .with_state(state)
+        .with_state(state);
+    Ok(match cors {
+        Some(layer) => router.layer(layer),
+        None => router,
+    })
 }
 
 /// Request ids: a per-process random prefix and a counter, unique across instances and cheap.

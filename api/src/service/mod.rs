@@ -6,6 +6,7 @@ pub mod cursor;
 mod error;
 pub mod escalation;
 pub mod events;
+pub mod export;
 pub mod feed;
 pub mod filter;
 pub mod lookup;

@@ -1,0 +1,68 @@
+//! Exports of the timeline for other newsroom tools: TimelineJS, Atom, SVG.
+
+pub mod atom;
+pub mod chart;
+pub mod timelinejs;
+
+use super::params::{HttpError, TimelineParams};
+use crate::service::ServiceError;
+use crate::service::filter::ResolvedFilter;
+use axum::http::HeaderMap;
+use sea_orm::DatabaseConnection;
+
+/// Reads the URL parameters and resolves the filter's slugs.
+pub(crate) async fn params(
+    db: &DatabaseConnection,
+    query: Option<&str>,
+) -> Result<(TimelineParams, ResolvedFilter), HttpError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
+        .map_err(|e| ServiceError::BadInput(format!("the query string does not parse: {e}")))?;
+    let mut params = TimelineParams::parse(&pairs)?;
+    let filter = std::mem::take(&mut params.filter).resolve(db).await?;
+    Ok((params, filter))
+}
+
+/// The service's own address as the client reached it, for absolute links in exports.
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get("x-forwarded-host")
+        .or_else(|| headers.get(axum::http::header::HOST))
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
+}
+
+/// Escapes text for HTML and XML.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The upper-case name a vocabulary value has in the API (`CARRIES_OUT`).
+pub(crate) fn api_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}

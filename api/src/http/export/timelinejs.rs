@@ -1,0 +1,108 @@
+//! `/export/timelinejs.json`: the filtered timeline as Knight Lab TimelineJS3 JSON.
+
+use super::{api_name, escape, params};
+use crate::http::AppState;
+use crate::http::params::HttpError;
+use crate::schema::id::{NodeType, encode};
+use crate::service::export::{self, ExportedAction};
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use chrono::{Datelike, Timelike};
+use serde_json::{Value, json};
+use standoff_entities::DatePrecision;
+
+/// TimelineJS's date object, as precise as the action's date is known.
+fn start_date(item: &ExportedAction) -> Value {
+    let (at, precision) = (item.action.occurred_at, item.action.precision);
+    let mut date = json!({ "year": at.year(), "display_date": precision.display(at) });
+    if precision != DatePrecision::Year {
+        date["month"] = json!(at.month());
+    }
+    if matches!(precision, DatePrecision::Day | DatePrecision::Minute) {
+        date["day"] = json!(at.day());
+    }
+    if precision == DatePrecision::Minute {
+        date["hour"] = json!(at.hour());
+        date["minute"] = json!(at.minute());
+    }
+    date
+}
+
+/// The slide's HTML: summary, quote, what it answers and its sources, all escaped.
+fn slide_text(item: &ExportedAction) -> String {
+    let a = &item.action;
+    let mut html = format!(
+        "<p><strong>{}</strong> ({})</p>",
+        escape(&item.actor.name),
+        escape(&api_name(&item.actor.side))
+    );
+    if let Some(summary) = &a.summary {
+        html.push_str(&format!("<p>{}</p>", escape(summary)));
+    }
+    if let Some(quote) = &a.quote {
+        html.push_str(&format!("<blockquote>“{}”</blockquote>", escape(quote)));
+    }
+    for (link, answered) in &item.responds_to {
+        html.push_str(&format!(
+            "<p>{} “{}”</p>",
+            escape(&api_name(&link.stance).replace('_', " ")),
+            escape(&answered.title)
+        ));
+    }
+    for (citation, source) in &item.citations {
+        let name = source.publisher.as_deref().unwrap_or(&source.title);
+        let cite = match &source.url {
+            Some(url) => format!("<a href=\"{}\">{}</a>", escape(url), escape(name)),
+            None => escape(name),
+        };
+        match &citation.excerpt {
+            Some(excerpt) => html.push_str(&format!(
+                "<p><small>Source: {cite}: “{}”</small></p>",
+                escape(excerpt)
+            )),
+            None => html.push_str(&format!("<p><small>Source: {cite}</small></p>")),
+        }
+    }
+    html
+}
+
+fn event(item: &ExportedAction) -> Value {
+    let mut event = json!({
+        "unique_id": encode(NodeType::Action, item.action.id).0,
+        "start_date": start_date(item),
+        "text": { "headline": escape(&item.action.title), "text": slide_text(item) },
+        "group": api_name(&item.actor.side),
+    });
+    // TimelineJS wants media to have an address; the first cited source with one is the
+    // slide's media, credited to its publisher.
+    if let Some((_, source)) = item.citations.iter().find(|(_, s)| s.url.is_some()) {
+        event["media"] = json!({
+            "url": source.url,
+            "credit": source.publisher.clone().unwrap_or_else(|| source.title.clone()),
+            "caption": source.title,
+        });
+    }
+    event
+}
+
+/// The filtered timeline (same parameters as the `timeline` query) in TimelineJS3 form.
+pub async fn export(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, HttpError> {
+    let (params, filter) = params(&state.db, query.as_deref()).await?;
+    let items = export::timeline(&state.db, &filter, params.order, params.limit).await?;
+    let span = match (items.first(), items.last()) {
+        (Some(first), Some(last)) => format!(
+            "{} actions, {} to {}",
+            items.len(),
+            first.action.precision.display(first.action.occurred_at),
+            last.action.precision.display(last.action.occurred_at)
+        ),
+        _ => "No actions match this filter.".to_owned(),
+    };
+    Ok(Json(json!({
+        "title": { "text": { "headline": "Standoff: the feud, in time order", "text": escape(&span) } },
+        "events": items.iter().map(event).collect::<Vec<_>>(),
+    })))
+}

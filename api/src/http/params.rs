@@ -1,0 +1,202 @@
+//! The timeline filter as URL parameters, for the pages and exports that take it: the same
+//! fields as `TimelineFilter`, lists comma-separated or repeated (`sides=FEDERAL,LOCAL`).
+
+use crate::schema::error::code;
+use crate::service::escalation::Bucket;
+use crate::service::filter::ActionFilter;
+use crate::service::timeline::TimeOrder;
+use crate::service::{ServiceError, ServiceResult};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+/// What a page or export was asked for.
+#[derive(Debug, Default)]
+pub struct TimelineParams {
+    /// The filter.
+    pub filter: ActionFilter,
+    /// The order (`order=desc`).
+    pub order: TimeOrder,
+    /// The bucket of a chart (`bucket=week`).
+    pub bucket: Bucket,
+    /// At most this many actions (`limit=`), when the caller gives one.
+    pub limit: Option<u64>,
+}
+
+/// An error of a plain HTTP route, in the same JSON shape as GraphQL errors.
+#[derive(Debug)]
+pub struct HttpError(ServiceError);
+
+impl From<ServiceError> for HttpError {
+    fn from(err: ServiceError) -> Self {
+        Self(err)
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self.0 {
+            ServiceError::BadInput(_) => (StatusCode::BAD_REQUEST, code::BAD_USER_INPUT),
+            ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, code::NOT_FOUND),
+            ServiceError::LimitExceeded(_) => (StatusCode::BAD_REQUEST, code::LIMIT_EXCEEDED),
+            ServiceError::Conflict(_) => (StatusCode::CONFLICT, code::CONFLICT),
+            ServiceError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, code::UNAUTHENTICATED),
+            ServiceError::Database(err) => {
+                tracing::error!(error = %err, "database error");
+                (StatusCode::SERVICE_UNAVAILABLE, code::INTERNAL)
+            }
+            ServiceError::Internal(detail) => {
+                tracing::error!(detail, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL)
+            }
+        };
+        let body = json!({ "errors": [{ "message": self.0.to_string(), "extensions": { "code": code } }] });
+        (status, Json(body)).into_response()
+    }
+}
+
+fn bad(message: String) -> ServiceError {
+    ServiceError::BadInput(message)
+}
+
+fn list(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// An enum value by its GraphQL name, in any case.
+fn name<T: DeserializeOwned>(param: &str, value: &str) -> ServiceResult<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_uppercase()))
+        .map_err(|_| bad(format!("{value:?} is not a valid value of {param}")))
+}
+
+fn flag(param: &str, value: &str) -> ServiceResult<bool> {
+    match value {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(bad(format!("{param} is true or false, not {value:?}"))),
+    }
+}
+
+/// An RFC 3339 instant or a plain date (midnight UTC).
+fn instant(param: &str, value: &str) -> ServiceResult<DateTime<Utc>> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(value) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+        .ok_or_else(|| {
+            bad(format!(
+                "{param}={value:?} is not a date (2025-08-30 or RFC 3339)"
+            ))
+        })
+}
+
+impl TimelineParams {
+    /// Reads the parameters; an unknown name or a bad value is BAD_USER_INPUT.
+    pub fn parse(pairs: &[(String, String)]) -> ServiceResult<Self> {
+        let mut p = Self::default();
+        for (key, value) in pairs {
+            let f = &mut p.filter;
+            match key.as_str() {
+                "actors" => f.actors.extend(list(value).map(str::to_owned)),
+                "involving" => f.involving = flag(key, value)?,
+                "sides" => {
+                    for v in list(value) {
+                        f.sides.push(name(key, v)?);
+                    }
+                }
+                "kinds" => {
+                    for v in list(value) {
+                        f.kinds.push(name(key, v)?);
+                    }
+                }
+                "categories" => {
+                    for v in list(value) {
+                        f.categories.push(name(key, v)?);
+                    }
+                }
+                "statuses" => {
+                    for v in list(value) {
+                        f.statuses.push(name(key, v)?);
+                    }
+                }
+                "from" => f.from = Some(instant(key, value)?),
+                "to" => f.to = Some(instant(key, value)?),
+                "text" => f.text = Some(value.clone()),
+                "includeRetracted" => f.include_retracted = flag(key, value)?,
+                "order" => {
+                    p.order = match value.to_lowercase().as_str() {
+                        "asc" => TimeOrder::Asc,
+                        "desc" => TimeOrder::Desc,
+                        _ => return Err(bad(format!("order is asc or desc, not {value:?}"))),
+                    }
+                }
+                "bucket" => {
+                    p.bucket = match value.to_lowercase().as_str() {
+                        "day" => Bucket::Day,
+                        "week" => Bucket::Week,
+                        "month" => Bucket::Month,
+                        _ => {
+                            return Err(bad(format!("bucket is day, week or month, not {value:?}")));
+                        }
+                    }
+                }
+                "limit" => {
+                    p.limit = Some(
+                        value
+                            .parse()
+                            .map_err(|_| bad(format!("limit is a number, not {value:?}")))?,
+                    )
+                }
+                other => return Err(bad(format!("unknown parameter {other:?}"))),
+            }
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn lists_may_be_comma_separated_or_repeated() {
+        let p = TimelineParams::parse(&pairs(&[
+            ("sides", "federal,LOCAL"),
+            ("sides", "STATE"),
+            ("actors", "jb-pritzker"),
+            ("from", "2025-08-01"),
+            ("order", "desc"),
+        ]))
+        .expect("parses");
+        assert_eq!(p.filter.sides.len(), 3);
+        assert_eq!(p.filter.actors, vec!["jb-pritzker"]);
+        assert_eq!(p.order, TimeOrder::Desc);
+        assert!(p.filter.from.is_some());
+    }
+
+    #[test]
+    fn unknown_parameters_and_bad_values_are_refused() {
+        for bad in [
+            ("sides", "MARTIAN"),
+            ("from", "yesterday"),
+            ("order", "sideways"),
+            ("limit", "many"),
+            ("colour", "red"),
+        ] {
+            assert!(TimelineParams::parse(&pairs(&[bad])).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The newsroom exports: TimelineJS JSON, the Atom feed, the SVG chart, and CORS.
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with_cors};
+use serde_json::{Value, json};
+
+async fn get(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client.get(app.url(path)).send().await.expect("sent")
+}
+
+async fn timelinejs(app: &TestApp, query: &str) -> Value {
+    let response = get(app, &format!("/export/timelinejs.json{query}")).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn timelinejs_export_has_one_event_per_action_at_its_precision() {
+    let app = spawn_app().await;
+    let doc = timelinejs(&app, "").await;
+    let events = doc["events"].as_array().expect("events");
+    assert_eq!(events.len(), 10);
+    assert!(
+        doc["title"]["text"]["headline"].is_string(),
+        "a title slide"
+    );
+    let timeline = app
+        .query("{ timeline(first: 100) { nodes { id title } } }", json!({}))
+        .await;
+    let ids: Vec<&Value> = timeline["timeline"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| &n["id"])
+        .collect();
+    let unique: Vec<&Value> = events.iter().map(|e| &e["unique_id"]).collect();
+    assert_eq!(unique, ids, "unique_id is the action id, in timeline order");
+
+    let dc = events
+        .iter()
+        .find(|e| {
+            e["text"]["headline"]
+                .as_str()
+                .is_some_and(|h| h.contains("Washington"))
+        })
+        .expect("the DC deployment");
+    assert_eq!(
+        dc["start_date"],
+        json!({ "year": 2025, "month": 8, "day": 11, "display_date": "11 Aug 2025" })
+    );
+    assert_eq!(dc["group"], "FEDERAL");
+    let threat = events
+        .iter()
+        .find(|e| {
+            e["text"]["headline"]
+                .as_str()
+                .is_some_and(|h| h.contains("threatens"))
+        })
+        .expect("the threat");
+    assert!(
+        threat["start_date"].get("day").is_none(),
+        "month precision has no day"
+    );
+    assert_eq!(threat["start_date"]["display_date"], "August 2025");
+
+    let orders = timelinejs(&app, "?kinds=ORDER&sides=LOCAL").await;
+    assert_eq!(orders["events"].as_array().expect("events").len(), 1);
+    let bad = get(&app, "/export/timelinejs.json?sides=MARTIAN").await;
+    assert_eq!(bad.status(), 400);
+    let body: Value = bad.json().await.expect("json");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let unknown = get(&app, "/export/timelinejs.json?actors=nobody").await;
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(
+        get(&app, "/export/timelinejs.json?limit=5000")
+            .await
+            .status(),
+        400
+    );
+}
+
+#[tokio::test]
+async fn a_source_with_an_address_is_the_slides_media_credit() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let source = app
+        .write(
+            &editor,
+            r#"mutation { addSource(input: { title: "Governor's statement", url: "https://example.org/s", publisher: "Office of the Governor" }) { id } }"#,
+            json!({}),
+        )
+        .await;
+    app.write(
+        &editor,
+        "mutation($s: ID!) { recordAction(input: { actor: \"jb-pritzker\", kind: STATEMENT, occurredAt: \"2025-10-01T00:00:00Z\", title: \"Pritzker answers\", citations: [{ sourceId: $s }] }) { id } }",
+        json!({ "s": source["addSource"]["id"] }),
+    )
+    .await;
+    let doc = timelinejs(&app, "?text=Pritzker%20answers").await;
+    let media = &doc["events"][0]["media"];
+    assert_eq!(media["url"], "https://example.org/s");
+    assert_eq!(media["credit"], "Office of the Governor");
+}
+
+fn feed(text: &str) -> atom_syndication::Feed {
+    text.parse::<atom_syndication::Feed>().expect("valid Atom")
+}
+
+#[tokio::test]
+async fn the_feed_is_atom_with_stable_ids_and_moves_updated_on_a_correction() {
+    let app = spawn_app().await;
+    let response = get(&app, "/feed.atom").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("application/atom+xml")
+    );
+    let before = feed(&response.text().await.expect("text"));
+    assert_eq!(before.entries().len(), 10);
+    let again = feed(&get(&app, "/feed.atom").await.text().await.expect("text"));
+    let ids = |f: &atom_syndication::Feed| {
+        let mut ids: Vec<String> = f.entries().iter().map(|e| e.id().to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&before), ids(&again), "entry ids are stable");
+
+    let editor = app.editor("desk").await;
+    let id = app.action_id("Washington DC").await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    app.write(
+        &editor,
+        "mutation($id: ID!) { correctAction(id: $id, note: \"n\", input: { magnitude: 2200 }) { revision } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let after = feed(&get(&app, "/feed.atom").await.text().await.expect("text"));
+    assert_eq!(
+        ids(&before),
+        ids(&after),
+        "a correction keeps the entry's id"
+    );
+    let newest = &after.entries()[0];
+    assert!(
+        newest.title().as_str().contains("Washington DC")
+            && newest.title().as_str().contains("corrected")
+    );
+    let old = before
+        .entries()
+        .iter()
+        .find(|e| e.id() == newest.id())
+        .expect("same entry before");
+    assert!(
+        newest.updated() > old.updated(),
+        "updated moves on a correction"
+    );
+    assert!(after.updated() >= newest.updated());
+
+    app.write(
+        &editor,
+        "mutation($id: ID!) { retractAction(id: $id, reason: \"r\") { retracted } }",
+        json!({ "id": app.action_id("killing field").await }),
+    )
+    .await;
+    let retracted = feed(&get(&app, "/feed.atom").await.text().await.expect("text"));
+    assert!(
+        retracted.entries()[0]
+            .title()
+            .as_str()
+            .starts_with("[Retracted]")
+    );
+    assert_eq!(
+        retracted.entries().len(),
+        10,
+        "a retraction is told, not dropped"
+    );
+}
+
+#[tokio::test]
+async fn the_chart_is_well_formed_svg_with_one_series_per_side() {
+    let app = spawn_app().await;
+    let response = get(&app, "/charts/escalation.svg?bucket=week").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("image/svg+xml")
+    );
+    let text = response.text().await.expect("text");
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    let series: Vec<&str> = root
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("series"))
+        .filter_map(|n| n.attribute("data-side"))
+        .collect();
+    assert_eq!(series, vec!["FEDERAL", "STATE", "LOCAL"]);
+    let texts: Vec<&str> = root.descendants().filter_map(|n| n.text()).collect();
+    assert!(texts.contains(&"Escalation by side, per week"), "a title");
+    assert!(
+        texts.iter().any(|t| t.contains("Sum of intensity")),
+        "a y-axis label"
+    );
+    assert!(texts.contains(&"Time (week)"), "an x-axis label");
+    assert_eq!(
+        root.descendants()
+            .filter(|n| n.attribute("class") == Some("legend-item"))
+            .count(),
+        3
+    );
+
+    let local = get(&app, "/charts/escalation.svg?sides=LOCAL&bucket=month")
+        .await
+        .text()
+        .await
+        .expect("text");
+    let doc = roxmltree::Document::parse(&local).expect("well-formed XML");
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.attribute("class") == Some("series"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        get(&app, "/charts/escalation.svg?bucket=hourly")
+            .await
+            .status(),
+        400
+    );
+}
+
+#[tokio::test]
+async fn cors_allows_listed_origins_only_and_never_credentials() {
+    let app = spawn_app_with_cors(&["https://news.example"]).await;
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+        .header("origin", "https://news.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .expect("sent");
+    assert!(preflight.status().is_success());
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "https://news.example"
+    );
+    assert!(
+        preflight
+            .headers()
+            .get("access-control-allow-credentials")
+            .is_none()
+    );
+    let stranger = app
+        .client
+        .post(app.url("/graphql"))
+        .header("origin", "https://elsewhere.example")
+        .json(&json!({ "query": "{ timeline { totalCount } }" }))
+        .send()
+        .await
+        .expect("sent");
+    assert!(
+        stranger
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    let closed = spawn_app().await;
+    let response = closed
+        .client
+        .post(closed.url("/graphql"))
+        .header("origin", "https://news.example")
+        .json(&json!({ "query": "{ timeline { totalCount } }" }))
+        .send()
+        .await
+        .expect("sent");
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none(),
+        "closed by default"
+    );
+}
