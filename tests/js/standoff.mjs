@@ -14,26 +14,30 @@ export const artifacts = join(repoRoot, 'test-artifacts');
 const bin = process.env.STANDOFF_BIN ?? join(repoRoot, 'target', 'debug', 'standoff');
 
 /**
- * Starts `standoff serve` on a fresh database; resolves to { url, wsUrl, token, stop } once it
- * logs its address. `token` is an editor token made with `standoff token create`.
+ * Starts `standoff serve`, on a fresh database unless `databaseUrl` names one; resolves to
+ * { url, wsUrl, token, databaseUrl, stop } once it logs its address. `token` is an editor
+ * token made with `standoff token create`. `bind` fixes the address (to restart in place).
  */
-export async function startStandoff(extraEnv = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'standoff-js-'));
-  const databaseUrl = `sqlite://${join(dir, 'standoff.db')}?mode=rwc`;
-  const made = spawnSync(bin, ['token', 'create', '--name', 'js-tests'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    encoding: 'utf8',
-  });
-  if (made.status !== 0) throw new Error(`token create failed: ${made.stderr}`);
-  const token = made.stdout.trim();
+export async function startStandoff({ databaseUrl, bind = '127.0.0.1:0', token } = {}) {
+  if (!databaseUrl) {
+    const dir = mkdtempSync(join(tmpdir(), 'standoff-js-'));
+    databaseUrl = `sqlite://${join(dir, 'standoff.db')}?mode=rwc`;
+  }
+  if (!token) {
+    const made = spawnSync(bin, ['token', 'create', '--name', `js-tests-${Date.now()}`], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      encoding: 'utf8',
+    });
+    if (made.status !== 0) throw new Error(`token create failed: ${made.stderr}`);
+    token = made.stdout.trim();
+  }
   const child = spawn(bin, ['serve'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
-      STANDOFF_BIND: '127.0.0.1:0',
+      STANDOFF_BIND: bind,
       RUST_LOG: 'info',
       NO_COLOR: '1',
-      ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -56,7 +60,7 @@ export async function startStandoff(extraEnv = {}) {
       child.on('exit', done);
       child.kill('SIGTERM');
     });
-  return { url, wsUrl: `${url.replace('http', 'ws')}/graphql/ws`, token, stop };
+  return { url, wsUrl: `${url.replace('http', 'ws')}/graphql/ws`, token, databaseUrl, stop };
 }
 
 /** POSTs a GraphQL request, with the editor token when `token` is given. */

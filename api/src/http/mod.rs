@@ -1,5 +1,6 @@
 //! The HTTP app: GraphQL, the playground and the SDL.
 
+mod embed;
 pub mod export;
 mod graphql;
 mod ops;
@@ -80,6 +81,9 @@ pub fn router(
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/schema.graphql", get(sdl))
+        .route("/embed/timeline", get(embed::page))
+        .route("/embed/timeline.css", get(embed::style))
+        .route("/embed/timeline.js", get(embed::script))
         .route("/export/timelinejs.json", get(export::timelinejs::export))
         .route("/feed.atom", get(export::atom::feed))
         .route("/charts/escalation.svg", get(export::chart::chart))

@@ -142,7 +142,9 @@ impl TimelineParams {
                         "week" => Bucket::Week,
                         "month" => Bucket::Month,
                         _ => {
-                            return Err(bad(format!("bucket is day, week or month, not {value:?}")));
+                            return Err(bad(format!(
+                                "bucket is day, week or month, not {value:?}"
+                            )));
                         }
                     }
                 }

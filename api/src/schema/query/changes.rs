@@ -14,14 +14,17 @@ pub struct ChangeQuery;
 #[Object]
 impl ChangeQuery {
     /// Every write in commit order, oldest first; pass the last `endCursor` as `after` to get
-    /// what changed since.
+    /// what changed since. `last: 1` gives the newest change, whose cursor a client can
+    /// subscribe after.
     async fn changes(
         &self,
         ctx: &Context<'_>,
         after: Option<String>,
         first: Option<i32>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> Result<ChangeConnection> {
-        let request = page_request(first, after, None, None, ChangeCursor::decode)?;
+        let request = page_request(first, after, last, before, ChangeCursor::decode)?;
         let page = changes::changes_page(database(ctx), &request).await.gql()?;
         Ok(connection(page, Change, ChangeTotal))
     }

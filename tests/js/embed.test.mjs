@@ -1,0 +1,107 @@
+// The embeddable widget in a real browser: the seeded story in order, a new action shown live
+// without a reload, keyboard focus, reconnection after the server restarts, and screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { startStandoff, launchBrowser, artifact, graphql, recordStatement } from './standoff.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startStandoff();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function titlesOnPage(page) {
+  return page.locator('.standoff-item h2').allInnerTexts();
+}
+
+async function timelineTitles(srv, filter = {}) {
+  const data = await graphql(srv, 'query($f: TimelineFilter) { timeline(first: 100, filter: $f) { nodes { title } } }', { f: filter });
+  return data.data.timeline.nodes.map((n) => n.title);
+}
+
+for (const width of [320, 1200]) {
+  test(`the widget shows the story in order and a new action live, at ${width} px`, async () => {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${server.url}/embed/timeline`);
+    await page.locator('.standoff[data-live="true"]').waitFor({ timeout: 15_000 });
+    const expected = await timelineTitles(server);
+    assert.deepEqual(await titlesOnPage(page), expected, 'the same order as the timeline query');
+
+    const sides = await page.locator('.standoff-item .standoff-side').allInnerTexts();
+    assert.equal(sides.length, expected.length);
+    assert.ok(sides.every((s) => ['FEDERAL', 'STATE', 'LOCAL', 'OTHER'].includes(s)), 'sides in words, not colour alone');
+    assert.ok(await page.locator('time').first().getAttribute('datetime'));
+    assert.equal(await page.getByRole('status').count(), 1);
+
+    await page.screenshot({ path: artifact(`embed-${width}.png`), fullPage: width === 320 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling at ${width} px`);
+
+    // Keyboard: the first Tab lands on the first action.
+    await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate(() => document.activeElement.classList.contains('standoff-item')));
+
+    const title = `Live at ${width} px`;
+    await recordStatement(server, 'city-of-chicago', title);
+    await page.getByRole('heading', { name: title }).waitFor({ timeout: 2_000 });
+    assert.match(await page.getByRole('status').innerText(), /New: Live at/);
+    assert.deepEqual(await titlesOnPage(page), await timelineTitles(server), 'still in time order');
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+}
+
+test('the widget takes the timeline filter from its URL', async () => {
+  const context = await browser.newContext({ viewport: { width: 800, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/embed/timeline?sides=local&kinds=ORDER,STATEMENT&title=Chicago%20answers`);
+  await page.locator('.standoff[data-live="true"]').waitFor({ timeout: 15_000 });
+  assert.deepEqual(await titlesOnPage(page), await timelineTitles(server, { sides: ['LOCAL'], kinds: ['ORDER', 'STATEMENT'] }));
+  assert.equal(await page.locator('h1').innerText(), 'Chicago answers');
+  await context.close();
+});
+
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+test('the widget reconnects with its cursor after the server restarts', async () => {
+  const port = await freePort();
+  let own = await startStandoff({ bind: `127.0.0.1:${port}` });
+  const context = await browser.newContext({ viewport: { width: 800, height: 900 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${own.url}/embed/timeline`);
+    await page.locator('.standoff[data-live="true"]').waitFor({ timeout: 15_000 });
+    const before = (await titlesOnPage(page)).length;
+
+    await own.stop();
+    await page.locator('.standoff[data-live="false"]').waitFor({ timeout: 10_000 });
+    own = await startStandoff({ bind: `127.0.0.1:${port}`, databaseUrl: own.databaseUrl, token: own.token });
+    // Recorded while the widget may still be disconnected: the cursor brings it in either way.
+    await recordStatement(own, 'jb-pritzker', 'Recorded across the restart');
+    await page.getByRole('heading', { name: 'Recorded across the restart' }).waitFor({ timeout: 20_000 });
+    await page.locator('.standoff[data-live="true"]').waitFor({ timeout: 10_000 });
+    assert.equal((await titlesOnPage(page)).length, before + 1, 'nothing shown twice');
+  } finally {
+    await context.close();
+    await own.stop();
+  }
+});

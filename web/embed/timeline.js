@@ -1,0 +1,208 @@
+// Standoff's embeddable timeline. It reads the timeline filter from its own URL (the same
+// parameters as /export/timelinejs.json), loads the actions over GraphQL, then follows
+// timelineEvents over graphql-transport-ws, resuming from its last cursor after any drop.
+// Everything is drawn with textContent: nothing from the data is parsed as HTML.
+(function () {
+  'use strict';
+
+  const root = document.querySelector('.standoff');
+  const list = root.querySelector('.standoff-timeline');
+  const status = root.querySelector('.standoff-status');
+  const params = new URLSearchParams(window.location.search);
+  const graphqlUrl = new URL('/graphql', window.location.href).toString();
+  const socketUrl = new URL('/graphql/ws', window.location.href);
+  socketUrl.protocol = socketUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+
+  const FIELDS = `id title displayDate occurredAt quote retracted
+    actor { name side }
+    citations { excerpt source { title url publisher } }
+    respondsTo { stance respondsTo { id title } }`;
+  const TIMELINE = `query Embed($f: TimelineFilter, $after: String) {
+    timeline(filter: $f, first: 100, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } nodes { ${FIELDS} } } }`;
+  const HEAD = 'query EmbedHead { changes(last: 1) { edges { cursor } } }';
+  const EVENTS = `subscription EmbedEvents($f: TimelineFilter, $after: String) {
+    timelineEvents(filter: $f, after: $after) { cursor type action { ${FIELDS} } } }`;
+  const MAX_ACTIONS = 500;
+
+  /** The GraphQL filter the page's URL asks for. */
+  function filterFromUrl() {
+    const filter = {};
+    const lists = { actors: false, sides: true, kinds: true, categories: true, statuses: true };
+    for (const [name, upper] of Object.entries(lists)) {
+      const values = params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+      if (values.length) filter[name] = upper ? values.map((v) => v.toUpperCase()) : values;
+    }
+    for (const name of ['from', 'to']) {
+      const value = params.get(name);
+      if (value) filter[name] = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+    }
+    if (params.get('text')) filter.text = params.get('text');
+    if (params.get('involving') === 'true') filter.involving = true;
+    return filter;
+  }
+
+  const filter = filterFromUrl();
+  if (params.get('title')) root.querySelector('h1').textContent = params.get('title');
+  const actions = new Map(); // id -> action
+  let cursor = null;
+
+  async function graphql(query, variables) {
+    const response = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = await response.json();
+    if (body.errors && body.errors.length) throw new Error(body.errors[0].message);
+    return body.data;
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function safeUrl(url) {
+    return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null;
+  }
+
+  /** One action as a list item: date, side and actor, title, quote, what it answers, sources. */
+  function render(action) {
+    const side = action.actor.side;
+    const item = element('li', `standoff-item side-${side}`);
+    item.id = `action-${action.id}`;
+    item.tabIndex = 0;
+    item.dataset.occurredAt = action.occurredAt;
+    const headingId = `heading-${action.id}`;
+    item.setAttribute('aria-labelledby', headingId);
+
+    const meta = element('p', 'standoff-meta');
+    const time = element('time', null, action.displayDate);
+    time.dateTime = action.occurredAt;
+    meta.append(time, element('span', 'standoff-side', side), element('span', 'standoff-actor', action.actor.name));
+    item.append(meta);
+    const heading = element('h2', null, action.title);
+    heading.id = headingId;
+    item.append(heading);
+    if (action.quote) item.append(element('blockquote', null, `“${action.quote}”`));
+    for (const link of action.respondsTo) {
+      const answers = element('p', 'standoff-answers', `${link.stance.replace('_', ' ').toLowerCase()}: `);
+      const target = element('a', null, link.respondsTo.title);
+      target.href = `#action-${link.respondsTo.id}`;
+      answers.append(target);
+      item.append(answers);
+    }
+    // Each source once, however many passages of it are cited.
+    const bySource = new Map();
+    for (const citation of action.citations) {
+      const key = `${citation.source.title}\u0000${citation.source.url || ''}`;
+      const seen = bySource.get(key);
+      if (seen) {
+        if (citation.excerpt) seen.excerpt = [seen.excerpt, citation.excerpt].filter(Boolean).join(' … ');
+      } else {
+        bySource.set(key, { source: citation.source, excerpt: citation.excerpt });
+      }
+    }
+    if (bySource.size) {
+      const sources = element('p', 'standoff-sources', bySource.size === 1 ? 'Source: ' : 'Sources: ');
+      Array.from(bySource.values()).forEach((citation, i) => {
+        const name = citation.source.publisher || citation.source.title;
+        const url = safeUrl(citation.source.url);
+        let node;
+        if (url) {
+          node = element('a', null, name);
+          node.href = url;
+          node.target = '_blank';
+          node.rel = 'noopener';
+        } else {
+          node = element('span', null, name);
+        }
+        if (citation.excerpt) node.title = citation.excerpt;
+        if (i > 0) sources.append(', ');
+        sources.append(node);
+      });
+      item.append(sources);
+    }
+    return item;
+  }
+
+  /** Puts an action in its place in time order (ties keep the order they arrived in). */
+  function place(action, fresh) {
+    const old = document.getElementById(`action-${action.id}`);
+    if (old) old.remove();
+    if (action.retracted) {
+      actions.delete(action.id);
+      return;
+    }
+    actions.set(action.id, action);
+    const item = render(action);
+    if (fresh) item.classList.add('is-new');
+    const later = Array.from(list.children).find((li) => li.dataset.occurredAt > action.occurredAt);
+    list.insertBefore(item, later || null);
+  }
+
+  function describe(live) {
+    const count = actions.size;
+    status.textContent = `${count} action${count === 1 ? '' : 's'}${live ? ' · live' : ''}`;
+  }
+
+  async function load() {
+    const head = await graphql(HEAD, {});
+    const edges = head.changes.edges;
+    cursor = edges.length ? edges[0].cursor : null;
+    let after = null;
+    do {
+      const data = await graphql(TIMELINE, { f: filter, after });
+      data.timeline.nodes.forEach((action) => place(action, false));
+      after = data.timeline.pageInfo.hasNextPage ? data.timeline.pageInfo.endCursor : null;
+    } while (after && actions.size < MAX_ACTIONS);
+    describe(false);
+  }
+
+  let retry = 0;
+  function follow() {
+    const socket = new WebSocket(socketUrl, 'graphql-transport-ws');
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    socket.onmessage = (message) => {
+      const data = JSON.parse(message.data);
+      if (data.type === 'connection_ack') {
+        socket.send(JSON.stringify({
+          id: 'timeline',
+          type: 'subscribe',
+          payload: { query: EVENTS, variables: { f: filter, after: cursor } },
+        }));
+        retry = 0;
+        root.dataset.live = 'true';
+        describe(true);
+      } else if (data.type === 'ping') {
+        socket.send(JSON.stringify({ type: 'pong' }));
+      } else if (data.type === 'next' && data.payload && data.payload.data) {
+        const event = data.payload.data.timelineEvents;
+        cursor = event.cursor;
+        const isNew = event.type === 'RECORDED' && !actions.has(event.action.id);
+        place(event.action, isNew);
+        describe(true);
+        if (isNew) status.textContent = `New: ${event.action.title}`;
+      }
+    };
+    socket.onclose = () => {
+      root.dataset.live = 'false';
+      describe(false);
+      // Back off up to 30 s; the cursor makes the next subscription replay what was missed.
+      const wait = Math.min(30000, 1000 * 2 ** retry);
+      retry += 1;
+      setTimeout(follow, wait);
+    };
+  }
+
+  load()
+    .then(() => {
+      if (params.get('live') !== 'false') follow();
+    })
+    .catch((err) => {
+      status.textContent = `The timeline could not be loaded: ${err.message}`;
+    });
+})();
