@@ -1,10 +1,7 @@
 //! The `standoff` binary itself: seed, migrate, schema, and serve with a clean SIGTERM exit.
 
 use crate::helpers::fresh_database;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
 fn standoff(db_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_standoff"))
@@ -78,47 +75,13 @@ async fn migrate_twice_and_print_the_committed_schema() {
 #[tokio::test]
 async fn serve_answers_then_stops_cleanly_on_sigterm_closing_websockets_with_1001() {
     let db = fresh_database().await;
-    let url = db.url.clone();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_standoff"))
-        .arg("serve")
-        .env("DATABASE_URL", &url)
-        .env("STANDOFF_BIND", "127.0.0.1:0")
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("playground at http://").nth(1) {
-                let addr: String = rest.chars().take_while(|c| *c != '/').collect();
-                let _ = tx.send(addr);
-            }
-        }
-    });
-    let addr: std::net::SocketAddr = tokio::task::spawn_blocking(move || {
-        rx.recv_timeout(Duration::from_secs(60))
-            .expect("serve logs its address")
-    })
-    .await
-    .expect("join")
-    .parse()
-    .expect("address");
-
-    let body: serde_json::Value = reqwest::Client::new()
-        .get(format!("http://{addr}/graphql"))
-        .query(&[("query", "{ timeline { totalCount } }")])
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let mut serve = crate::process::Instance::start(&db.url).await;
+    let body = serve
+        .post(None, "{ timeline { totalCount } }", serde_json::json!({}))
+        .await;
     assert_eq!(body["data"]["timeline"]["totalCount"], 10, "{body}");
     let mut subscriber =
-        crate::ws::connect(addr, "graphql-transport-ws", serde_json::json!({})).await;
+        crate::ws::connect(serve.addr, "graphql-transport-ws", serde_json::json!({})).await;
     subscriber
         .subscribe(
             "live",
@@ -127,25 +90,12 @@ async fn serve_answers_then_stops_cleanly_on_sigterm_closing_websockets_with_100
         )
         .await;
 
-    let pid = child.id().to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    let status = serve.terminate().await;
     assert_eq!(
         subscriber.close_code().await,
         Some(1001),
         "clients are told to go elsewhere"
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
     assert!(status.success(), "exit status {status}");
 }
 

@@ -9,6 +9,8 @@ mod helpers;
 mod migrations;
 mod ops;
 mod paging;
+#[expect(dead_code, reason = "shared with tests/postgres, which uses the rest")]
+mod process;
 mod schema;
 mod seeds;
 mod statements;

@@ -3,10 +3,13 @@
 //! need root, as CI has. `STANDOFF_TEST_POSTGRES` must name the server; without it they fail.
 
 #[path = "../api/helpers.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "shared with tests/api")]
 mod helpers;
+#[path = "../api/process.rs"]
+#[allow(dead_code, reason = "shared with tests/api")]
+mod process;
 #[path = "../api/ws.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, reason = "shared with tests/api")]
 mod ws;
 
 mod instances;

@@ -1,6 +1,6 @@
 //! `/feed.atom`: recorded, corrected and retracted actions as an Atom 1.0 feed.
 
-use super::{api_name, base_url, escape, params};
+use super::{action_html, api_name, base_url, escape, params};
 use crate::http::AppState;
 use crate::http::params::HttpError;
 use crate::schema::id::{NodeType, encode};
@@ -28,28 +28,11 @@ fn entry(item: &ExportedAction, base: &str) -> Entry {
     } else if a.revision > 1 {
         title = format!("{title} (corrected)");
     }
-    let mut html = format!(
-        "<p>{} — <strong>{}</strong> ({})</p>",
+    let html = format!(
+        "<p>{}</p>{}",
         escape(&a.precision.display(a.occurred_at)),
-        escape(&item.actor.name),
-        escape(&api_name(&item.actor.side))
+        action_html(item)
     );
-    if let Some(summary) = &a.summary {
-        html.push_str(&format!("<p>{}</p>", escape(summary)));
-    }
-    if let Some(quote) = &a.quote {
-        html.push_str(&format!("<blockquote>“{}”</blockquote>", escape(quote)));
-    }
-    for (_, source) in &item.citations {
-        match &source.url {
-            Some(url) => html.push_str(&format!(
-                "<p>Source: <a href=\"{}\">{}</a></p>",
-                escape(url),
-                escape(&source.title)
-            )),
-            None => html.push_str(&format!("<p>Source: {}</p>", escape(&source.title))),
-        }
-    }
     let mut content = Content::default();
     content.set_content_type("html".to_owned());
     content.set_value(html);

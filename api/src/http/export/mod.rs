@@ -6,6 +6,7 @@ pub mod timelinejs;
 
 use super::params::{HttpError, TimelineParams};
 use crate::service::ServiceError;
+use crate::service::export::ExportedAction;
 use crate::service::filter::ResolvedFilter;
 use axum::http::HeaderMap;
 use sea_orm::DatabaseConnection;
@@ -65,4 +66,43 @@ pub(crate) fn api_name<T: serde::Serialize>(value: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// An action described in HTML for exports: actor and side, summary, quote, what it answers
+/// and its sources, everything from the data escaped.
+pub(crate) fn action_html(item: &ExportedAction) -> String {
+    let a = &item.action;
+    let mut html = format!(
+        "<p><strong>{}</strong> ({})</p>",
+        escape(&item.actor.name),
+        escape(&api_name(&item.actor.side))
+    );
+    if let Some(summary) = &a.summary {
+        html.push_str(&format!("<p>{}</p>", escape(summary)));
+    }
+    if let Some(quote) = &a.quote {
+        html.push_str(&format!("<blockquote>“{}”</blockquote>", escape(quote)));
+    }
+    for (link, answered) in &item.responds_to {
+        html.push_str(&format!(
+            "<p>{} “{}”</p>",
+            escape(&api_name(&link.stance).replace('_', " ")),
+            escape(&answered.title)
+        ));
+    }
+    for (citation, source) in &item.citations {
+        let name = source.publisher.as_deref().unwrap_or(&source.title);
+        let cite = match &source.url {
+            Some(url) => format!("<a href=\"{}\">{}</a>", escape(url), escape(name)),
+            None => escape(name),
+        };
+        match &citation.excerpt {
+            Some(excerpt) => html.push_str(&format!(
+                "<p><small>Source: {cite}: “{}”</small></p>",
+                escape(excerpt)
+            )),
+            None => html.push_str(&format!("<p><small>Source: {cite}</small></p>")),
+        }
+    }
+    html
 }

@@ -1,6 +1,6 @@
 //! `/export/timelinejs.json`: the filtered timeline as Knight Lab TimelineJS3 JSON.
 
-use super::{api_name, escape, params};
+use super::{action_html, api_name, escape, params};
 use crate::http::AppState;
 use crate::http::params::HttpError;
 use crate::schema::id::{NodeType, encode};
@@ -28,49 +28,11 @@ fn start_date(item: &ExportedAction) -> Value {
     date
 }
 
-/// The slide's HTML: summary, quote, what it answers and its sources, all escaped.
-fn slide_text(item: &ExportedAction) -> String {
-    let a = &item.action;
-    let mut html = format!(
-        "<p><strong>{}</strong> ({})</p>",
-        escape(&item.actor.name),
-        escape(&api_name(&item.actor.side))
-    );
-    if let Some(summary) = &a.summary {
-        html.push_str(&format!("<p>{}</p>", escape(summary)));
-    }
-    if let Some(quote) = &a.quote {
-        html.push_str(&format!("<blockquote>“{}”</blockquote>", escape(quote)));
-    }
-    for (link, answered) in &item.responds_to {
-        html.push_str(&format!(
-            "<p>{} “{}”</p>",
-            escape(&api_name(&link.stance).replace('_', " ")),
-            escape(&answered.title)
-        ));
-    }
-    for (citation, source) in &item.citations {
-        let name = source.publisher.as_deref().unwrap_or(&source.title);
-        let cite = match &source.url {
-            Some(url) => format!("<a href=\"{}\">{}</a>", escape(url), escape(name)),
-            None => escape(name),
-        };
-        match &citation.excerpt {
-            Some(excerpt) => html.push_str(&format!(
-                "<p><small>Source: {cite}: “{}”</small></p>",
-                escape(excerpt)
-            )),
-            None => html.push_str(&format!("<p><small>Source: {cite}</small></p>")),
-        }
-    }
-    html
-}
-
 fn event(item: &ExportedAction) -> Value {
     let mut event = json!({
         "unique_id": encode(NodeType::Action, item.action.id).0,
         "start_date": start_date(item),
-        "text": { "headline": escape(&item.action.title), "text": slide_text(item) },
+        "text": { "headline": escape(&item.action.title), "text": action_html(item) },
         "group": api_name(&item.actor.side),
     });
     // TimelineJS wants media to have an address; the first cited source with one is the

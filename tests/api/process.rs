@@ -1,0 +1,114 @@
+//! Real `standoff serve` processes, for the tests that need a process: signals, crashes,
+//! several instances.
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// POSTs a GraphQL request to the instance at `addr`, optionally as an editor.
+pub async fn post(addr: SocketAddr, auth: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut request = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(auth) = auth {
+        request = request.header("authorization", auth);
+    }
+    request
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// One `standoff serve` process.
+pub struct Instance {
+    child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+impl Instance {
+    /// Starts an instance on `db_url` and waits for it to log the address it listens on.
+    pub async fn start(db_url: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_standoff"))
+            .arg("serve")
+            .env("DATABASE_URL", db_url)
+            .env("STANDOFF_BIND", "127.0.0.1:0")
+            .env("STANDOFF_DB_ACQUIRE_TIMEOUT_SECS", "2")
+            .env("STANDOFF_DB_CONNECT_TIMEOUT_SECS", "2")
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("playground at http://").nth(1) {
+                    let addr: String = rest.chars().take_while(|c| *c != '/').collect();
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+        let addr = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(90)))
+            .await
+            .expect("join")
+            .expect("serve logs its address")
+            .parse()
+            .expect("address");
+        Self { child, addr }
+    }
+
+    /// Ends the process at once, as a crash would.
+    pub fn kill9(&mut self) {
+        self.signal("-9");
+        let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and waits (up to 20 s) for the process to exit.
+    pub async fn terminate(&mut self) -> ExitStatus {
+        self.signal("-TERM");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal}");
+    }
+
+    /// POSTs a GraphQL request, optionally as an editor.
+    pub async fn post(&self, auth: Option<&str>, query: &str, variables: Value) -> Value {
+        post(self.addr, auth, query, variables).await
+    }
+
+    /// The HTTP status of a GET (0 when nothing answers).
+    pub async fn status(&self, path: &str) -> u16 {
+        match reqwest::get(format!("http://{}{path}", self.addr)).await {
+            Ok(response) => response.status().as_u16(),
+            Err(_) => 0,
+        }
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
