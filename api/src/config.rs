@@ -89,6 +89,31 @@ pub struct ServerSettings {
     /// Seconds between the server's WebSocket pings; a peer silent for three is dropped.
     #[arg(long, env = "STANDOFF_WS_PING_SECS", default_value_t = 15)]
     pub ws_ping_secs: u64,
+    /// Deepest nesting of selections a query may have.
+    #[arg(long, env = "STANDOFF_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+    /// Highest query complexity: one per field, times the page size inside a connection.
+    #[arg(long, env = "STANDOFF_MAX_COMPLEXITY", default_value_t = 5000)]
+    pub max_complexity: usize,
+    /// Most aliases in one query.
+    #[arg(long, env = "STANDOFF_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+    /// Most directives in one query.
+    #[arg(long, env = "STANDOFF_MAX_DIRECTIVES", default_value_t = 20)]
+    pub max_directives: usize,
+    /// Most lexical tokens in one query text.
+    #[arg(long, env = "STANDOFF_MAX_TOKENS", default_value_t = 3000)]
+    pub max_tokens: usize,
+    /// Seconds a GraphQL request may run before it is stopped with LIMIT_EXCEEDED.
+    #[arg(long, env = "STANDOFF_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
+    pub request_timeout_secs: u64,
+    /// Most subscriptions one WebSocket connection may hold at once.
+    #[arg(
+        long,
+        env = "STANDOFF_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+        default_value_t = 20
+    )]
+    pub max_subscriptions_per_connection: usize,
     /// Origins (comma-separated, e.g. `https://news.example`) whose pages may call the API from
     /// the browser. Empty: no cross-origin access. Credentials (cookies) are never allowed.
     #[arg(long, env = "STANDOFF_CORS_ORIGINS", value_delimiter = ',')]
@@ -104,6 +129,26 @@ impl Default for ServerSettings {
             ws_init_timeout_secs: 10,
             ws_ping_secs: 15,
             cors_origins: Vec::new(),
+            max_depth: 12,
+            max_complexity: 5000,
+            max_aliases: 30,
+            max_directives: 20,
+            max_tokens: 3000,
+            request_timeout_secs: 10,
+            max_subscriptions_per_connection: 20,
+        }
+    }
+}
+
+impl ServerSettings {
+    /// The query limits these settings ask for.
+    pub fn query_limits(&self) -> crate::schema::limits::QueryLimits {
+        crate::schema::limits::QueryLimits {
+            max_depth: self.max_depth,
+            max_complexity: self.max_complexity,
+            max_aliases: self.max_aliases,
+            max_directives: self.max_directives,
+            max_tokens: self.max_tokens,
         }
     }
 }

@@ -80,13 +80,20 @@ impl Application {
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let (open_sockets, sockets_closed) = tokio::sync::mpsc::channel(1);
         let state = AppState {
-            schema: schema::build(db.clone(), feed.clone(), metrics.clone()),
+            schema: schema::build(
+                db.clone(),
+                feed.clone(),
+                metrics.clone(),
+                server.query_limits(),
+            ),
             db: db.clone(),
             sdl: schema::sdl().into(),
             ws: WsSettings {
                 init_timeout: Duration::from_secs(server.ws_init_timeout_secs.max(1)),
                 ping_every: Duration::from_secs(server.ws_ping_secs.max(1)),
+                max_operations: server.max_subscriptions_per_connection.max(1),
             },
+            request_timeout: Duration::from_secs(server.request_timeout_secs.max(1)),
             shutdown: shutdown_rx,
             open_sockets,
             metrics,

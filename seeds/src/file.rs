@@ -338,6 +338,33 @@ impl Story {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_any_date_text_never_panics(text in ".{0,40}") {
+            let _ = parse_date(&text);
+        }
+
+        #[test]
+        fn parsing_any_story_text_never_panics(text in ".{0,400}") {
+            let _ = crate::parse(&text);
+        }
+
+        #[test]
+        fn a_damaged_story_file_is_refused_or_loaded_but_never_panics(
+            cuts in proptest::collection::vec((0usize..20_000, ".{0,8}"), 1..6)
+        ) {
+            let mut text = crate::CHICAGO_2025.to_owned();
+            for (at, insert) in cuts {
+                let mut at = at % (text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                text.insert_str(at, &insert);
+            }
+            let _ = crate::parse(&text);
+        }
+    }
+
     #[test]
     fn date_forms_imply_their_precision() {
         let d = parse_date("2025").expect("year");

@@ -23,7 +23,17 @@ pub async fn execute(
         .into_inner()
         .data(loaders(state.db.clone()))
         .data(auth);
-    state.schema.execute(request).await.into()
+    match tokio::time::timeout(state.request_timeout, state.schema.execute(request)).await {
+        Ok(response) => response.into(),
+        Err(_) => {
+            let message = format!(
+                "the request ran longer than {} s and was stopped",
+                state.request_timeout.as_secs()
+            );
+            async_graphql::Response::from_errors(vec![crate::schema::limits::exceeded(message)])
+                .into()
+        }
+    }
 }
 
 /// Checks an Authorization value (`Bearer <token>`); anything else is `Invalid`.

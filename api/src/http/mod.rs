@@ -17,11 +17,13 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::http::{HeaderValue, Method, Request};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
@@ -46,6 +48,8 @@ pub struct AppState {
     pub open_sockets: tokio::sync::mpsc::Sender<()>,
     /// What `/metrics` reports.
     pub metrics: Metrics,
+    /// How long one GraphQL request may run.
+    pub request_timeout: std::time::Duration,
 }
 
 /// The CORS policy: only the listed origins, simple methods and the two headers the API
@@ -95,6 +99,7 @@ pub fn router(
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
+                .layer(CatchPanicLayer::custom(panic_response))
                 .layer(TraceLayer::new_for_http().make_span_with(request_span))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
@@ -103,6 +108,19 @@ pub fn router(
         Some(layer) => router.layer(layer),
         None => router,
     })
+}
+
+/// A panic while handling one request becomes an INTERNAL error for that request alone.
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    tracing::error!("a request handler panicked");
+    let body = serde_json::json!({
+        "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }]
+    });
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        axum::Json(body),
+    )
+        .into_response()
 }
 
 /// Request ids: a per-process random prefix and a counter, unique across instances and cheap.

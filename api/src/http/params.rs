@@ -189,6 +189,23 @@ mod tests {
         assert!(p.filter.from.is_some());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_any_parameters_never_panics(
+            pairs in proptest::collection::vec(
+                (proptest::sample::select(vec![
+                    "actors", "involving", "sides", "kinds", "categories", "statuses", "from",
+                    "to", "text", "includeRetracted", "order", "bucket", "limit", "other",
+                ]), ".{0,40}"),
+                0..8,
+            )
+        ) {
+            let pairs: Vec<(String, String)> =
+                pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            let _ = TimelineParams::parse(&pairs);
+        }
+    }
+
     #[test]
     fn unknown_parameters_and_bad_values_are_refused() {
         for bad in [

@@ -28,13 +28,48 @@ const GOING_AWAY: u16 = 1001;
 /// A peer silent for this many ping intervals is taken for dead.
 const MISSED_PINGS: u32 = 3;
 
-/// Timing of the WebSocket endpoint.
+/// Timing and limits of the WebSocket endpoint.
 #[derive(Debug, Clone, Copy)]
 pub struct WsSettings {
     /// How long a client has to send `connection_init`.
     pub init_timeout: Duration,
     /// How often the server pings.
     pub ping_every: Duration,
+    /// Most operations (subscriptions) one connection may run at once.
+    pub max_operations: usize,
+}
+
+/// The operation a client message starts or stops, by id.
+enum Operation {
+    Start(String),
+    Stop(String),
+    Other,
+}
+
+fn operation(message: &serde_json::Value) -> Operation {
+    let id = message
+        .get("id")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    match (message.get("type").and_then(|t| t.as_str()), id) {
+        (Some("subscribe" | "start"), Some(id)) => Operation::Start(id),
+        (Some("complete" | "stop"), Some(id)) => Operation::Stop(id),
+        _ => Operation::Other,
+    }
+}
+
+/// The protocol's error message for an operation refused before it starts.
+fn refusal(protocol: WebSocketProtocols, id: &str, message: &str) -> String {
+    let error =
+        serde_json::json!([{ "message": message, "extensions": { "code": "LIMIT_EXCEEDED" } }]);
+    match protocol {
+        WebSocketProtocols::GraphQLWS => {
+            serde_json::json!({ "type": "error", "id": id, "payload": error }).to_string()
+        }
+        WebSocketProtocols::SubscriptionsTransportWS => {
+            serde_json::json!({ "type": "error", "id": id, "payload": error[0] }).to_string()
+        }
+    }
 }
 
 /// Upgrades to a WebSocket speaking the subprotocol the client asked for.
@@ -61,11 +96,6 @@ pub async fn upgrade(
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| serve(socket, state, protocol))
-}
-
-fn is_connection_init(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text)
-        .is_ok_and(|m| m.get("type").and_then(|t| t.as_str()) == Some("connection_init"))
 }
 
 fn close(code: u16, reason: &str) -> Message {
@@ -120,14 +150,38 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
     ping.reset();
     let mut last_heard = Instant::now();
     let mut shutdown = state.shutdown.clone();
+    let mut running: std::collections::HashSet<String> = std::collections::HashSet::new();
 
     loop {
         tokio::select! {
             incoming = source.next() => {
                 let bytes = match incoming {
                     Some(Ok(Message::Text(text))) => {
-                        if !initialised && is_connection_init(text.as_str()) {
+                        let message: serde_json::Value =
+                            serde_json::from_str(text.as_str()).unwrap_or_default();
+                        if message.get("type").and_then(|t| t.as_str()) == Some("connection_init") {
                             initialised = true;
+                        }
+                        match operation(&message) {
+                            Operation::Start(id) if !running.contains(&id)
+                                && running.len() >= settings.max_operations => {
+                                let refused = refusal(
+                                    protocol,
+                                    &id,
+                                    &format!("a connection runs at most {} operations at once", settings.max_operations),
+                                );
+                                if sink.send(Message::Text(refused.into())).await.is_err() {
+                                    break;
+                                }
+                                continue;
+                            }
+                            Operation::Start(id) => {
+                                running.insert(id);
+                            }
+                            Operation::Stop(id) => {
+                                running.remove(&id);
+                            }
+                            Operation::Other => {}
                         }
                         text.as_bytes().to_vec()
                     }
@@ -145,7 +199,16 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
             }
             outgoing = protocol_machine.next() => {
                 let message = match outgoing {
-                    Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                    Some(WsMessage::Text(text)) => {
+                        // An operation the server completed no longer counts against the limit.
+                        if let Ok(sent) = serde_json::from_str::<serde_json::Value>(&text)
+                            && matches!(sent.get("type").and_then(|t| t.as_str()), Some("complete" | "error"))
+                            && let Some(id) = sent.get("id").and_then(|v| v.as_str())
+                        {
+                            running.remove(id);
+                        }
+                        Message::Text(text.into())
+                    }
                     Some(WsMessage::Close(code, reason)) => {
                         let _ = sink.send(close(code, &reason)).await;
                         break;

@@ -81,6 +81,23 @@ mod tests {
         assert!(decode(&id, NodeType::Actor).is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn decoding_any_id_never_panics(text in ".{0,100}") {
+            let _ = decode_any(&ID(text));
+        }
+
+        #[test]
+        fn decoding_any_encoded_text_never_panics(text in ".{0,60}") {
+            let _ = decode_any(&ID(URL_SAFE_NO_PAD.encode(text)));
+        }
+
+        #[test]
+        fn ids_round_trip(n in 1i64..i64::MAX) {
+            proptest::prop_assert_eq!(decode(&encode(NodeType::Source, n), NodeType::Source).ok(), Some(n));
+        }
+    }
+
     #[test]
     fn forged_ids_are_refused() {
         for bad in ["", "42", "QWN0aW9uOjA", "QWN0aW9uOi0x", "Rm9vOjE", "!!!!"] {

@@ -6,6 +6,7 @@ pub mod enums;
 pub mod error;
 pub mod id;
 pub mod input;
+pub mod limits;
 pub mod loader;
 pub mod mutation;
 pub mod object;
@@ -17,6 +18,7 @@ pub mod subscription;
 use crate::metrics::Metrics;
 use crate::service::feed::ChangeFeed;
 use async_graphql::{Schema, SchemaBuilder};
+use limits::QueryLimits;
 use sea_orm::DatabaseConnection;
 use subscription::Subscription;
 
@@ -25,19 +27,27 @@ pub type StandoffSchema = Schema<query::Query, mutation::Mutation, Subscription>
 
 fn builder(
     metrics: Option<Metrics>,
+    limits: QueryLimits,
 ) -> SchemaBuilder<query::Query, mutation::Mutation, Subscription> {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
         Subscription,
     )
-    .extension(observe::Observe { metrics })
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .extension(observe::Observe { metrics, limits })
 }
 
 /// Builds the schema over a database, the feed that writes announce themselves on, and the
-/// metrics it records into.
-pub fn build(db: DatabaseConnection, feed: ChangeFeed, metrics: Metrics) -> StandoffSchema {
-    builder(Some(metrics.clone()))
+/// metrics it records into, enforcing `limits`.
+pub fn build(
+    db: DatabaseConnection,
+    feed: ChangeFeed,
+    metrics: Metrics,
+    limits: QueryLimits,
+) -> StandoffSchema {
+    builder(Some(metrics.clone()), limits)
         .data(db)
         .data(feed)
         .data(metrics)
@@ -46,5 +56,5 @@ pub fn build(db: DatabaseConnection, feed: ChangeFeed, metrics: Metrics) -> Stan
 
 /// The schema's SDL, as committed in `schema.graphql` and served at `/schema.graphql`.
 pub fn sdl() -> String {
-    builder(None).finish().sdl()
+    builder(None, QueryLimits::default()).finish().sdl()
 }

@@ -2,24 +2,30 @@
 //! metrics (count and latency by operation name, errors by code).
 
 use super::error::code;
+use super::limits::{self, QueryLimits};
 use crate::metrics::Metrics;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
 };
-use async_graphql::{Response, Value};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Response, ServerResult, Value, Variables};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Codes and counts every request; without metrics (printing the SDL) it only codes.
+/// Codes, limits and counts every request; without metrics (printing the SDL) it does not
+/// count.
 pub struct Observe {
     /// Where to record.
     pub metrics: Option<Metrics>,
+    /// What a request may ask for.
+    pub limits: QueryLimits,
 }
 
 impl ExtensionFactory for Observe {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(ObserveRequest {
             metrics: self.metrics.clone(),
+            limits: self.limits,
             operation: Mutex::new(None),
         })
     }
@@ -27,6 +33,7 @@ impl ExtensionFactory for Observe {
 
 struct ObserveRequest {
     metrics: Option<Metrics>,
+    limits: QueryLimits,
     operation: Mutex<Option<String>>,
 }
 
@@ -43,10 +50,15 @@ impl Extension for ObserveRequest {
                 .as_ref()
                 .is_some_and(|ext| ext.get("code").is_some());
             if !has_code {
+                let code = if limits::is_limit_message(&error.message) {
+                    code::LIMIT_EXCEEDED
+                } else {
+                    code::BAD_USER_INPUT
+                };
                 error
                     .extensions
                     .get_or_insert_with(Default::default)
-                    .set("code", code::BAD_USER_INPUT);
+                    .set("code", code);
             }
         }
         if let Some(metrics) = &self.metrics {
@@ -78,6 +90,25 @@ impl Extension for ObserveRequest {
             }
         }
         response
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        // Counting tokens first keeps a huge document from being parsed at all.
+        let max = self.limits.max_tokens;
+        if limits::count_tokens(query, max) > max {
+            return Err(limits::exceeded(format!(
+                "the query has more than {max} tokens"
+            )));
+        }
+        let document = next.run(ctx, query, variables).await?;
+        limits::check_document(&document, &self.limits)?;
+        Ok(document)
     }
 
     async fn execute(

@@ -128,6 +128,30 @@ mod tests {
         assert_eq!(ActorCursor::decode(&a.encode()).expect("decodes"), a);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn decoding_any_text_never_panics(text in ".{0,300}") {
+            let _ = TimelineCursor::decode(&text);
+            let _ = ChangeCursor::decode(&text);
+            let _ = ActorCursor::decode(&text);
+        }
+
+        #[test]
+        fn every_position_round_trips(micros in -62_000_000_000_000_000i64..250_000_000_000_000_000i64, id in 1i64..i64::MAX) {
+            if let Some(occurred_at) = DateTime::from_timestamp_micros(micros) {
+                let c = TimelineCursor { occurred_at, id };
+                proptest::prop_assert_eq!(TimelineCursor::decode(&c.encode()).ok(), Some(c));
+            }
+        }
+
+        #[test]
+        fn decoding_any_wrapped_body_never_panics(body in ".{0,120}") {
+            let _ = TimelineCursor::decode(&wrap("t1", &body));
+            let _ = ChangeCursor::decode(&wrap("c1", &body));
+            let _ = ActorCursor::decode(&wrap("a1", &body));
+        }
+    }
+
     #[test]
     fn forged_cursors_are_refused() {
         let wrong_kind = ChangeCursor(3).encode();

@@ -72,6 +72,9 @@ impl Actor {
     }
 
     /// This actor's own actions in time order, narrowed by `filter`.
+    #[graphql(
+        complexity = "crate::schema::limits::page_weight(first, last) * child_complexity + 1"
+    )]
     async fn actions(
         &self,
         ctx: &Context<'_>,

@@ -16,6 +16,9 @@ impl ChangeQuery {
     /// Every write in commit order, oldest first; pass the last `endCursor` as `after` to get
     /// what changed since. `last: 1` gives the newest change, whose cursor a client can
     /// subscribe after.
+    #[graphql(
+        complexity = "crate::schema::limits::page_weight(first, last) * child_complexity + 1"
+    )]
     async fn changes(
         &self,
         ctx: &Context<'_>,

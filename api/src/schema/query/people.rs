@@ -23,6 +23,9 @@ impl ActorQuery {
     }
 
     /// Actors by slug, optionally on one side.
+    #[graphql(
+        complexity = "crate::schema::limits::page_weight(first, last) * child_complexity + 1"
+    )]
     async fn actors(
         &self,
         ctx: &Context<'_>,

@@ -17,6 +17,9 @@ pub struct TimelineQuery;
 impl TimelineQuery {
     /// Actions in time order (ties broken by when they were recorded), filtered and paged
     /// Relay-style: `first`/`after` forward, `last`/`before` backward; 20 by default, 100 at most.
+    #[graphql(
+        complexity = "crate::schema::limits::page_weight(first, last) * child_complexity + 1"
+    )]
     #[expect(
         clippy::too_many_arguments,
         reason = "the arguments are the GraphQL field's, as api.md names them"
