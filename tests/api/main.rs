@@ -6,6 +6,7 @@ mod errors;
 mod exports;
 mod filters;
 mod helpers;
+mod http;
 mod limits;
 mod migrations;
 mod ops;

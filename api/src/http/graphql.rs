@@ -1,39 +1,242 @@
-//! `/graphql` over GET and POST.
+//! `/graphql` over GET and POST, following the GraphQL-over-HTTP specification: the response
+//! type is negotiated (`application/graphql-response+json` or `application/json`), malformed
+//! requests get 400, other body types 415, mutations over GET 405, and under
+//! `application/graphql-response+json` a request that could not run gets 400 without `data`.
 
 use super::AppState;
 use crate::schema::auth::{Auth, bearer};
 use crate::schema::loader::loaders;
 use crate::service::tokens;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, Variables};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use sea_orm::DatabaseConnection;
+use serde_json::{Map, Value, json};
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The media type of the response, chosen from the request's Accept header.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    GraphQlResponse,
+    Json,
+}
+
+impl MediaType {
+    fn header(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphQlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// The first acceptable type in the Accept header's order; `application/json` when there is
+/// no Accept header; `None` when nothing listed is acceptable (406).
+fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(MediaType::Json);
+    };
+    accept.split(',').find_map(|item| {
+        let media = item
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match media.as_str() {
+            GRAPHQL_RESPONSE_JSON => Some(MediaType::GraphQlResponse),
+            JSON | "application/*" | "*/*" => Some(MediaType::Json),
+            _ => None,
+        }
+    })
+}
+
+fn request_error(media: MediaType, status: StatusCode, message: &str) -> Response {
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] });
+    (
+        status,
+        [(header::CONTENT_TYPE, media.header())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The GraphQL parameters of a GET (query string) or POST (JSON body).
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Value>>,
+    extensions: Option<Map<String, Value>>,
+}
+
+fn from_object(mut object: Map<String, Value>) -> Result<Params, &'static str> {
+    let query = match object.remove("query") {
+        Some(Value::String(q)) => q,
+        Some(_) => return Err("query must be a string"),
+        None => return Err("the request has no query"),
+    };
+    let operation_name = match object.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => return Err("operationName must be a string"),
+    };
+    let mut map = |key: &str, what: &'static str| match object.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) => Ok(Some(map)),
+        Some(_) => Err(what),
+    };
+    let variables = map("variables", "variables must be an object")?;
+    let extensions = map("extensions", "extensions must be an object")?;
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+fn from_query_string(query: Option<&str>) -> Result<Params, &'static str> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
+        .map_err(|_| "the query string does not parse")?;
+    let mut object = Map::new();
+    for (key, value) in pairs {
+        let value = match key.as_str() {
+            // These two are JSON texts inside the query string.
+            "variables" | "extensions" => {
+                serde_json::from_str(&value).map_err(|_| "variables and extensions must be JSON")?
+            }
+            _ => Value::String(value),
+        };
+        object.insert(key, value);
+    }
+    from_object(object)
+}
+
+/// Whether the operation the request selects is a mutation (GET may only read).
+fn selects_mutation(params: &Params) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&params.query) else {
+        return false;
+    };
+    document
+        .operations
+        .iter()
+        .find(|(name, _)| match (&params.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
+            (None, _) => true,
+            (Some(_), None) => false,
+        })
+        .is_some_and(|(_, op)| op.node.ty == OperationType::Mutation)
+}
 
 /// Runs one GraphQL request with its own DataLoader and the caller's credentials.
 pub async fn execute(
     State(state): State<AppState>,
+    method: Method,
     headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return (
+            StatusCode::NOT_ACCEPTABLE,
+            format!("answers are {GRAPHQL_RESPONSE_JSON} or {JSON}"),
+        )
+            .into_response();
+    };
+    let params = if method == Method::GET {
+        from_query_string(query.as_deref())
+    } else {
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case(JSON) {
+            return request_error(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the request as application/json",
+            );
+        }
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(object)) => from_object(object),
+            Ok(_) => Err("the body must be a JSON object (batches are not accepted)"),
+            Err(_) => Err("the body is not JSON"),
+        }
+    };
+    let params = match params {
+        Ok(params) => params,
+        Err(message) => return request_error(media, StatusCode::BAD_REQUEST, message),
+    };
+    if method == Method::GET && selects_mutation(&params) {
+        let mut response = request_error(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are sent with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+
     let auth = match headers.get(header::AUTHORIZATION) {
         None => Auth::Anonymous,
         Some(value) => authenticate(&state.db, value.to_str().ok()).await,
     };
-    let request = request
-        .into_inner()
+    let mut request = Request::new(params.query)
         .data(loaders(state.db.clone()))
         .data(auth);
-    match tokio::time::timeout(state.request_timeout, state.schema.execute(request)).await {
-        Ok(response) => response.into(),
-        Err(_) => {
-            let message = format!(
-                "the request ran longer than {} s and was stopped",
-                state.request_timeout.as_secs()
-            );
-            async_graphql::Response::from_errors(vec![crate::schema::limits::exceeded(message)])
-                .into()
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables {
+        request = request.variables(Variables::from_json(Value::Object(variables)));
+    }
+    if let Some(extensions) = params.extensions {
+        for (key, value) in extensions {
+            if let Ok(value) = async_graphql::Value::from_json(value) {
+                request.extensions.insert(key, value);
+            }
         }
     }
+    let response =
+        match tokio::time::timeout(state.request_timeout, state.schema.execute(request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                let message = format!(
+                    "the request ran longer than {} s and was stopped",
+                    state.request_timeout.as_secs()
+                );
+                async_graphql::Response::from_errors(vec![crate::schema::limits::exceeded(message)])
+            }
+        };
+    // Errors without a path stopped the request before execution (parse, validation, variable
+    // coercion, limits): under graphql-response+json that is a 400 with no `data` entry.
+    let not_run = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    let status = if media == MediaType::GraphQlResponse && not_run {
+        if let Some(object) = body.as_object_mut() {
+            object.remove("data");
+        }
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, media.header())],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// Checks an Authorization value (`Bearer <token>`); anything else is `Invalid`.
