@@ -2,6 +2,7 @@
 //! speaks HTTP to it. One binary, one module per feature, so the stack links once.
 
 mod cli;
+mod close_codes;
 mod errors;
 mod exports;
 mod filters;

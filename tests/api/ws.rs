@@ -66,6 +66,14 @@ impl WsClient {
             .expect("sent");
     }
 
+    /// Sends raw text, well-formed or not.
+    pub async fn send_text(&mut self, text: &str) {
+        self.socket
+            .send(Message::Text(text.to_owned().into()))
+            .await
+            .expect("sent");
+    }
+
     /// Starts an operation under `id`.
     pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         let kind = if self.legacy { "start" } else { "subscribe" };

@@ -21,8 +21,15 @@ use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-/// Close code for a client that did not initialise in time (graphql-ws PROTOCOL.md).
+/// Close codes of graphql-ws's PROTOCOL.md for a client's mistakes.
+const BAD_MESSAGE: u16 = 4400;
+const UNAUTHORIZED: u16 = 4401;
+const FORBIDDEN: u16 = 4403;
 const INIT_TIMEOUT: u16 = 4408;
+const DUPLICATE_ID: u16 = 4409;
+const TOO_MANY_INITS: u16 = 4429;
+/// Why `connection_init` is refused: it presented a token that does not work.
+const INIT_REFUSED: &str = "Forbidden: the token is invalid or revoked";
 /// Close code for a server going away (RFC 6455).
 const GOING_AWAY: u16 = 1001;
 /// A peer silent for this many ping intervals is taken for dead.
@@ -55,6 +62,50 @@ fn operation(message: &serde_json::Value) -> Operation {
         (Some("subscribe" | "start"), Some(id)) => Operation::Start(id),
         (Some("complete" | "stop"), Some(id)) => Operation::Stop(id),
         _ => Operation::Other,
+    }
+}
+
+/// Checks a graphql-transport-ws client message against the protocol before async-graphql
+/// sees it, so each mistake closes the socket with the code PROTOCOL.md gives it (async-graphql
+/// itself answers some of them with 1002 or 1011).
+fn check_message(
+    message: &serde_json::Value,
+    initialised: bool,
+    acknowledged: bool,
+    running: &std::collections::HashSet<String>,
+) -> Result<(), (u16, String)> {
+    let bad = || (BAD_MESSAGE, "Invalid message received".to_owned());
+    let id = || {
+        message
+            .get("id")
+            .and_then(|v| v.as_str())
+            .filter(|id| !id.is_empty())
+    };
+    match message.get("type").and_then(|t| t.as_str()) {
+        Some("connection_init") if initialised => Err((
+            TOO_MANY_INITS,
+            "Too many initialisation requests".to_owned(),
+        )),
+        Some("connection_init" | "ping" | "pong") => Ok(()),
+        Some("subscribe") => {
+            let id = id().ok_or_else(bad)?;
+            let has_query = message
+                .get("payload")
+                .and_then(|p| p.get("query"))
+                .is_some_and(|q| q.is_string());
+            if !has_query {
+                return Err(bad());
+            }
+            if !acknowledged {
+                return Err((UNAUTHORIZED, "Unauthorized".to_owned()));
+            }
+            if running.contains(id) {
+                return Err((DUPLICATE_ID, format!("Subscriber for {id} already exists")));
+            }
+            Ok(())
+        }
+        Some("complete") => id().map(|_| ()).ok_or_else(bad),
+        _ => Err(bad()),
     }
 }
 
@@ -138,6 +189,10 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
                     Some(value) => authenticate(&db, value.as_str()).await,
                     None => Auth::Anonymous,
                 };
+                // Reads need no token, but a client that presents a bad one is told so.
+                if matches!(auth, Auth::Invalid) {
+                    return Err(async_graphql::Error::new(INIT_REFUSED));
+                }
                 data.insert(auth);
                 Ok(data)
             });
@@ -146,6 +201,8 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
     let init_deadline = tokio::time::sleep(settings.init_timeout);
     let mut init_deadline = std::pin::pin!(init_deadline);
     let mut initialised = false;
+    let mut acknowledged = false;
+    let strict = matches!(protocol, WebSocketProtocols::GraphQLWS);
     let mut ping = tokio::time::interval(settings.ping_every);
     ping.reset();
     let mut last_heard = Instant::now();
@@ -159,6 +216,13 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
                     Some(Ok(Message::Text(text))) => {
                         let message: serde_json::Value =
                             serde_json::from_str(text.as_str()).unwrap_or_default();
+                        if strict
+                            && let Err((code, reason)) =
+                                check_message(&message, initialised, acknowledged, &running)
+                        {
+                            let _ = sink.send(close(code, &reason)).await;
+                            break;
+                        }
                         if message.get("type").and_then(|t| t.as_str()) == Some("connection_init") {
                             initialised = true;
                         }
@@ -201,15 +265,28 @@ async fn serve(socket: WebSocket, state: AppState, protocol: WebSocketProtocols)
                 let message = match outgoing {
                     Some(WsMessage::Text(text)) => {
                         // An operation the server completed no longer counts against the limit.
-                        if let Ok(sent) = serde_json::from_str::<serde_json::Value>(&text)
-                            && matches!(sent.get("type").and_then(|t| t.as_str()), Some("complete" | "error"))
-                            && let Some(id) = sent.get("id").and_then(|v| v.as_str())
-                        {
-                            running.remove(id);
+                        if let Ok(sent) = serde_json::from_str::<serde_json::Value>(&text) {
+                            match sent.get("type").and_then(|t| t.as_str()) {
+                                Some("connection_ack") => acknowledged = true,
+                                Some("complete" | "error") => {
+                                    if let Some(id) = sent.get("id").and_then(|v| v.as_str()) {
+                                        running.remove(id);
+                                    }
+                                }
+                                _ => {}
+                            }
                         }
                         Message::Text(text.into())
                     }
                     Some(WsMessage::Close(code, reason)) => {
+                        // async-graphql closes with 1002 or 1011 for some client mistakes;
+                        // graphql-ws clients expect the protocol's own codes.
+                        let code = match (strict, code) {
+                            (true, 1002) if reason == INIT_REFUSED => FORBIDDEN,
+                            (true, 1002) => BAD_MESSAGE,
+                            (true, 1011) => UNAUTHORIZED,
+                            _ => code,
+                        };
                         let _ = sink.send(close(code, &reason)).await;
                         break;
                     }

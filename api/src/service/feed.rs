@@ -37,6 +37,12 @@ impl ChangeFeed {
         });
     }
 
+    /// Wakes every subscriber to re-read the log, without knowing how far it has grown (after
+    /// the listener reconnects, when notifications may have been missed).
+    pub fn wake(&self) {
+        self.latest.send_modify(|_| {});
+    }
+
     /// A receiver that wakes on every announcement; being a watch, it never lags behind.
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.latest.subscribe()
@@ -45,8 +51,9 @@ impl ChangeFeed {
 
 /// Keeps this instance's feed in step with writes made through any instance, by LISTENing on
 /// PostgreSQL. A notification carries only a sequence number; subscribers then read the log.
-/// After a lost connection it reconnects and announces the log's head, and the subscriptions'
-/// own polling covers anything missed in between, so an outage costs latency, never an event.
+/// After a lost connection it reconnects and wakes every subscriber to re-read the log, and the
+/// subscriptions' own polling covers anything missed in between, so an outage costs latency,
+/// never an event.
 pub async fn follow_postgres(db: sea_orm::DatabaseConnection, feed: ChangeFeed) {
     use sea_orm::sqlx::postgres::PgListener;
     use standoff_entities::change_log::NOTIFY_CHANNEL;
@@ -55,9 +62,7 @@ pub async fn follow_postgres(db: sea_orm::DatabaseConnection, feed: ChangeFeed) 
         match PgListener::connect_with(&pool).await {
             Ok(mut listener) => match listener.listen(NOTIFY_CHANNEL).await {
                 Ok(()) => {
-                    if let Ok(head) = super::events::head(&db).await {
-                        feed.announce(head);
-                    }
+                    feed.wake();
                     loop {
                         match listener.try_recv().await {
                             Ok(Some(note)) => {
@@ -67,9 +72,7 @@ pub async fn follow_postgres(db: sea_orm::DatabaseConnection, feed: ChangeFeed) 
                             }
                             Ok(None) => {
                                 tracing::warn!("change listener lost its connection; reconnecting");
-                                if let Ok(head) = super::events::head(&db).await {
-                                    feed.announce(head);
-                                }
+                                feed.wake();
                             }
                             Err(err) => {
                                 tracing::warn!(error = %err, "change listener failed; reconnecting");

@@ -1,0 +1,93 @@
+//! graphql-transport-ws close codes (its PROTOCOL.md), each provoked by a raw client; a
+//! client's mistake is never answered with 1011.
+
+use crate::helpers::spawn_app;
+use crate::ws;
+use serde_json::json;
+
+const SUBSCRIBE: &str = "subscription { timelineEvents { cursor } }";
+
+#[tokio::test]
+async fn each_protocol_mistake_closes_with_its_code() {
+    let app = spawn_app().await;
+
+    let mut client = ws::open(app.addr, "graphql-transport-ws").await;
+    client.send_text("this is not JSON").await;
+    assert_eq!(client.close_code().await, Some(4400), "invalid message");
+
+    let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    client.send(json!({ "type": "subscribe", "id": "1" })).await;
+    assert_eq!(
+        client.close_code().await,
+        Some(4400),
+        "subscribe without a payload"
+    );
+
+    let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    client.send(json!({ "type": "shout" })).await;
+    assert_eq!(
+        client.close_code().await,
+        Some(4400),
+        "unknown message type"
+    );
+
+    let mut client = ws::open(app.addr, "graphql-transport-ws").await;
+    client.subscribe("1", SUBSCRIBE, json!({})).await;
+    assert_eq!(
+        client.close_code().await,
+        Some(4401),
+        "subscribe before connection_ack"
+    );
+
+    let mut client = ws::open(app.addr, "graphql-transport-ws").await;
+    client
+        .send(json!({ "type": "connection_init", "payload": { "authorization": "Bearer stf_forged" } }))
+        .await;
+    assert_eq!(client.close_code().await, Some(4403), "a forged token");
+
+    let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    client.subscribe("same", SUBSCRIBE, json!({})).await;
+    client.subscribe("same", SUBSCRIBE, json!({})).await;
+    assert_eq!(
+        client.close_code().await,
+        Some(4409),
+        "a duplicate operation id"
+    );
+
+    let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    client.send(json!({ "type": "connection_init" })).await;
+    assert_eq!(
+        client.close_code().await,
+        Some(4429),
+        "a second connection_init"
+    );
+
+    // After all that, the service still serves.
+    assert_eq!(
+        app.query("{ timeline { totalCount } }", json!({})).await["timeline"]["totalCount"],
+        10
+    );
+}
+
+#[tokio::test]
+async fn hundreds_of_unauthenticated_and_forged_writes_write_nothing() {
+    let app = spawn_app().await;
+    let before = app.row_counts().await;
+    let mutation = r#"mutation { addSource(input: { title: "Planted" }) { id } }"#;
+    let forged: Vec<String> = (0..100)
+        .map(|i| format!("Bearer stf_forged{i:04}"))
+        .collect();
+    for i in 0..300 {
+        let auth = match i % 3 {
+            0 => None,
+            1 => Some(forged[i % 100].as_str()),
+            _ => Some("Bearer not-even-our-format"),
+        };
+        let body = app.post_with(auth, mutation, json!({})).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+            "{body}"
+        );
+    }
+    assert_eq!(app.row_counts().await, before, "nothing was written");
+}
