@@ -114,6 +114,17 @@ pub struct ServerSettings {
         default_value_t = 20
     )]
     pub max_subscriptions_per_connection: usize,
+    /// Production mode: no field suggestions in errors, and no playground unless `--playground`
+    /// asks for it.
+    #[arg(long, env = "STANDOFF_PRODUCTION")]
+    pub production: bool,
+    /// Serve the GraphiQL playground at `/` (default: yes, except in production mode).
+    #[arg(long, env = "STANDOFF_PLAYGROUND")]
+    pub playground: Option<bool>,
+    /// A JSON file of registered operations (an array or object of query texts); when given,
+    /// only those exact operations run (allow-list mode).
+    #[arg(long, env = "STANDOFF_ALLOWED_OPERATIONS")]
+    pub allowed_operations: Option<std::path::PathBuf>,
     /// Origins (comma-separated, e.g. `https://news.example`) whose pages may call the API from
     /// the browser. Empty: no cross-origin access. Credentials (cookies) are never allowed.
     #[arg(long, env = "STANDOFF_CORS_ORIGINS", value_delimiter = ',')]
@@ -136,11 +147,19 @@ impl Default for ServerSettings {
             max_tokens: 3000,
             request_timeout_secs: 10,
             max_subscriptions_per_connection: 20,
+            production: false,
+            playground: None,
+            allowed_operations: None,
         }
     }
 }
 
 impl ServerSettings {
+    /// Whether `/` serves the playground.
+    pub fn serves_playground(&self) -> bool {
+        self.playground.unwrap_or(!self.production)
+    }
+
     /// The query limits these settings ask for.
     pub fn query_limits(&self) -> crate::schema::limits::QueryLimits {
         crate::schema::limits::QueryLimits {

@@ -69,6 +69,26 @@ impl Application {
                     addr: server.bind,
                     source,
                 })?;
+        let allow_list = match &server.allowed_operations {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    StartupError::Config(format!("cannot read {}: {e}", path.display()))
+                })?;
+                let hashes = schema::persisted::load_allow_list(&text)
+                    .map_err(|e| StartupError::Config(format!("{}: {e}", path.display())))?;
+                tracing::info!(
+                    operations = hashes.len(),
+                    "allow-list mode: only registered operations run"
+                );
+                Some(std::sync::Arc::new(hashes))
+            }
+            None => None,
+        };
+        let options = schema::SchemaOptions {
+            limits: server.query_limits(),
+            production: server.production,
+            allow_list,
+        };
         let feed = ChangeFeed::new();
         let metrics = Metrics::new();
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
@@ -80,12 +100,7 @@ impl Application {
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let (open_sockets, sockets_closed) = tokio::sync::mpsc::channel(1);
         let state = AppState {
-            schema: schema::build(
-                db.clone(),
-                feed.clone(),
-                metrics.clone(),
-                server.query_limits(),
-            ),
+            schema: schema::build(db.clone(), feed.clone(), metrics.clone(), &options),
             db: db.clone(),
             sdl: schema::sdl().into(),
             ws: WsSettings {
@@ -94,6 +109,7 @@ impl Application {
                 max_operations: server.max_subscriptions_per_connection.max(1),
             },
             request_timeout: Duration::from_secs(server.request_timeout_secs.max(1)),
+            persisted: schema::persisted::PersistedQueries::default(),
             shutdown: shutdown_rx,
             open_sockets,
             metrics,
@@ -102,8 +118,13 @@ impl Application {
             listener,
             shutdown,
             sockets_closed,
-            router: http::router(state, server.max_body_bytes, &server.cors_origins)
-                .map_err(StartupError::Config)?,
+            router: http::router(
+                state,
+                server.max_body_bytes,
+                &server.cors_origins,
+                server.serves_playground(),
+            )
+            .map_err(StartupError::Config)?,
             db,
             statements,
         })

@@ -78,29 +78,33 @@ pub async fn spawn_empty_app() -> TestApp {
 
 /// Starts the app on a given database URL; `dir` is kept alive as long as the app.
 pub async fn spawn_app_on(db_url: String, dir: TempDir) -> TestApp {
-    spawn_with(db_url, dir, false, Vec::new()).await
+    spawn_with(db_url, dir, false, |_| {}).await
 }
 
 /// Starts the seeded app allowing cross-origin calls from `origins`.
 pub async fn spawn_app_with_cors(origins: &[&str]) -> TestApp {
+    let origins: Vec<String> = origins.iter().map(|o| (*o).to_owned()).collect();
+    spawn_app_configured(move |s| s.cors_origins = origins).await
+}
+
+/// Starts the seeded app with its server settings changed by `configure`.
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut ServerSettings)) -> TestApp {
     let db = fresh_database().await;
-    let origins = origins.iter().map(|o| (*o).to_owned()).collect();
-    spawn_with(db.url, db.dir, false, origins).await
+    spawn_with(db.url, db.dir, false, configure).await
 }
 
 async fn spawn(no_seed: bool) -> TestApp {
     let db = fresh_database().await;
-    spawn_with(db.url, db.dir, no_seed, Vec::new()).await
+    spawn_with(db.url, db.dir, no_seed, |_| {}).await
 }
 
 async fn spawn_with(
     db_url: String,
     dir: TempDir,
     no_seed: bool,
-    cors_origins: Vec<String>,
+    configure: impl FnOnce(&mut ServerSettings),
 ) -> TestApp {
-    let server = ServerSettings {
-        cors_origins,
+    let mut server = ServerSettings {
         bind: "127.0.0.1:0".parse().expect("address"),
         no_seed,
         // Short WebSocket timings so the 4408 and ping tests run in seconds.
@@ -108,6 +112,7 @@ async fn spawn_with(
         ws_ping_secs: 2,
         ..ServerSettings::default()
     };
+    configure(&mut server);
     let app = Application::build(&DatabaseSettings::new(db_url), &server)
         .await
         .expect("app builds");

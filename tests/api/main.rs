@@ -14,6 +14,7 @@ mod ops;
 mod paging;
 #[expect(dead_code, reason = "shared with tests/postgres, which uses the rest")]
 mod process;
+mod production;
 mod schema;
 mod seeds;
 mod statements;

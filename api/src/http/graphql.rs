@@ -69,7 +69,7 @@ fn request_error(media: MediaType, status: StatusCode, message: &str) -> Respons
 
 /// The GraphQL parameters of a GET (query string) or POST (JSON body).
 struct Params {
-    query: String,
+    query: Option<String>,
     operation_name: Option<String>,
     variables: Option<Map<String, Value>>,
     extensions: Option<Map<String, Value>>,
@@ -77,9 +77,9 @@ struct Params {
 
 fn from_object(mut object: Map<String, Value>) -> Result<Params, &'static str> {
     let query = match object.remove("query") {
-        Some(Value::String(q)) => q,
+        Some(Value::String(q)) => Some(q),
         Some(_) => return Err("query must be a string"),
-        None => return Err("the request has no query"),
+        None => None,
     };
     let operation_name = match object.remove("operationName") {
         None | Some(Value::Null) => None,
@@ -93,6 +93,13 @@ fn from_object(mut object: Map<String, Value>) -> Result<Params, &'static str> {
     };
     let variables = map("variables", "variables must be an object")?;
     let extensions = map("extensions", "extensions must be an object")?;
+    // Without a query text, only a persisted query's hash can say what to run.
+    let persisted = extensions
+        .as_ref()
+        .is_some_and(|e| e.contains_key("persistedQuery"));
+    if query.is_none() && !persisted {
+        return Err("the request has no query");
+    }
     Ok(Params {
         query,
         operation_name,
@@ -119,8 +126,8 @@ fn from_query_string(query: Option<&str>) -> Result<Params, &'static str> {
 }
 
 /// Whether the operation the request selects is a mutation (GET may only read).
-fn selects_mutation(params: &Params) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&params.query) else {
+fn selects_mutation(params: &Params, query: &str) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
         return false;
     };
     document
@@ -174,7 +181,15 @@ pub async fn execute(
         Ok(params) => params,
         Err(message) => return request_error(media, StatusCode::BAD_REQUEST, message),
     };
-    if method == Method::GET && selects_mutation(&params) {
+    let extensions = params.extensions.clone().unwrap_or_default();
+    let query = match state.persisted.resolve(params.query.clone(), &extensions) {
+        Ok(Some(query)) => query,
+        Ok(None) => {
+            return request_error(media, StatusCode::BAD_REQUEST, "the request has no query");
+        }
+        Err(error) => return respond(media, async_graphql::Response::from_errors(vec![error])),
+    };
+    if method == Method::GET && selects_mutation(&params, &query) {
         let mut response = request_error(
             media,
             StatusCode::METHOD_NOT_ALLOWED,
@@ -190,7 +205,7 @@ pub async fn execute(
         None => Auth::Anonymous,
         Some(value) => authenticate(&state.db, value.to_str().ok()).await,
     };
-    let mut request = Request::new(params.query)
+    let mut request = Request::new(query)
         .data(loaders(state.db.clone()))
         .data(auth);
     if let Some(name) = params.operation_name {
@@ -199,11 +214,13 @@ pub async fn execute(
     if let Some(variables) = params.variables {
         request = request.variables(Variables::from_json(Value::Object(variables)));
     }
-    if let Some(extensions) = params.extensions {
-        for (key, value) in extensions {
-            if let Ok(value) = async_graphql::Value::from_json(value) {
-                request.extensions.insert(key, value);
-            }
+    for (key, value) in extensions {
+        // The persisted query has done its work above.
+        if key == "persistedQuery" {
+            continue;
+        }
+        if let Ok(value) = async_graphql::Value::from_json(value) {
+            request.extensions.insert(key, value);
         }
     }
     let response =
@@ -217,8 +234,13 @@ pub async fn execute(
                 async_graphql::Response::from_errors(vec![crate::schema::limits::exceeded(message)])
             }
         };
-    // Errors without a path stopped the request before execution (parse, validation, variable
-    // coercion, limits): under graphql-response+json that is a 400 with no `data` entry.
+    respond(media, response)
+}
+
+/// Writes a GraphQL response. Errors without a path stopped the request before execution
+/// (parse, validation, variable coercion, limits): under graphql-response+json that is a 400
+/// with no `data` entry.
+fn respond(media: MediaType, response: async_graphql::Response) -> Response {
     let not_run = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());

@@ -50,6 +50,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// How long one GraphQL request may run.
     pub request_timeout: std::time::Duration,
+    /// Query texts known by hash, for automatic persisted queries.
+    pub persisted: crate::schema::persisted::PersistedQueries,
 }
 
 /// The CORS policy: only the listed origins, simple methods and the two headers the API
@@ -78,10 +80,14 @@ pub fn router(
     state: AppState,
     max_body_bytes: usize,
     cors_origins: &[String],
+    playground: bool,
 ) -> Result<Router, String> {
     let cors = cors(cors_origins)?;
-    let router = Router::new()
-        .route("/", get(playground::page))
+    let mut router = Router::new();
+    if playground {
+        router = router.route("/", get(playground::page));
+    }
+    let router = router
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/schema.graphql", get(sdl))

@@ -11,6 +11,7 @@ pub mod loader;
 pub mod mutation;
 pub mod object;
 pub mod observe;
+pub mod persisted;
 pub mod prefetch;
 pub mod query;
 pub mod subscription;
@@ -25,29 +26,52 @@ use subscription::Subscription;
 /// Standoff's executable schema.
 pub type StandoffSchema = Schema<query::Query, mutation::Mutation, Subscription>;
 
+/// How the schema behaves beyond its types.
+#[derive(Clone, Default)]
+pub struct SchemaOptions {
+    /// What a request may ask for.
+    pub limits: QueryLimits,
+    /// Production: no "did you mean" suggestions in errors.
+    pub production: bool,
+    /// When set, only operations whose exact text has one of these hashes run.
+    pub allow_list: Option<std::sync::Arc<std::collections::HashSet<String>>>,
+}
+
 fn builder(
     metrics: Option<Metrics>,
-    limits: QueryLimits,
+    options: &SchemaOptions,
 ) -> SchemaBuilder<query::Query, mutation::Mutation, Subscription> {
-    Schema::build(
+    let mut builder = Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
         Subscription,
     )
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
-    .extension(observe::Observe { metrics, limits })
+    .limit_depth(options.limits.max_depth)
+    .limit_complexity(options.limits.max_complexity);
+    if let Some(hashes) = &options.allow_list {
+        builder = builder.extension(persisted::AllowList {
+            hashes: hashes.clone(),
+        });
+    }
+    builder = builder.extension(observe::Observe {
+        metrics,
+        limits: options.limits,
+    });
+    if options.production {
+        builder = builder.disable_suggestions();
+    }
+    builder
 }
 
 /// Builds the schema over a database, the feed that writes announce themselves on, and the
-/// metrics it records into, enforcing `limits`.
+/// metrics it records into, as `options` say.
 pub fn build(
     db: DatabaseConnection,
     feed: ChangeFeed,
     metrics: Metrics,
-    limits: QueryLimits,
+    options: &SchemaOptions,
 ) -> StandoffSchema {
-    builder(Some(metrics.clone()), limits)
+    builder(Some(metrics.clone()), options)
         .data(db)
         .data(feed)
         .data(metrics)
@@ -56,5 +80,5 @@ pub fn build(
 
 /// The schema's SDL, as committed in `schema.graphql` and served at `/schema.graphql`.
 pub fn sdl() -> String {
-    builder(None, QueryLimits::default()).finish().sdl()
+    builder(None, &SchemaOptions::default()).finish().sdl()
 }
