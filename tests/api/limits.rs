@@ -142,3 +142,33 @@ async fn a_connection_runs_at_most_twenty_operations() {
     let answer = client.next_payload().await;
     assert_eq!(answer["data"]["timeline"]["totalCount"], 10);
 }
+
+#[tokio::test]
+async fn a_flood_of_over_limit_queries_does_not_starve_other_clients() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let too_deep = nested(11);
+    let flood: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, query) = (app.clone(), too_deep.clone());
+            tokio::spawn(async move {
+                for _ in 0..60 {
+                    let body = app.post(&query, json!({})).await;
+                    assert_eq!(body["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED");
+                }
+            })
+        })
+        .collect();
+    // Meanwhile, another client's ordinary queries all succeed.
+    for _ in 0..30 {
+        let data = app
+            .query(
+                "{ timeline(first: 5) { totalCount nodes { title } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(data["timeline"]["totalCount"], 10);
+    }
+    for task in flood {
+        task.await.expect("flood task");
+    }
+}
