@@ -107,6 +107,13 @@ pub struct ServerSettings {
     /// Seconds a GraphQL request may run before it is stopped with LIMIT_EXCEEDED.
     #[arg(long, env = "STANDOFF_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
     pub request_timeout_secs: u64,
+    /// Most WebSocket connections one client address may hold open.
+    #[arg(long, env = "STANDOFF_MAX_SOCKETS_PER_CLIENT", default_value_t = 50)]
+    pub max_sockets_per_client: usize,
+    /// Take the client's address from the first `X-Forwarded-For` entry (only behind a load
+    /// balancer that sets it; otherwise clients could pick their own address).
+    #[arg(long, env = "STANDOFF_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
     /// Most subscriptions one WebSocket connection may hold at once.
     #[arg(
         long,
@@ -147,6 +154,8 @@ impl Default for ServerSettings {
             max_tokens: 3000,
             request_timeout_secs: 10,
             max_subscriptions_per_connection: 20,
+            max_sockets_per_client: 50,
+            trust_forwarded_for: false,
             production: false,
             playground: None,
             allowed_operations: None,

@@ -107,9 +107,12 @@ impl Application {
                 init_timeout: Duration::from_secs(server.ws_init_timeout_secs.max(1)),
                 ping_every: Duration::from_secs(server.ws_ping_secs.max(1)),
                 max_operations: server.max_subscriptions_per_connection.max(1),
+                max_per_client: server.max_sockets_per_client.max(1),
+                trust_forwarded_for: server.trust_forwarded_for,
             },
             request_timeout: Duration::from_secs(server.request_timeout_secs.max(1)),
             persisted: schema::persisted::PersistedQueries::default(),
+            sockets: http::SocketsPerClient::default(),
             shutdown: shutdown_rx,
             open_sockets,
             metrics,
@@ -153,7 +156,11 @@ impl Application {
     ) -> std::io::Result<()> {
         let sockets = self.shutdown;
         let mut sockets_closed = self.sockets_closed;
-        axum::serve(self.listener, self.router)
+        // Peer addresses let the WebSocket endpoint count connections per client.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 signal.await;
                 let _ = sockets.send(true);

@@ -172,3 +172,42 @@ async fn a_flood_of_over_limit_queries_does_not_starve_other_clients() {
         task.await.expect("flood task");
     }
 }
+
+#[tokio::test]
+async fn a_client_address_holds_a_bounded_number_of_sockets() {
+    let app = crate::helpers::spawn_app_configured(|s| s.max_sockets_per_client = 3).await;
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(ws::connect(app.addr, "graphql-transport-ws", json!({})).await);
+    }
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(format!(
+            "ws://{}/graphql/ws",
+            app.addr
+        ))
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    match tokio_tungstenite::connect_async(request.clone()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 429);
+        }
+        other => panic!(
+            "a fourth socket should be refused with 429, got {:?}",
+            other.map(|_| ())
+        ),
+    }
+    // Closing one frees its place.
+    open.pop().expect("a socket").hang_up().await;
+    let mut again = None;
+    for _ in 0..50 {
+        if let Ok((socket, _)) = tokio_tungstenite::connect_async(request.clone()).await {
+            again = Some(socket);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(again.is_some(), "a place came free");
+}

@@ -9,7 +9,7 @@ mod playground;
 mod ws;
 
 pub use playground::EXAMPLE_QUERY;
-pub use ws::WsSettings;
+pub use ws::{SocketsPerClient, WsSettings};
 
 use crate::metrics::Metrics;
 use crate::schema::StandoffSchema;
@@ -52,6 +52,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// Query texts known by hash, for automatic persisted queries.
     pub persisted: crate::schema::persisted::PersistedQueries,
+    /// Open WebSockets per client address.
+    pub sockets: SocketsPerClient,
 }
 
 /// The CORS policy: only the listed origins, simple methods and the two headers the API

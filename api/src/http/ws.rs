@@ -13,11 +13,14 @@ use crate::schema::auth::Auth;
 use crate::schema::loader::loaders;
 use async_graphql::Data;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols, WsMessage};
-use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -44,6 +47,61 @@ pub struct WsSettings {
     pub ping_every: Duration,
     /// Most operations (subscriptions) one connection may run at once.
     pub max_operations: usize,
+    /// Most connections one client address may hold open.
+    pub max_per_client: usize,
+    /// Whether the client's address comes from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+}
+
+/// Open WebSockets per client address.
+#[derive(Clone, Default)]
+pub struct SocketsPerClient(Arc<Mutex<HashMap<IpAddr, usize>>>);
+
+/// One counted connection; the count goes down when it is dropped.
+struct ClientSlot {
+    counts: SocketsPerClient,
+    client: IpAddr,
+}
+
+impl SocketsPerClient {
+    fn take(&self, client: IpAddr, max: usize) -> Option<ClientSlot> {
+        let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let open = counts.entry(client).or_insert(0);
+        if *open >= max {
+            return None;
+        }
+        *open += 1;
+        Some(ClientSlot {
+            counts: self.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut counts = self.counts.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(open) = counts.get_mut(&self.client) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                counts.remove(&self.client);
+            }
+        }
+    }
+}
+
+/// The client's address: the peer, or the first `X-Forwarded-For` entry when trusted.
+fn client_address(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> IpAddr {
+    if trust_forwarded_for
+        && let Some(forwarded) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok())
+    {
+        return forwarded;
+    }
+    peer.ip()
 }
 
 /// The operation a client message starts or stops, by id.
@@ -126,6 +184,7 @@ fn refusal(protocol: WebSocketProtocols, id: &str, message: &str) -> String {
 /// Upgrades to a WebSocket speaking the subprotocol the client asked for.
 pub async fn upgrade(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -144,9 +203,20 @@ pub async fn upgrade(
         )
             .into_response();
     };
+    let client = client_address(&headers, peer, state.ws.trust_forwarded_for);
+    let Some(slot) = state.sockets.take(client, state.ws.max_per_client) else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many WebSocket connections from this address",
+        )
+            .into_response();
+    };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(socket, state, protocol))
+        .on_upgrade(move |socket| async move {
+            serve(socket, state, protocol).await;
+            drop(slot);
+        })
 }
 
 fn close(code: u16, reason: &str) -> Message {
