@@ -3,12 +3,8 @@
 use crate::helpers::{TestApp, spawn_app, spawn_app_with_cors};
 use serde_json::{Value, json};
 
-async fn get(app: &TestApp, path: &str) -> reqwest::Response {
-    app.client.get(app.url(path)).send().await.expect("sent")
-}
-
 async fn timelinejs(app: &TestApp, query: &str) -> Value {
-    let response = get(app, &format!("/export/timelinejs.json{query}")).await;
+    let response = app.get(&format!("/export/timelinejs.json{query}")).await;
     assert_eq!(response.status(), 200);
     response.json().await.expect("json")
 }
@@ -64,16 +60,14 @@ async fn timelinejs_export_has_one_event_per_action_at_its_precision() {
 
     let orders = timelinejs(&app, "?kinds=ORDER&sides=LOCAL").await;
     assert_eq!(orders["events"].as_array().expect("events").len(), 1);
-    let bad = get(&app, "/export/timelinejs.json?sides=MARTIAN").await;
+    let bad = app.get("/export/timelinejs.json?sides=MARTIAN").await;
     assert_eq!(bad.status(), 400);
     let body: Value = bad.json().await.expect("json");
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
-    let unknown = get(&app, "/export/timelinejs.json?actors=nobody").await;
+    let unknown = app.get("/export/timelinejs.json?actors=nobody").await;
     assert_eq!(unknown.status(), 404);
     assert_eq!(
-        get(&app, "/export/timelinejs.json?limit=5000")
-            .await
-            .status(),
+        app.get("/export/timelinejs.json?limit=5000").await.status(),
         400
     );
 }
@@ -108,7 +102,7 @@ fn feed(text: &str) -> atom_syndication::Feed {
 #[tokio::test]
 async fn the_feed_is_atom_with_stable_ids_and_moves_updated_on_a_correction() {
     let app = spawn_app().await;
-    let response = get(&app, "/feed.atom").await;
+    let response = app.get("/feed.atom").await;
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-type"]
@@ -118,7 +112,7 @@ async fn the_feed_is_atom_with_stable_ids_and_moves_updated_on_a_correction() {
     );
     let before = feed(&response.text().await.expect("text"));
     assert_eq!(before.entries().len(), 10);
-    let again = feed(&get(&app, "/feed.atom").await.text().await.expect("text"));
+    let again = feed(&app.get_text("/feed.atom").await);
     let ids = |f: &atom_syndication::Feed| {
         let mut ids: Vec<String> = f.entries().iter().map(|e| e.id().to_owned()).collect();
         ids.sort();
@@ -135,7 +129,7 @@ async fn the_feed_is_atom_with_stable_ids_and_moves_updated_on_a_correction() {
         json!({ "id": id }),
     )
     .await;
-    let after = feed(&get(&app, "/feed.atom").await.text().await.expect("text"));
+    let after = feed(&app.get_text("/feed.atom").await);
     assert_eq!(
         ids(&before),
         ids(&after),
@@ -163,7 +157,7 @@ async fn the_feed_is_atom_with_stable_ids_and_moves_updated_on_a_correction() {
         json!({ "id": app.action_id("killing field").await }),
     )
     .await;
-    let retracted = feed(&get(&app, "/feed.atom").await.text().await.expect("text"));
+    let retracted = feed(&app.get_text("/feed.atom").await);
     assert!(
         retracted.entries()[0]
             .title()
@@ -180,7 +174,7 @@ async fn the_feed_is_atom_with_stable_ids_and_moves_updated_on_a_correction() {
 #[tokio::test]
 async fn the_chart_is_well_formed_svg_with_one_series_per_side() {
     let app = spawn_app().await;
-    let response = get(&app, "/charts/escalation.svg?bucket=week").await;
+    let response = app.get("/charts/escalation.svg?bucket=week").await;
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-type"]
@@ -212,7 +206,8 @@ async fn the_chart_is_well_formed_svg_with_one_series_per_side() {
         3
     );
 
-    let local = get(&app, "/charts/escalation.svg?sides=LOCAL&bucket=month")
+    let local = app
+        .get("/charts/escalation.svg?sides=LOCAL&bucket=month")
         .await
         .text()
         .await
@@ -225,7 +220,7 @@ async fn the_chart_is_well_formed_svg_with_one_series_per_side() {
         1
     );
     assert_eq!(
-        get(&app, "/charts/escalation.svg?bucket=hourly")
+        app.get("/charts/escalation.svg?bucket=hourly")
             .await
             .status(),
         400

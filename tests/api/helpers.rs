@@ -135,6 +135,16 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// GETs a path on the app.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("sent")
+    }
+
+    /// GETs a path on the app and returns its body as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("text")
+    }
+
     /// POSTs a GraphQL request and returns the whole JSON response.
     pub async fn post(&self, query: &str, variables: Value) -> Value {
         self.post_with(None, query, variables).await

@@ -116,15 +116,7 @@ async fn metrics_count_operations_errors_sockets_and_subscriptions() {
     socket.hang_up().await;
     let mut closed = 1.0;
     for _ in 0..50 {
-        let text = app
-            .client
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .expect("sent")
-            .text()
-            .await
-            .expect("text");
+        let text = app.get_text("/metrics").await;
         closed = metric(&text, "standoff_websockets_open");
         if closed == 0.0 {
             break;

@@ -20,7 +20,7 @@ async fn production_mode_hides_suggestions_and_the_playground() {
     let message = typo["errors"][0]["message"].as_str().expect("message");
     assert!(!message.contains("Did you mean"), "{message}");
     assert_eq!(typo["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
-    let page = prod.client.get(prod.url("/")).send().await.expect("sent");
+    let page = prod.get("/").await;
     assert_eq!(page.status(), 404, "no playground in production");
 
     let asked = spawn_app_configured(|s| {

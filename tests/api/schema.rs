@@ -9,15 +9,7 @@ const COMMITTED_SDL: &str = include_str!("../../schema.graphql");
 #[tokio::test]
 async fn the_served_schema_matches_the_committed_file() {
     let app = spawn_app().await;
-    let served = app
-        .client
-        .get(app.url("/schema.graphql"))
-        .send()
-        .await
-        .expect("sent")
-        .text()
-        .await
-        .expect("text");
+    let served = app.get_text("/schema.graphql").await;
     assert!(
         served == COMMITTED_SDL,
         "schema.graphql is stale: run `cargo run -- schema > schema.graphql` and commit it"
@@ -36,7 +28,7 @@ async fn the_served_schema_matches_the_committed_file() {
 #[tokio::test]
 async fn the_playground_opens_with_the_example_query_which_runs() {
     let app = spawn_app().await;
-    let page = app.client.get(app.url("/")).send().await.expect("sent");
+    let page = app.get("/").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("html");
     assert!(html.contains("GraphiQL") && html.contains("/graphql"));

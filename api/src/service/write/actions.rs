@@ -260,12 +260,9 @@ async fn link<C: ConnectionTrait>(
         db,
         editor,
         LogEntry {
-            kind: ChangeKind::Responded,
-            entity: "response",
-            entity_id: model.id,
             action_id: Some(answer.id),
-            note: None,
             data: Some(json!({ "respondsTo": answered_id, "stance": stance })),
+            ..LogEntry::about(ChangeKind::Responded, "response", model.id)
         },
     )
     .await?;
@@ -347,12 +344,8 @@ pub async fn record_action(
         &txn,
         editor,
         LogEntry {
-            kind: ChangeKind::Recorded,
-            entity: "action",
-            entity_id: model.id,
             action_id: Some(model.id),
-            note: None,
-            data: None,
+            ..LogEntry::about(ChangeKind::Recorded, "action", model.id)
         },
     )
     .await?;
@@ -540,12 +533,10 @@ pub async fn correct_action(
         &txn,
         editor,
         LogEntry {
-            kind: ChangeKind::Corrected,
-            entity: "action",
-            entity_id: id,
             action_id: Some(id),
             note: Some(note),
             data: Some(json!({ "revision": model.revision, "changed": changed })),
+            ..LogEntry::about(ChangeKind::Corrected, "action", id)
         },
     )
     .await?;
@@ -585,12 +576,9 @@ pub async fn retract_action(
         &txn,
         editor,
         LogEntry {
-            kind: ChangeKind::Retracted,
-            entity: "action",
-            entity_id: id,
             action_id: Some(id),
             note: Some(reason),
-            data: None,
+            ..LogEntry::about(ChangeKind::Retracted, "action", id)
         },
     )
     .await?;

@@ -96,14 +96,7 @@ pub async fn create_actor(
     let seq = append(
         &txn,
         editor,
-        LogEntry {
-            kind: ChangeKind::ActorCreated,
-            entity: "actor",
-            entity_id: model.id,
-            action_id: None,
-            note: None,
-            data: None,
-        },
+        LogEntry::about(ChangeKind::ActorCreated, "actor", model.id),
     )
     .await?;
     txn.commit().await?;
@@ -137,14 +130,7 @@ pub async fn add_source(
     let seq = append(
         &txn,
         editor,
-        LogEntry {
-            kind: ChangeKind::SourceAdded,
-            entity: "source",
-            entity_id: model.id,
-            action_id: None,
-            note: None,
-            data: None,
-        },
+        LogEntry::about(ChangeKind::SourceAdded, "source", model.id),
     )
     .await?;
     txn.commit().await?;

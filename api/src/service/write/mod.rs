@@ -22,6 +22,20 @@ pub(crate) struct LogEntry<'a> {
     pub data: Option<serde_json::Value>,
 }
 
+impl<'a> LogEntry<'a> {
+    /// An entry about one row, with no action, note or data (set those with struct update).
+    pub(crate) fn about(kind: ChangeKind, entity: &'a str, entity_id: i64) -> Self {
+        Self {
+            kind,
+            entity,
+            entity_id,
+            action_id: None,
+            note: None,
+            data: None,
+        }
+    }
+}
+
 /// Appends a row to the change log in the caller's transaction (taking the append lock, and
 /// queueing the notification other instances listen for); returns its sequence number.
 pub(crate) async fn append<C: ConnectionTrait>(
