@@ -107,6 +107,16 @@ pub struct ServerSettings {
     /// Seconds a GraphQL request may run before it is stopped with LIMIT_EXCEEDED.
     #[arg(long, env = "STANDOFF_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
     pub request_timeout_secs: u64,
+    /// Requests one client address may make per second, sustained (0: no limit).
+    #[arg(long, env = "STANDOFF_RATE_LIMIT_PER_SECOND", default_value_t = 50)]
+    pub rate_limit_per_second: u32,
+    /// Requests one client address may make in a burst above the sustained rate.
+    #[arg(long, env = "STANDOFF_RATE_LIMIT_BURST", default_value_t = 500)]
+    pub rate_limit_burst: u32,
+    /// Seconds a client has to send a request's headers, and then its body, before the
+    /// connection is closed (headers) or answered 408 (body).
+    #[arg(long, env = "STANDOFF_SLOW_CLIENT_TIMEOUT_SECS", default_value_t = 10)]
+    pub slow_client_timeout_secs: u64,
     /// Most WebSocket connections one client address may hold open.
     #[arg(long, env = "STANDOFF_MAX_SOCKETS_PER_CLIENT", default_value_t = 50)]
     pub max_sockets_per_client: usize,
@@ -155,6 +165,9 @@ impl Default for ServerSettings {
             request_timeout_secs: 10,
             max_subscriptions_per_connection: 20,
             max_sockets_per_client: 50,
+            rate_limit_per_second: 50,
+            rate_limit_burst: 500,
+            slow_client_timeout_secs: 10,
             trust_forwarded_for: false,
             production: false,
             playground: None,

@@ -45,6 +45,7 @@ pub struct Application {
     shutdown: tokio::sync::watch::Sender<bool>,
     sockets_closed: tokio::sync::mpsc::Receiver<()>,
     router: Router,
+    slow_client_timeout: Duration,
     db: DatabaseConnection,
     statements: StatementCounter,
 }
@@ -97,6 +98,12 @@ impl Application {
                 feed.clone(),
             ));
         }
+        let rate = http::ClientRate::new(
+            server.rate_limit_per_second,
+            server.rate_limit_burst,
+            server.trust_forwarded_for,
+        );
+        rate.spawn_forgetting();
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let (open_sockets, sockets_closed) = tokio::sync::mpsc::channel(1);
         let state = AppState {
@@ -111,6 +118,7 @@ impl Application {
                 trust_forwarded_for: server.trust_forwarded_for,
             },
             request_timeout: Duration::from_secs(server.request_timeout_secs.max(1)),
+            slow_client_timeout: Duration::from_secs(server.slow_client_timeout_secs.max(1)),
             persisted: schema::persisted::PersistedQueries::default(),
             sockets: http::SocketsPerClient::default(),
             shutdown: shutdown_rx,
@@ -126,8 +134,10 @@ impl Application {
                 server.max_body_bytes,
                 &server.cors_origins,
                 server.serves_playground(),
+                rate,
             )
             .map_err(StartupError::Config)?,
+            slow_client_timeout: Duration::from_secs(server.slow_client_timeout_secs.max(1)),
             db,
             statements,
         })
@@ -156,18 +166,18 @@ impl Application {
     ) -> std::io::Result<()> {
         let sockets = self.shutdown;
         let mut sockets_closed = self.sockets_closed;
-        // Peer addresses let the WebSocket endpoint count connections per client.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(async move {
+        serve(
+            self.listener,
+            self.router,
+            self.slow_client_timeout,
+            async move {
                 signal.await;
                 let _ = sockets.send(true);
-            })
-            .await?;
-        // Upgraded WebSockets outlive the HTTP connections axum waits for; give them a moment
-        // to send their close frames. `recv` ends once the last socket drops its sender.
+            },
+        )
+        .await;
+        // Upgraded WebSockets outlive the HTTP connections waited for above; give them a
+        // moment to send their close frames. `recv` ends once the last socket drops its sender.
         let _ = tokio::time::timeout(SOCKET_CLOSE_GRACE, sockets_closed.recv()).await;
         Ok(())
     }
@@ -175,6 +185,74 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
+    }
+}
+
+/// Accepts connections until `signal` completes, then lets each finish the request it is
+/// serving (idle keep-alive connections close at once). Our own loop rather than
+/// `axum::serve`, because that one cannot time out a client that sends its headers slowly.
+async fn serve(
+    listener: TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    signal: impl Future<Output = ()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    // Each connection holds a clone; `recv` returns `None` once all have finished.
+    let (open, mut all_closed) = tokio::sync::mpsc::channel::<()>(1);
+    tokio::pin!(signal);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(err) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%err, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut signal => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        // Peer addresses let the rate limit and the WebSocket cap tell clients apart.
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            tower::Service::call(&mut router.clone(), request)
+        });
+        let connection = http
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+            .with_upgrades();
+        let mut stop = stop.clone();
+        let open = open.clone();
+        tokio::spawn(async move {
+            let _open = open;
+            tokio::pin!(connection);
+            tokio::select! {
+                result = connection.as_mut() => log_connection_end(result),
+                () = async { let _ = stop.wait_for(|stopping| *stopping).await; } => {
+                    connection.as_mut().graceful_shutdown();
+                    log_connection_end(connection.await);
+                }
+            }
+        });
+    }
+    drop(listener);
+    let _ = stopping.send(true);
+    drop(open);
+    let _ = all_closed.recv().await;
+}
+
+/// Connection errors are the client's business (resets, header timeouts): debug level only.
+fn log_connection_end(result: Result<(), hyper::Error>) {
+    if let Err(err) = result {
+        tracing::debug!(%err, "connection ended with an error");
     }
 }
 

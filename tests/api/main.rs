@@ -17,6 +17,7 @@ mod process;
 mod production;
 mod schema;
 mod seeds;
+mod slow_clients;
 mod statements;
 mod story;
 mod subscriptions;

@@ -9,12 +9,13 @@ use crate::schema::loader::loaders;
 use crate::service::tokens;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value, json};
+use std::time::Duration;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -57,8 +58,11 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
 }
 
 fn request_error(media: MediaType, status: StatusCode, message: &str) -> Response {
-    let body =
-        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] });
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT => "LIMIT_EXCEEDED",
+        _ => "BAD_USER_INPUT",
+    };
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (
         status,
         [(header::CONTENT_TYPE, media.header())],
@@ -125,6 +129,28 @@ fn from_query_string(query: Option<&str>) -> Result<Params, &'static str> {
     from_object(object)
 }
 
+/// Reads the whole body, giving a slow client `timeout` to send it: 408 after that, 413 past
+/// the body limit, 400 if the client broke off.
+async fn read_body(body: Body, timeout: Duration) -> Result<Bytes, (StatusCode, &'static str)> {
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, usize::MAX)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(err)) => {
+            let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+            while let Some(cause) = source {
+                if cause.is::<http_body_util::LengthLimitError>() {
+                    return Err((StatusCode::PAYLOAD_TOO_LARGE, "the body is too large"));
+                }
+                source = cause.source();
+            }
+            Err((StatusCode::BAD_REQUEST, "the body could not be read"))
+        }
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            "the body did not arrive in time",
+        )),
+    }
+}
+
 /// Whether the operation the request selects is a mutation (GET may only read).
 fn selects_mutation(params: &Params, query: &str) -> bool {
     let Ok(document) = async_graphql::parser::parse_query(query) else {
@@ -147,7 +173,7 @@ pub async fn execute(
     method: Method,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
         return (
@@ -171,6 +197,10 @@ pub async fn execute(
                 "send the request as application/json",
             );
         }
+        let body = match read_body(body, state.slow_client_timeout).await {
+            Ok(body) => body,
+            Err(refusal) => return request_error(media, refusal.0, refusal.1),
+        };
         match serde_json::from_slice::<Value>(&body) {
             Ok(Value::Object(object)) => from_object(object),
             Ok(_) => Err("the body must be a JSON object (batches are not accepted)"),

@@ -6,9 +6,11 @@ mod graphql;
 mod ops;
 pub mod params;
 mod playground;
+mod rate;
 mod ws;
 
 pub use playground::EXAMPLE_QUERY;
+pub use rate::ClientRate;
 pub use ws::{SocketsPerClient, WsSettings};
 
 use crate::metrics::Metrics;
@@ -48,6 +50,8 @@ pub struct AppState {
     pub open_sockets: tokio::sync::mpsc::Sender<()>,
     /// What `/metrics` reports.
     pub metrics: Metrics,
+    /// How long a client may take to send a request body.
+    pub slow_client_timeout: std::time::Duration,
     /// How long one GraphQL request may run.
     pub request_timeout: std::time::Duration,
     /// Query texts known by hash, for automatic persisted queries.
@@ -83,6 +87,7 @@ pub fn router(
     max_body_bytes: usize,
     cors_origins: &[String],
     playground: bool,
+    rate: ClientRate,
 ) -> Result<Router, String> {
     let cors = cors(cors_origins)?;
     let mut router = Router::new();
@@ -104,18 +109,24 @@ pub fn router(
         .route("/metrics", get(ops::metrics))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
-                .layer(CatchPanicLayer::custom(panic_response))
-                .layer(TraceLayer::new_for_http().make_span_with(request_span))
-                .layer(PropagateRequestIdLayer::x_request_id()),
-        )
+        .layer(axum::middleware::from_fn_with_state(rate, rate::limit))
         .with_state(state);
+    let router = guarded(router);
     Ok(match cors {
         Some(layer) => router.layer(layer),
         None => router,
     })
+}
+
+/// Wraps every request in a request id, a log span and a panic guard.
+fn guarded(router: Router) -> Router {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(PropagateRequestIdLayer::x_request_id()),
+    )
 }
 
 /// A panic while handling one request becomes an INTERNAL error for that request alone.
@@ -182,4 +193,64 @@ async fn sdl(
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         state.sdl.to_string(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+    use axum::body::Body;
+
+    struct Query;
+
+    #[Object]
+    impl Query {
+        /// Always answers.
+        async fn fine(&self) -> i32 {
+            1
+        }
+
+        /// Panics inside the resolver, as a bug would.
+        async fn broken(&self) -> i32 {
+            let empty: Vec<i32> = Vec::new();
+            #[allow(clippy::indexing_slicing)]
+            empty[0]
+        }
+    }
+
+    /// Runs one query through the guarded router and returns its status and JSON body.
+    async fn call(router: &Router, query: &str) -> (axum::http::StatusCode, serde_json::Value) {
+        let request = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .body(Body::from(
+                serde_json::json!({ "query": query }).to_string(),
+            ))
+            .expect("request");
+        let response = tower::Service::call(&mut router.clone(), request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        (status, serde_json::from_slice(&bytes).expect("JSON body"))
+    }
+
+    #[tokio::test]
+    async fn a_panicking_resolver_fails_its_own_request_only() {
+        let schema = Schema::new(Query, EmptyMutation, EmptySubscription);
+        let router = guarded(Router::new().route(
+            "/graphql",
+            axum::routing::post(async move |body: axum::Json<async_graphql::Request>| {
+                axum::Json(schema.execute(body.0).await)
+            }),
+        ));
+        let (status, body) = call(&router, "{ broken }").await;
+        assert_eq!(status, axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL");
+        assert!(body.get("data").is_none());
+        let (status, body) = call(&router, "{ fine }").await;
+        assert_eq!(status, axum::http::StatusCode::OK);
+        assert_eq!(body["data"]["fine"], 1);
+    }
 }

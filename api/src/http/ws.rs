@@ -90,20 +90,6 @@ impl Drop for ClientSlot {
     }
 }
 
-/// The client's address: the peer, or the first `X-Forwarded-For` entry when trusted.
-fn client_address(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> IpAddr {
-    if trust_forwarded_for
-        && let Some(forwarded) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
-    {
-        return forwarded;
-    }
-    peer.ip()
-}
-
 /// The operation a client message starts or stops, by id.
 enum Operation {
     Start(String),
@@ -203,7 +189,7 @@ pub async fn upgrade(
         )
             .into_response();
     };
-    let client = client_address(&headers, peer, state.ws.trust_forwarded_for);
+    let client = super::rate::client_address(&headers, peer, state.ws.trust_forwarded_for);
     let Some(slot) = state.sockets.take(client, state.ws.max_per_client) else {
         return (
             StatusCode::TOO_MANY_REQUESTS,
