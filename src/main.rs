@@ -33,7 +33,15 @@ enum Command {
     /// changes nothing.
     Seed {
         /// A story file in the format of seeds/stories/chicago-2025.toml.
+        #[arg(conflicts_with = "synthetic")]
         file: Option<PathBuf>,
+        /// Instead of a story, generate a synthetic archive of this many actions (for load
+        /// tests and benchmarks), with actors on every side, responses and citations.
+        #[arg(long, value_name = "N")]
+        synthetic: Option<u64>,
+        /// The random seed of `--synthetic`; the same seed gives the same archive.
+        #[arg(long, default_value_t = 2025, requires = "synthetic")]
+        random_seed: u64,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -132,7 +140,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&conn).await?;
             println!("migrations applied");
         }
-        Command::Seed { file } => {
+        Command::Seed {
+            synthetic: Some(actions),
+            random_seed,
+            ..
+        } => {
+            let (conn, _) = db::connect(&cli.database).await?;
+            db::migrate(&conn).await?;
+            let bar = indicatif::ProgressBar::new(actions).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:40}] {pos}/{len} actions ({per_sec}, {eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            let started = std::time::Instant::now();
+            let plan = standoff_seeds::Synthetic {
+                actions,
+                seed: random_seed,
+            };
+            let report = standoff_seeds::generate(&conn, plan, &mut |done| bar.set_position(done))
+                .await
+                .context("generating a synthetic archive")?;
+            bar.finish();
+            println!(
+                "synthetic archive: {report} in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Seed { file, .. } => {
             let (text, name) = match &file {
                 Some(path) => (
                     std::fs::read_to_string(path)

@@ -91,6 +91,16 @@ impl Application {
             allow_list,
         };
         let feed = ChangeFeed::new();
+        let known_slugs = crate::service::filter::KnownSlugs::default();
+        let tail = crate::service::tail::LogTail::default();
+        // The shared log reader has a small pool of its own: its reads belong to no request,
+        // so they stay out of the request pool's statement count and never queue behind it.
+        let (tail_db, _) = db::connect(&DatabaseSettings {
+            max_connections: 2,
+            ..database.clone()
+        })
+        .await?;
+        tail.spawn(tail_db, feed.clone());
         let metrics = Metrics::new();
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
             tokio::spawn(crate::service::feed::follow_postgres(
@@ -107,7 +117,15 @@ impl Application {
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let (open_sockets, sockets_closed) = tokio::sync::mpsc::channel(1);
         let state = AppState {
-            schema: schema::build(db.clone(), feed.clone(), metrics.clone(), &options),
+            schema: schema::build(
+                db.clone(),
+                feed.clone(),
+                metrics.clone(),
+                known_slugs.clone(),
+                tail,
+                &options,
+            ),
+            known_slugs,
             db: db.clone(),
             sdl: schema::sdl().into(),
             ws: WsSettings {

@@ -38,3 +38,20 @@ pub async fn notify_appended<C: ConnectionTrait>(db: &C, seq: i64) -> Result<(),
     }
     Ok(())
 }
+
+/// Begins a write transaction. On SQLite the write lock is taken by the first statement, so
+/// concurrent writers queue on the busy timeout instead of failing: a transaction that read
+/// first and wrote second would get `SQLITE_BUSY` at once if another writer committed in
+/// between. PostgreSQL needs nothing special.
+pub async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // Changes no row, but a write statement takes the write lock.
+        txn.execute_unprepared("UPDATE change SET seq = seq WHERE 1 = 0")
+            .await?;
+    }
+    Ok(txn)
+}

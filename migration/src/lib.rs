@@ -4,6 +4,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_create_core_tables;
 mod m20260102_000001_create_api_token;
+mod m20260103_000001_create_action_search;
+
+pub use m20260103_000001_create_action_search::{POSTGRES_DOCUMENT, SQLITE_TABLE};
 
 /// Runs Standoff's migrations in order.
 pub struct Migrator;
@@ -14,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20260101_000001_create_core_tables::Migration),
             Box::new(m20260102_000001_create_api_token::Migration),
+            Box::new(m20260103_000001_create_action_search::Migration),
         ]
     }
 }

@@ -8,10 +8,12 @@
 mod error;
 mod file;
 mod loader;
+mod synthetic;
 
 pub use error::SeedError;
 pub use file::{ActionRecord, ActorRecord, CitationRecord, RespondsToRecord, SourceRecord, Story};
 pub use loader::{LoadReport, load};
+pub use synthetic::{Synthetic, SyntheticReport, generate};
 
 /// The bundled first story: Chicago, Illinois and the Trump administration, 2025.
 pub const CHICAGO_2025: &str = include_str!("../stories/chicago-2025.toml");

@@ -5,7 +5,7 @@ use crate::{SeedError, Story};
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use standoff_entities::{
     ChangeKind, action, action_target, actor, change, change_log, citation, response, source,
@@ -56,7 +56,7 @@ impl std::fmt::Display for LoadReport {
 /// Loads a story in one transaction: everything or, on any error, nothing.
 pub async fn load(db: &DatabaseConnection, story: &Story) -> Result<LoadReport, SeedError> {
     story.check()?;
-    let txn = db.begin().await?;
+    let txn = change_log::begin_write(db).await?;
     // One lock and one notification for the whole load (see `change_log`).
     change_log::lock_for_append(&txn).await?;
     let report = write_story(&txn, story).await?;

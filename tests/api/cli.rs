@@ -142,3 +142,59 @@ async fn tokens_made_by_the_cli_write_until_revoked() {
         "UNAUTHENTICATED"
     );
 }
+
+#[tokio::test]
+async fn a_synthetic_archive_is_generated_beside_a_story_and_served() {
+    let db = fresh_database().await;
+    let url = db.url.clone();
+    // Two batches and a remainder, added beside the bundled story.
+    assert!(standoff(&url, &["seed"]).status.success());
+    let run = standoff(
+        &url,
+        &["seed", "--synthetic", "25000", "--random-seed", "9"],
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let out = text(&run.stdout);
+    assert!(
+        out.contains("160 actors, 500 sources, 25000 actions"),
+        "{out}"
+    );
+    // Generating again adds a second, distinct cast rather than colliding with the first.
+    let again = standoff(&url, &["seed", "--synthetic", "10", "--random-seed", "9"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+
+    let app = crate::helpers::spawn_app_on(db.url, db.dir).await;
+    let data = app
+        .query(
+            r#"{ timeline(first: 100, filter: { sides: [LOCAL] }) {
+                   totalCount
+                   nodes { actor { side } citations { source { title } } } }
+                 everything: timeline { totalCount }
+                 searched: timeline(filter: { text: "troops" }) { totalCount } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(data["everything"]["totalCount"], 10 + 25000 + 10);
+    let local = data["timeline"]["totalCount"].as_u64().expect("count");
+    assert!(
+        (4000..9000).contains(&local),
+        "{local} local actions of 25,020"
+    );
+    for node in data["timeline"]["nodes"].as_array().expect("nodes") {
+        assert_eq!(node["actor"]["side"], "LOCAL");
+        assert_eq!(node["citations"].as_array().map(Vec::len), Some(1));
+    }
+    let searched = data["searched"]["totalCount"].as_u64().expect("count");
+    assert!(
+        searched > 100,
+        "the full-text index finds {searched} of 'troops'"
+    );
+    // Every generated action is in the change log, so subscribers can replay them.
+    let changes = app
+        .query(
+            "{ changes(first: 1) { totalCount } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(changes["changes"]["totalCount"].as_u64().expect("count") > 25000);
+}

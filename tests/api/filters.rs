@@ -104,3 +104,96 @@ async fn escalation_takes_the_same_filter() {
     // Deployment -5.3, threat -5.1, accusation -2.0.
     assert!((points[0]["intensitySum"].as_f64().expect("sum") - -12.4).abs() < 1e-9);
 }
+
+/// Live subscriptions judge filters in memory; that judgement must agree with the SQL one for
+/// every kind of condition, over an archive with every side, kind, status and target.
+#[tokio::test]
+async fn the_in_memory_filter_agrees_with_the_sql_filter() {
+    use sea_orm::{EntityTrait, QueryFilter};
+    use standoff_api::service::filter::{ActionFilter, KnownSlugs};
+    use standoff_entities::{
+        ActionKind, ActionStatus, Category, Side, action, action_target, actor,
+    };
+    use std::collections::{BTreeSet, HashMap};
+
+    let app = crate::helpers::spawn_empty_app().await;
+    let plan = standoff_seeds::Synthetic {
+        actions: 400,
+        seed: 7,
+    };
+    standoff_seeds::generate(&app.db, plan, &mut |_| {})
+        .await
+        .expect("generated");
+    let actors = actor::Entity::find().all(&app.db).await.expect("actors");
+    let sides: HashMap<i64, Side> = actors.iter().map(|a| (a.id, a.side)).collect();
+    let mut targets: HashMap<i64, Vec<i64>> = HashMap::new();
+    for link in action_target::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("targets")
+    {
+        targets
+            .entry(link.action_id)
+            .or_default()
+            .push(link.actor_id);
+    }
+    let actions = action::Entity::find().all(&app.db).await.expect("actions");
+    let at = |n: usize| actions[n].occurred_at;
+    let slug = |n: usize| actors[n].slug.clone();
+    let filters = [
+        ActionFilter::default(),
+        ActionFilter {
+            actors: vec![slug(3), slug(50)],
+            ..ActionFilter::default()
+        },
+        ActionFilter {
+            actors: vec![slug(3), slug(50)],
+            involving: true,
+            ..ActionFilter::default()
+        },
+        ActionFilter {
+            sides: vec![Side::Local, Side::Other],
+            kinds: vec![ActionKind::Statement],
+            ..ActionFilter::default()
+        },
+        ActionFilter {
+            categories: vec![Category::Threaten, Category::Agree],
+            statuses: vec![ActionStatus::CarriedOut],
+            ..ActionFilter::default()
+        },
+        ActionFilter {
+            from: Some(at(100)),
+            to: Some(at(250)),
+            sides: vec![Side::Federal],
+            ..ActionFilter::default()
+        },
+    ];
+    for filter in filters {
+        let described = format!("{filter:?}");
+        let resolved = filter
+            .resolve(&app.db, &KnownSlugs::default())
+            .await
+            .expect("resolves");
+        let by_sql: BTreeSet<i64> = action::Entity::find()
+            .filter(resolved.condition())
+            .all(&app.db)
+            .await
+            .expect("query")
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        let in_memory: BTreeSet<i64> = actions
+            .iter()
+            .filter(|a| {
+                resolved.matches(
+                    a,
+                    sides[&a.actor_id],
+                    targets.get(&a.id).map_or(&[][..], Vec::as_slice),
+                )
+            })
+            .map(|a| a.id)
+            .collect();
+        assert!(!by_sql.is_empty(), "{described} finds something");
+        assert_eq!(by_sql, in_memory, "{described}");
+    }
+}

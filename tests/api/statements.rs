@@ -43,3 +43,52 @@ async fn a_page_of_100_costs_the_same_statements_as_a_page_of_5() {
     // Page, count, and one batch per relation: well under one statement per action.
     assert!(large <= 12, "{large} statements for one page");
 }
+
+/// The benchmark's page: actor, targets, citations and who answered, as a dashboard shows it.
+const DASHBOARD_PAGE: &str = r#"query($n: Int, $filter: TimelineFilter) {
+  timeline(first: $n, filter: $filter) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id title displayDate
+      actor { slug name side }
+      targets { slug name }
+      citations { excerpt source { title url } }
+      responses { stance }
+    }
+  }
+}"#;
+
+#[tokio::test]
+async fn a_dashboard_page_costs_at_most_four_statements_at_any_size_and_filter() {
+    let app = spawn_app().await;
+    load_story(&app, &generated_story(300, 3)).await;
+    let filters = [
+        json!({}),
+        json!({ "sides": ["FEDERAL", "STATE"] }),
+        json!({ "actors": ["gen-federal", "jb-pritzker"], "involving": true }),
+        json!({ "text": "generated" }),
+    ];
+    for filter in filters {
+        // The first use of a slug looks it up; slugs never change, so later pages need not.
+        app.query(DASHBOARD_PAGE, json!({ "n": 1, "filter": filter }))
+            .await;
+        for n in [1, 50, 100] {
+            let before = app.statements.get();
+            let data = app
+                .query(DASHBOARD_PAGE, json!({ "n": n, "filter": filter }))
+                .await;
+            let spent = app.statements.get() - before;
+            assert!(
+                !data["timeline"]["nodes"]
+                    .as_array()
+                    .expect("nodes")
+                    .is_empty(),
+                "{filter} finds actions"
+            );
+            assert!(
+                spent <= 4,
+                "{spent} statements for {n} actions with {filter}"
+            );
+        }
+    }
+}

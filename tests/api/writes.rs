@@ -367,3 +367,33 @@ async fn writes_without_a_valid_token_are_unauthenticated_and_write_nothing() {
         10
     );
 }
+
+#[tokio::test]
+async fn concurrent_editors_all_land_their_writes() {
+    let app = spawn_app().await;
+    let source = app.source_id().await;
+    let mut editors = Vec::new();
+    for n in 0..8 {
+        editors.push(app.editor(&format!("desk-{n}")).await);
+    }
+    // Each write reads (slugs, sources) before it writes; on SQLite a reader that turns writer
+    // while another commits must wait its turn, not fail.
+    let writes = (0..48).map(|n| {
+        let (app, editor, source) = (&app, &editors[n % editors.len()], &source);
+        async move {
+            let input = json!({
+                "actor": "white-house", "kind": "STATEMENT", "occurredAt": "2025-10-05T12:00:00Z",
+                "title": format!("Concurrent statement {n}"),
+                "citations": [{ "sourceId": source }],
+            });
+            app.post_with(Some(editor), RECORD, json!({ "input": input }))
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(writes).await;
+    for answer in &answers {
+        assert!(answer.get("errors").is_none(), "{answer}");
+    }
+    let data = app.query("{ timeline { totalCount } }", json!({})).await;
+    assert_eq!(data["timeline"]["totalCount"], 10 + 48);
+}

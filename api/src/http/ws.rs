@@ -197,7 +197,13 @@ pub async fn upgrade(
         )
             .into_response();
     };
+    // Small buffers: most sockets idle between events, and tungstenite's 128 KiB defaults
+    // would cost that much per subscriber. A peer that lets 1 MiB of events pile up unread is
+    // disconnected rather than buffered without end.
     upgrade
+        .read_buffer_size(1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1024 * 1024)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
             serve(socket, state, protocol).await;

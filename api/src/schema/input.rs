@@ -2,6 +2,7 @@
 
 use super::enums::{ActionKind, ActionStatus, Category, Side};
 use super::error::ServiceResultExt;
+use crate::service::filter::KnownSlugs;
 use crate::service::filter::{ActionFilter, ResolvedFilter};
 use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
@@ -42,12 +43,14 @@ impl TimelineFilter {
     /// Checks an optional filter argument and looks its slugs up.
     pub async fn resolve(
         filter: Option<Self>,
-        db: &DatabaseConnection,
+        ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<ResolvedFilter> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let known = ctx.data_unchecked::<KnownSlugs>();
         filter
             .unwrap_or_default()
             .into_service()
-            .resolve(db)
+            .resolve(db, known)
             .await
             .gql()
     }

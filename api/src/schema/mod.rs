@@ -18,6 +18,8 @@ pub mod subscription;
 
 use crate::metrics::Metrics;
 use crate::service::feed::ChangeFeed;
+use crate::service::filter::KnownSlugs;
+use crate::service::tail::LogTail;
 use async_graphql::{Schema, SchemaBuilder};
 use limits::QueryLimits;
 use sea_orm::DatabaseConnection;
@@ -69,10 +71,14 @@ pub fn build(
     db: DatabaseConnection,
     feed: ChangeFeed,
     metrics: Metrics,
+    known_slugs: KnownSlugs,
+    tail: LogTail,
     options: &SchemaOptions,
 ) -> StandoffSchema {
     builder(Some(metrics.clone()), options)
         .data(db)
+        .data(known_slugs)
+        .data(tail)
         .data(feed)
         .data(metrics)
         .finish()

@@ -12,6 +12,7 @@ pub mod filter;
 pub mod lookup;
 pub mod page;
 pub mod people;
+pub mod tail;
 pub mod thread;
 pub mod timeline;
 pub mod tokens;

@@ -8,7 +8,8 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use standoff_entities::action;
+use standoff_entities::{action, actor};
+use std::collections::HashMap;
 
 /// Which way the timeline runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,13 +42,14 @@ fn beyond(c: &TimelineCursor, later: bool) -> Condition {
         .add(Condition::all().add(OccurredAt.eq(c.occurred_at)).add(tie))
 }
 
-/// One page of the filtered timeline in the given order.
+/// One page of the filtered timeline in the given order, with each action's actor (fetched in
+/// the same statement, since every timeline shows who acted).
 pub async fn page<C: ConnectionTrait>(
     db: &C,
     filter: &ResolvedFilter,
     order: TimeOrder,
     request: &PageRequest<TimelineCursor>,
-) -> ServiceResult<Page<action::Model>> {
+) -> ServiceResult<(Page<action::Model>, HashMap<i64, actor::Model>)> {
     let ascending = order == TimeOrder::Asc;
     let mut cond = filter.condition();
     // "after" means later in the list's order, which is earlier in time when descending.
@@ -64,20 +66,33 @@ pub async fn page<C: ConnectionTrait>(
         Order::Desc
     };
     if request.size == 0 {
-        return Ok(Page {
+        let empty = Page {
             items: Vec::new(),
             has_next: false,
             has_previous: false,
-        });
+        };
+        return Ok((empty, HashMap::new()));
     }
     let rows = action::Entity::find()
+        .find_also_related(actor::Entity)
         .filter(cond)
         .order_by(action::Column::OccurredAt, dir.clone())
         .order_by(action::Column::Id, dir)
         .limit(request.size + 1)
         .all(db)
         .await?;
-    Ok(Page::assemble(rows, request, |m| cursor_of(m).encode()))
+    let mut actors = HashMap::new();
+    let mut actions = Vec::with_capacity(rows.len());
+    for (action, actor) in rows {
+        if let Some(actor) = actor {
+            actors.insert(actor.id, actor);
+        }
+        actions.push(action);
+    }
+    Ok((
+        Page::assemble(actions, request, |m| cursor_of(m).encode()),
+        actors,
+    ))
 }
 
 /// How many actions match the filter.

@@ -7,19 +7,22 @@ pub mod timelinejs;
 use super::params::{HttpError, TimelineParams};
 use crate::service::ServiceError;
 use crate::service::export::ExportedAction;
-use crate::service::filter::ResolvedFilter;
+use crate::service::filter::{KnownSlugs, ResolvedFilter};
 use axum::http::HeaderMap;
 use sea_orm::DatabaseConnection;
 
 /// Reads the URL parameters and resolves the filter's slugs.
 pub(crate) async fn params(
     db: &DatabaseConnection,
+    known: &KnownSlugs,
     query: Option<&str>,
 ) -> Result<(TimelineParams, ResolvedFilter), HttpError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|e| ServiceError::BadInput(format!("the query string does not parse: {e}")))?;
     let mut params = TimelineParams::parse(&pairs)?;
-    let filter = std::mem::take(&mut params.filter).resolve(db).await?;
+    let filter = std::mem::take(&mut params.filter)
+        .resolve(db, known)
+        .await?;
     Ok((params, filter))
 }
 

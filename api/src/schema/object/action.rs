@@ -250,11 +250,17 @@ pub async fn action_connection(
     order: TimeOrder,
     request: &PageRequest<TimelineCursor>,
 ) -> Result<ActionConnection> {
-    let page = timeline::page(database(ctx), &filter, order, request)
+    let (page, actors) = timeline::page(database(ctx), &filter, order, request)
         .await
         .gql()?;
     let models: Vec<_> = page.items.iter().map(|(_, m)| m.clone()).collect();
-    prefetch_actions(ctx, &connection_nodes(&ctx.look_ahead()), &models).await?;
+    prefetch_actions(
+        ctx,
+        &connection_nodes(&ctx.look_ahead()),
+        &models,
+        Some(actors),
+    )
+    .await?;
     Ok(connection(page, Action, TimelineTotal(filter)))
 }
 

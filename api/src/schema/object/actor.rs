@@ -85,7 +85,7 @@ impl Actor {
         before: Option<String>,
     ) -> Result<ActionConnection> {
         let request = page_request(first, after, last, before, TimelineCursor::decode)?;
-        let filter = TimelineFilter::resolve(filter, database(ctx))
+        let filter = TimelineFilter::resolve(filter, ctx)
             .await?
             .of_actor(self.0.id);
         action_connection(ctx, filter, TimeOrder::Asc, &request).await

@@ -22,7 +22,7 @@ impl EscalationQuery {
         #[graphql(default)] bucket: Bucket,
     ) -> Result<Vec<EscalationPoint>> {
         let db = database(ctx);
-        let filter = TimelineFilter::resolve(filter, db).await?;
+        let filter = TimelineFilter::resolve(filter, ctx).await?;
         let rows = escalation::escalation(db, &filter, bucket.into())
             .await
             .gql()?;

@@ -23,7 +23,7 @@ impl ThreadQuery {
     ) -> Result<Vec<Action>> {
         let id = decode(&action_id, NodeType::Action)?;
         let actions = thread::thread(database(ctx), id, depth).await.gql()?;
-        prefetch_actions(ctx, &[ctx.look_ahead()], &actions).await?;
+        prefetch_actions(ctx, &[ctx.look_ahead()], &actions, None).await?;
         Ok(actions.into_iter().map(Action).collect())
     }
 }

@@ -5,7 +5,7 @@ use crate::schema::enums::TimeOrder;
 use crate::schema::id::{NodeType, decode};
 use crate::schema::input::TimelineFilter;
 use crate::schema::loader::ActionId;
-use crate::schema::object::{Action, ActionConnection, action_connection, database, loaders};
+use crate::schema::object::{Action, ActionConnection, action_connection, loaders};
 use crate::service::cursor::TimelineCursor;
 use async_graphql::{Context, ID, Object, Result};
 
@@ -35,7 +35,7 @@ impl TimelineQuery {
         before: Option<String>,
     ) -> Result<ActionConnection> {
         let request = page_request(first, after, last, before, TimelineCursor::decode)?;
-        let filter = TimelineFilter::resolve(filter, database(ctx)).await?;
+        let filter = TimelineFilter::resolve(filter, ctx).await?;
         action_connection(ctx, filter, order.into(), &request).await
     }
 

@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
 };
 use serde_json::{Map, Value, json};
 use standoff_entities::{
@@ -307,7 +306,7 @@ pub async fn record_action(
     }
     distinct_links(&input.responds_to)?;
 
-    let txn = db.begin().await?;
+    let txn = standoff_entities::change_log::begin_write(db).await?;
     let actor_id = *actor_ids(&txn, std::slice::from_ref(&input.actor))
         .await?
         .first()
@@ -366,7 +365,7 @@ pub async fn record_response(
     responds_to_id: i64,
     stance: Stance,
 ) -> ServiceResult<response::Model> {
-    let txn = db.begin().await?;
+    let txn = standoff_entities::change_log::begin_write(db).await?;
     let answer = action::Entity::find_by_id(action_id)
         .one(&txn)
         .await?
@@ -436,7 +435,7 @@ pub async fn correct_action(
 ) -> ServiceResult<action::Model> {
     let note = check::text("note", note, MAX_LONG)?;
     distinct_links(&patch.responds_to)?;
-    let txn = db.begin().await?;
+    let txn = standoff_entities::change_log::begin_write(db).await?;
     let before = existing_action(&txn, id).await?;
     if before.retracted {
         return Err(ServiceError::Conflict(format!(
@@ -557,7 +556,7 @@ pub async fn retract_action(
     reason: &str,
 ) -> ServiceResult<action::Model> {
     let reason = check::text("reason", reason, MAX_LONG)?;
-    let txn = db.begin().await?;
+    let txn = standoff_entities::change_log::begin_write(db).await?;
     let before = existing_action(&txn, id).await?;
     if before.retracted {
         return Err(ServiceError::Conflict(format!(

@@ -7,7 +7,7 @@ use crate::service::tokens::Editor;
 use crate::service::{ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use standoff_entities::{ActorKind, ChangeKind, Side, actor, source};
 
 /// A new actor as an editor describes it.
@@ -54,7 +54,7 @@ pub async fn create_actor(
     let title = check::optional_text("title", input.title.as_deref(), MAX_SHORT)?;
     let party = check::optional_text("party", input.party.as_deref(), MAX_SHORT)?;
 
-    let txn = db.begin().await?;
+    let txn = standoff_entities::change_log::begin_write(db).await?;
     let taken = actor::Entity::find()
         .filter(actor::Column::Slug.eq(&slug))
         .one(&txn)
@@ -115,7 +115,7 @@ pub async fn add_source(
     let url = input.url.as_deref().map(check::url).transpose()?;
     let publisher = check::optional_text("publisher", input.publisher.as_deref(), MAX_SHORT)?;
 
-    let txn = db.begin().await?;
+    let txn = standoff_entities::change_log::begin_write(db).await?;
     let model = source::Entity::insert(source::ActiveModel {
         key: Set(None),
         url: Set(url),

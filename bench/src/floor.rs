@@ -1,0 +1,240 @@
+//! The floor: the rows of a dashboard page fetched by hand-written SQL through the same driver
+//! and pool settings, serialised to the same JSON as the GraphQL answer, over HTTP. What the
+//! service adds on top of this (GraphQL parsing, validation, loaders) is its overhead.
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
+use serde_json::{Value as Json, json};
+use standoff_api::schema::id::{NodeType, encode};
+use standoff_api::service::cursor::TimelineCursor;
+use standoff_entities::{DatePrecision, Side, Stance};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+/// The page the floor serves: the same parameters the benchmark's GraphQL query takes.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct FloorParams {
+    /// Page size.
+    pub first: u64,
+    /// The cursor to start after.
+    pub after: Option<String>,
+    /// An acting actor's slug.
+    pub actor: Option<String>,
+    /// The acting actor's side, as GraphQL spells it.
+    pub side: Option<String>,
+    /// Words to search for.
+    pub text: Option<String>,
+}
+
+/// Starts the floor server and returns its address.
+pub async fn start(db: DatabaseConnection) -> anyhow::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let app = axum::Router::new()
+        .route("/floor", get(page))
+        .with_state(db);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(addr)
+}
+
+async fn page(
+    State(db): State<DatabaseConnection>,
+    Query(params): Query<FloorParams>,
+) -> Result<String, (axum::http::StatusCode, String)> {
+    fetch(&db, &params)
+        .await
+        .map(|body| body.to_string())
+        .map_err(|e| (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+}
+
+/// Numbers `?` placeholders `$1, $2, …` for PostgreSQL.
+fn placeholders(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn in_list(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+async fn rows(
+    db: &DatabaseConnection,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<sea_orm::QueryResult>, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    db.query_all_raw(Statement::from_sql_and_values(
+        backend,
+        placeholders(backend, sql),
+        values,
+    ))
+    .await
+}
+
+/// The dashboard page as JSON, in four statements.
+pub async fn fetch(db: &DatabaseConnection, p: &FloorParams) -> anyhow::Result<Json> {
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    let mut sql = String::from(
+        "SELECT action.id, action.title, action.occurred_at, action.precision, \
+         actor.slug, actor.name, actor.side \
+         FROM action JOIN actor ON actor.id = action.actor_id WHERE action.retracted = false",
+    );
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(slug) = &p.actor {
+        sql.push_str(" AND actor.slug = ?");
+        values.push(slug.clone().into());
+    }
+    if let Some(side) = &p.side {
+        sql.push_str(" AND actor.side = ?");
+        values.push(side.clone().into());
+    }
+    if let Some(text) = &p.text {
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        if let Some((last, rest)) = words.split_last() {
+            if postgres {
+                let mut terms = rest.to_vec();
+                terms.push(format!("{last}:*"));
+                sql.push_str(&format!(
+                    " AND {} @@ to_tsquery('simple'::regconfig, ?)",
+                    standoff_migration::POSTGRES_DOCUMENT
+                ));
+                values.push(terms.join(" & ").into());
+            } else {
+                let mut terms: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
+                terms.push(format!("\"{last}\"*"));
+                sql.push_str(
+                    " AND action.id IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)",
+                );
+                values.push(terms.join(" ").into());
+            }
+        }
+    }
+    if let Some(after) = &p.after {
+        let c = TimelineCursor::decode(after).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        sql.push_str(" AND (action.occurred_at > ? OR (action.occurred_at = ? AND action.id > ?))");
+        values.extend([c.occurred_at.into(), c.occurred_at.into(), c.id.into()]);
+    }
+    sql.push_str(" ORDER BY action.occurred_at, action.id LIMIT ?");
+    values.push(i64::try_from(p.first + 1)?.into());
+    let page = rows(db, &sql, values).await?;
+    let has_next = page.len() as u64 > p.first;
+    let mut actions = Vec::new();
+    for row in page.iter().take(usize::try_from(p.first)?) {
+        let id: i64 = row.try_get("", "id")?;
+        let at: chrono::DateTime<chrono::Utc> = row.try_get("", "occurred_at")?;
+        let precision: DatePrecision = row.try_get("", "precision")?;
+        let side: Side = row.try_get("", "side")?;
+        actions.push((
+            id,
+            at,
+            row.try_get::<String>("", "title")?,
+            precision,
+            row.try_get::<String>("", "slug")?,
+            row.try_get::<String>("", "name")?,
+            side,
+        ));
+    }
+    let ids: Vec<Value> = actions.iter().map(|a| a.0.into()).collect();
+    let mut targets: HashMap<i64, Vec<Json>> = HashMap::new();
+    let mut citations: HashMap<i64, Vec<Json>> = HashMap::new();
+    let mut responses: HashMap<i64, Vec<Json>> = HashMap::new();
+    if !ids.is_empty() {
+        let list = in_list(ids.len());
+        for row in rows(
+            db,
+            &format!(
+                "SELECT t.action_id, actor.slug, actor.name FROM action_target t \
+                 JOIN actor ON actor.id = t.actor_id WHERE t.action_id IN ({list}) ORDER BY actor.name"
+            ),
+            ids.clone(),
+        )
+        .await?
+        {
+            targets.entry(row.try_get("", "action_id")?).or_default().push(json!({
+                "slug": row.try_get::<String>("", "slug")?,
+                "name": row.try_get::<String>("", "name")?,
+            }));
+        }
+        for row in rows(
+            db,
+            &format!(
+                "SELECT c.action_id, c.excerpt, s.title, s.url FROM citation c \
+                 JOIN source s ON s.id = c.source_id WHERE c.action_id IN ({list}) ORDER BY c.id"
+            ),
+            ids.clone(),
+        )
+        .await?
+        {
+            citations
+                .entry(row.try_get("", "action_id")?)
+                .or_default()
+                .push(json!({
+                    "excerpt": row.try_get::<Option<String>>("", "excerpt")?,
+                    "source": {
+                        "title": row.try_get::<String>("", "title")?,
+                        "url": row.try_get::<Option<String>>("", "url")?,
+                    },
+                }));
+        }
+        for row in rows(
+            db,
+            &format!(
+                "SELECT r.responds_to_id, r.stance FROM response r \
+                 JOIN action ON action.id = r.action_id \
+                 WHERE r.responds_to_id IN ({list}) AND action.retracted = false \
+                 ORDER BY action.occurred_at, action.id"
+            ),
+            ids,
+        )
+        .await?
+        {
+            let stance: Stance = row.try_get("", "stance")?;
+            responses
+                .entry(row.try_get("", "responds_to_id")?)
+                .or_default()
+                .push(json!({ "stance": stance }));
+        }
+    }
+    let end_cursor = actions.last().map(|(id, at, ..)| {
+        TimelineCursor {
+            occurred_at: *at,
+            id: *id,
+        }
+        .encode()
+    });
+    let nodes: Vec<Json> = actions
+        .into_iter()
+        .map(|(id, at, title, precision, slug, name, side)| {
+            json!({
+                "id": encode(NodeType::Action, id).0,
+                "title": title,
+                "displayDate": precision.display(at),
+                "actor": { "slug": slug, "name": name, "side": side },
+                "targets": targets.remove(&id).unwrap_or_default(),
+                "citations": citations.remove(&id).unwrap_or_default(),
+                "responses": responses.remove(&id).unwrap_or_default(),
+            })
+        })
+        .collect();
+    Ok(json!({ "data": { "timeline": {
+        "pageInfo": { "hasNextPage": has_next, "endCursor": end_cursor },
+        "nodes": nodes,
+    }}}))
+}

@@ -1,0 +1,146 @@
+//! `standoff-bench`: Standoff's benchmarks, each printing its figures beside its floor or goal.
+//! See BENCHMARKS.md for the commands, the machine and the figures.
+
+mod fanout;
+mod floor;
+mod load;
+mod reads;
+mod setup;
+mod writes;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// The default archive: a SQLite file under target/, generated on first use.
+const DEFAULT_SQLITE: &str = "sqlite://target/bench/standoff-bench.db?mode=rwc";
+
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Timeline pages beside their floor, deep pages, text search, escalation, statements.
+    Reads {
+        /// The archive (SQLite or PostgreSQL URL); topped up to `--actions` first.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_SQLITE)]
+        database_url: String,
+        /// Actions the archive holds.
+        #[arg(long, default_value_t = 1_000_000)]
+        actions: u64,
+        /// Concurrent clients, one run for each.
+        #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+        clients: Vec<usize>,
+        /// Seconds each run lasts.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
+    /// `recordAction` from concurrent editors.
+    Writes {
+        /// The database (SQLite or PostgreSQL URL).
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_SQLITE)]
+        database_url: String,
+        /// Actions the archive holds before the writes.
+        #[arg(long, default_value_t = 1_000_000)]
+        actions: u64,
+        /// Concurrent editors.
+        #[arg(long, default_value_t = 16)]
+        editors: usize,
+        /// Seconds the run lasts.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
+    /// WebSocket subscribers on one instance of the `standoff` binary.
+    Fanout {
+        /// The `standoff` binary (default: next to this one).
+        #[arg(long)]
+        binary: Option<PathBuf>,
+        /// The instance's database (default: a fresh SQLite file with the bundled story).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Subscribers.
+        #[arg(long, default_value_t = 10_000)]
+        subscribers: usize,
+        /// Events recorded.
+        #[arg(long, default_value_t = 50)]
+        events: usize,
+        /// Events per second.
+        #[arg(long, default_value_t = 5.0)]
+        rate: f64,
+        /// Only open and initialise sockets (the memory of a bare connection).
+        #[arg(long)]
+        connections_only: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Reads {
+            database_url,
+            actions,
+            clients,
+            seconds,
+        } => {
+            make_parent_dir(&database_url)?;
+            reads::run(&reads::ReadPlan {
+                url: database_url,
+                actions,
+                clients,
+                seconds,
+            })
+            .await
+        }
+        Command::Writes {
+            database_url,
+            actions,
+            editors,
+            seconds,
+        } => {
+            make_parent_dir(&database_url)?;
+            writes::run(&database_url, actions, editors, seconds).await
+        }
+        Command::Fanout {
+            binary,
+            database_url,
+            subscribers,
+            events,
+            rate,
+            connections_only,
+        } => {
+            let binary = match binary {
+                Some(path) => path,
+                None => std::env::current_exe()?
+                    .parent()
+                    .map(|dir| dir.join("standoff"))
+                    .ok_or_else(|| anyhow::anyhow!("cannot find the standoff binary"))?,
+            };
+            fanout::run(&fanout::FanoutPlan {
+                binary,
+                url: database_url,
+                subscribers,
+                events,
+                rate,
+                connections_only,
+            })
+            .await
+        }
+    }
+}
+
+/// Creates the directory of a relative SQLite file, as the default URL names one.
+fn make_parent_dir(url: &str) -> anyhow::Result<()> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    Ok(())
+}

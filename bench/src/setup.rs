@@ -1,0 +1,69 @@
+//! Getting a database of the asked-for size and the real service running on it, in process.
+
+use anyhow::Context;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use standoff_api::config::{DatabaseSettings, ServerSettings};
+use standoff_api::db::StatementCounter;
+use standoff_api::startup::Application;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// The service under test.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its statement counter.
+    pub statements: StatementCounter,
+}
+
+/// One number from a single-row, single-column query.
+pub async fn scalar(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await?
+        .context("no row")?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+/// Connects, migrates, and tops the archive up to `actions` synthetic actions.
+pub async fn prepare(url: &str, actions: u64) -> anyhow::Result<DatabaseConnection> {
+    let (db, _) = standoff_api::db::connect(&DatabaseSettings::new(url)).await?;
+    standoff_api::db::migrate(&db).await?;
+    let present = u64::try_from(scalar(&db, "SELECT COUNT(*) FROM action").await?)?;
+    if present < actions {
+        let started = Instant::now();
+        let missing = actions - present;
+        eprintln!("generating {missing} synthetic actions…");
+        let plan = standoff_seeds::Synthetic {
+            actions: missing,
+            seed: 2025,
+        };
+        standoff_seeds::generate(&db, plan, &mut |_| {}).await?;
+        eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            db.execute_unprepared("ANALYZE").await?;
+        }
+    }
+    Ok(db)
+}
+
+/// Starts the service on `url` with request limits that would throttle a load test off.
+pub async fn start(url: &str, max_connections: u32) -> anyhow::Result<Running> {
+    let mut database = DatabaseSettings::new(url);
+    database.max_connections = max_connections;
+    let server = ServerSettings {
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        no_seed: true,
+        rate_limit_per_second: 0,
+        max_sockets_per_client: 1_000_000,
+        ..ServerSettings::default()
+    };
+    let app = Application::build(&database, &server).await?;
+    let addr = app.local_addr()?;
+    let statements = app.statements();
+    tokio::spawn(app.run_until(std::future::pending()));
+    Ok(Running { addr, statements })
+}
