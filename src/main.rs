@@ -1,5 +1,10 @@
 //! `standoff`: serve the feud over GraphQL, migrate, seed, and print the schema.
 
+/// mimalloc: async-graphql allocates a great deal per request, and glibc's allocator was a
+/// fifth of the service's CPU time under load (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use standoff_api::config::{DatabaseSettings, ServerSettings};

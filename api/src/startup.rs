@@ -91,7 +91,7 @@ impl Application {
             allow_list,
         };
         let feed = ChangeFeed::new();
-        let known_slugs = crate::service::filter::KnownSlugs::default();
+        let filter_cache = crate::service::filter::FilterCache::default();
         let tail = crate::service::tail::LogTail::default();
         // The shared log reader has a small pool of its own: its reads belong to no request,
         // so they stay out of the request pool's statement count and never queue behind it.
@@ -121,11 +121,11 @@ impl Application {
                 db.clone(),
                 feed.clone(),
                 metrics.clone(),
-                known_slugs.clone(),
+                filter_cache.clone(),
                 tail,
                 &options,
             ),
-            known_slugs,
+            filter_cache,
             db: db.clone(),
             sdl: schema::sdl().into(),
             ws: WsSettings {

@@ -25,6 +25,10 @@ pub struct FloorParams {
     pub side: Option<String>,
     /// Words to search for.
     pub text: Option<String>,
+    /// Whether the search matches many actions, so the SQL should walk the timeline rather
+    /// than sort every match (what a hand-writer who knew the data would write).
+    #[serde(default)]
+    pub common_text: bool,
 }
 
 /// Starts the floor server and returns its address.
@@ -119,17 +123,27 @@ pub async fn fetch(db: &DatabaseConnection, p: &FloorParams) -> anyhow::Result<J
             } else {
                 let mut terms: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
                 terms.push(format!("\"{last}\"*"));
-                sql.push_str(
-                    " AND action.id IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)",
-                );
+                sql.push_str(if p.common_text {
+                    " AND +action.id IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)"
+                } else {
+                    " AND action.id IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)"
+                });
                 values.push(terms.join(" ").into());
             }
         }
     }
     if let Some(after) = &p.after {
         let c = TimelineCursor::decode(after).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        sql.push_str(" AND (action.occurred_at > ? OR (action.occurred_at = ? AND action.id > ?))");
-        values.extend([c.occurred_at.into(), c.occurred_at.into(), c.id.into()]);
+        sql.push_str(
+            " AND action.occurred_at >= ? \
+             AND (action.occurred_at > ? OR (action.occurred_at = ? AND action.id > ?))",
+        );
+        values.extend([
+            c.occurred_at.into(),
+            c.occurred_at.into(),
+            c.occurred_at.into(),
+            c.id.into(),
+        ]);
     }
     sql.push_str(" ORDER BY action.occurred_at, action.id LIMIT ?");
     values.push(i64::try_from(p.first + 1)?.into());

@@ -9,6 +9,10 @@ mod setup;
 mod writes;
 
 use clap::{Parser, Subcommand};
+
+/// The same allocator as the `standoff` binary, so the service measured here is the one shipped.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 
 /// The default archive: a SQLite file under target/, generated on first use.

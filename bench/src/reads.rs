@@ -62,6 +62,9 @@ fn floor_request(addr: std::net::SocketAddr, params: &FloorParams) -> MakeReques
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("first", &params.first.to_string());
+        if params.common_text {
+            q.append_pair("common_text", "true");
+        }
         for (key, value) in [
             ("after", &params.after),
             ("actor", &params.actor),
@@ -194,6 +197,7 @@ pub async fn run(plan: &ReadPlan) -> anyhow::Result<()> {
             filter: json!({ "text": "troops" }),
             floor: FloorParams {
                 text: Some("troops".into()),
+                common_text: true,
                 ..FloorParams::default()
             },
         },

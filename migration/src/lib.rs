@@ -5,8 +5,10 @@ pub use sea_orm_migration::prelude::*;
 mod m20260101_000001_create_core_tables;
 mod m20260102_000001_create_api_token;
 mod m20260103_000001_create_action_search;
+mod m20260104_000001_create_escalation_day;
 
 pub use m20260103_000001_create_action_search::{POSTGRES_DOCUMENT, SQLITE_TABLE};
+pub use m20260104_000001_create_escalation_day::ESCALATION_DAY_TABLE;
 
 /// Runs Standoff's migrations in order.
 pub struct Migrator;
@@ -18,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000001_create_core_tables::Migration),
             Box::new(m20260102_000001_create_api_token::Migration),
             Box::new(m20260103_000001_create_action_search::Migration),
+            Box::new(m20260104_000001_create_escalation_day::Migration),
         ]
     }
 }

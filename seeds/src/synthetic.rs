@@ -129,6 +129,11 @@ pub async fn generate(
         done += count;
         progress(done);
     }
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Fresh statistics, so the planner knows the archive's size (autovacuum may be off
+        // or not yet round).
+        db.execute_unprepared("ANALYZE").await?;
+    }
     Ok(report)
 }
 

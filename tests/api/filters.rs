@@ -110,7 +110,7 @@ async fn escalation_takes_the_same_filter() {
 #[tokio::test]
 async fn the_in_memory_filter_agrees_with_the_sql_filter() {
     use sea_orm::{EntityTrait, QueryFilter};
-    use standoff_api::service::filter::{ActionFilter, KnownSlugs};
+    use standoff_api::service::filter::{ActionFilter, FilterCache};
     use standoff_entities::{
         ActionKind, ActionStatus, Category, Side, action, action_target, actor,
     };
@@ -171,7 +171,7 @@ async fn the_in_memory_filter_agrees_with_the_sql_filter() {
     for filter in filters {
         let described = format!("{filter:?}");
         let resolved = filter
-            .resolve(&app.db, &KnownSlugs::default())
+            .resolve(&app.db, &FilterCache::default())
             .await
             .expect("resolves");
         let by_sql: BTreeSet<i64> = action::Entity::find()

@@ -4,6 +4,7 @@
 mod cli;
 mod close_codes;
 mod errors;
+mod escalation;
 mod exports;
 mod filters;
 mod helpers;

@@ -56,8 +56,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// Query texts known by hash, for automatic persisted queries.
     pub persisted: crate::schema::persisted::PersistedQueries,
-    /// Actor ids by slug, shared with the schema.
-    pub known_slugs: crate::service::filter::KnownSlugs,
+    /// What resolving filters has learnt (slugs, common searches), shared with the schema.
+    pub filter_cache: crate::service::filter::FilterCache,
     /// Open WebSockets per client address.
     pub sockets: SocketsPerClient,
 }

@@ -2,7 +2,7 @@
 
 use super::enums::{ActionKind, ActionStatus, Category, Side};
 use super::error::ServiceResultExt;
-use crate::service::filter::KnownSlugs;
+use crate::service::filter::FilterCache;
 use crate::service::filter::{ActionFilter, ResolvedFilter};
 use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
@@ -46,7 +46,7 @@ impl TimelineFilter {
         ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<ResolvedFilter> {
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let known = ctx.data_unchecked::<KnownSlugs>();
+        let known = ctx.data_unchecked::<FilterCache>();
         filter
             .unwrap_or_default()
             .into_service()

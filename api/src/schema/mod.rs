@@ -18,7 +18,7 @@ pub mod subscription;
 
 use crate::metrics::Metrics;
 use crate::service::feed::ChangeFeed;
-use crate::service::filter::KnownSlugs;
+use crate::service::filter::FilterCache;
 use crate::service::tail::LogTail;
 use async_graphql::{Schema, SchemaBuilder};
 use limits::QueryLimits;
@@ -71,13 +71,13 @@ pub fn build(
     db: DatabaseConnection,
     feed: ChangeFeed,
     metrics: Metrics,
-    known_slugs: KnownSlugs,
+    filter_cache: FilterCache,
     tail: LogTail,
     options: &SchemaOptions,
 ) -> StandoffSchema {
     builder(Some(metrics.clone()), options)
         .data(db)
-        .data(known_slugs)
+        .data(filter_cache)
         .data(tail)
         .data(feed)
         .data(metrics)

@@ -2,13 +2,16 @@
 
 use super::ServiceResult;
 use super::filter::ResolvedFilter;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{ActiveEnum, Statement};
 use sea_orm::{
     ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
 };
 use standoff_entities::{Side, action, actor};
+use standoff_migration::ESCALATION_DAY_TABLE;
+use std::collections::BTreeMap;
 
 /// The width of an escalation bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -72,6 +75,90 @@ pub async fn escalation<C: ConnectionTrait>(
     filter: &ResolvedFilter,
     bucket: Bucket,
 ) -> ServiceResult<Vec<EscalationRow>> {
+    match filter.only_sides() {
+        Some(sides) => from_rollup(db, sides, bucket).await,
+        None => aggregated(db, filter, bucket).await,
+    }
+}
+
+/// Sums are rounded to nine decimals, so the roll-up (which adds and later subtracts a
+/// corrected action's intensity) and a fresh aggregate print the same figures.
+fn rounded(sum: f64) -> f64 {
+    (sum * 1e9).round() / 1e9
+}
+
+/// The first day of the bucket that holds `day`.
+fn bucket_of(day: NaiveDate, bucket: Bucket) -> NaiveDate {
+    match bucket {
+        Bucket::Day => day,
+        Bucket::Week => {
+            day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
+        }
+        Bucket::Month => day.with_day(1).unwrap_or(day),
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct DayRow {
+    day: String,
+    side: Side,
+    actions: i64,
+    intensity_sum: f64,
+}
+
+/// The series from the per-day roll-up: a few thousand rows for years of actions.
+async fn from_rollup<C: ConnectionTrait>(
+    db: &C,
+    sides: &[Side],
+    bucket: Bucket,
+) -> ServiceResult<Vec<EscalationRow>> {
+    let backend = db.get_database_backend();
+    let mut sql = format!(
+        "SELECT day, side, actions, intensity_sum FROM {ESCALATION_DAY_TABLE} WHERE actions > 0"
+    );
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    if !sides.is_empty() {
+        let marks: Vec<String> = (1..=sides.len())
+            .map(|n| match backend {
+                DbBackend::Postgres => format!("${n}"),
+                _ => "?".to_owned(),
+            })
+            .collect();
+        sql.push_str(&format!(" AND side IN ({})", marks.join(", ")));
+        values.extend(sides.iter().map(|s| sea_orm::Value::from(s.to_value())));
+    }
+    let days = DayRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+        .all(db)
+        .await?;
+    let mut buckets: BTreeMap<(NaiveDate, String), (Side, i64, f64)> = BTreeMap::new();
+    for row in days {
+        let day = NaiveDate::parse_from_str(&row.day, "%Y-%m-%d").map_err(|_| {
+            sea_orm::DbErr::Type(format!("roll-up day {:?} is not a date", row.day))
+        })?;
+        let entry = buckets
+            .entry((bucket_of(day, bucket), row.side.to_value()))
+            .or_insert((row.side, 0, 0.0));
+        entry.1 += row.actions;
+        entry.2 += row.intensity_sum;
+    }
+    Ok(buckets
+        .into_iter()
+        .map(|((start, _), (side, actions, sum))| EscalationRow {
+            bucket_start: start.and_time(chrono::NaiveTime::MIN).and_utc(),
+            side,
+            actions,
+            intensity_sum: rounded(sum),
+            intensity_mean: rounded(sum / actions.max(1) as f64),
+        })
+        .collect())
+}
+
+/// The series aggregated from the filtered actions themselves.
+async fn aggregated<C: ConnectionTrait>(
+    db: &C,
+    filter: &ResolvedFilter,
+    bucket: Bucket,
+) -> ServiceResult<Vec<EscalationRow>> {
     let bucket_expr = Expr::cust(bucket_sql(db.get_database_backend(), bucket));
     let rows = action::Entity::find()
         .select_only()
@@ -116,8 +203,8 @@ pub async fn escalation<C: ConnectionTrait>(
                 bucket_start: day.and_utc(),
                 side: r.side,
                 actions: r.actions,
-                intensity_sum: r.intensity_sum,
-                intensity_mean: r.intensity_mean,
+                intensity_sum: rounded(r.intensity_sum),
+                intensity_mean: rounded(r.intensity_mean),
             })
         })
         .collect()

@@ -3,13 +3,14 @@
 
 use super::{ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
-use sea_orm::DbBackend;
-use sea_orm::sea_query::{Expr, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{DbBackend, Statement};
 use standoff_entities::{ActionKind, ActionStatus, Category, Side, action, action_target, actor};
 use standoff_migration::{POSTGRES_DOCUMENT, SQLITE_TABLE};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 /// Most actor slugs one filter may name.
 pub const MAX_FILTER_ACTORS: usize = 50;
@@ -41,23 +42,84 @@ pub struct ActionFilter {
     pub include_retracted: bool,
 }
 
-/// Actor ids by slug, as found so far. Slugs never change and actors are never deleted, so a
-/// slug once found stays right on every instance; unknown slugs are always asked of the
-/// database, so actors recorded elsewhere are found too.
+/// What resolving filters has learnt, shared by an instance's requests.
+///
+/// Actor ids by slug: slugs never change and actors are never deleted, so a slug once found
+/// stays right on every instance; unknown slugs are always asked of the database, so actors
+/// recorded elsewhere are found too. And which searches match many actions: for those a page
+/// is found fastest by walking the timeline and checking each action, for rare ones by
+/// fetching the matches and sorting them, and neither planner can tell the two apart alone. Word frequencies drift
+/// slowly, so each judgement is kept for ten minutes; the cache holds a bounded number.
 #[derive(Debug, Clone, Default)]
-pub struct KnownSlugs(Arc<RwLock<HashMap<String, i64>>>);
+pub struct FilterCache {
+    slugs: Arc<RwLock<HashMap<String, i64>>>,
+    searches: Arc<RwLock<HashMap<String, (bool, Instant)>>>,
+}
 
-impl KnownSlugs {
+/// Matches above which a search counts as common.
+const COMMON_SEARCH: u64 = 2000;
+/// How long a search's judgement is trusted.
+const SEARCH_JUDGEMENT_TTL: Duration = Duration::from_secs(600);
+/// Most searches whose judgement is kept.
+const MAX_JUDGED_SEARCHES: usize = 10_000;
+
+impl FilterCache {
     fn get(&self, slug: &str) -> Option<i64> {
-        self.0.read().ok().and_then(|map| map.get(slug).copied())
+        self.slugs
+            .read()
+            .ok()
+            .and_then(|map| map.get(slug).copied())
     }
 
     fn remember(&self, found: &[(i64, String)]) {
-        if let Ok(mut map) = self.0.write() {
+        if let Ok(mut map) = self.slugs.write() {
             for (id, slug) in found {
                 map.insert(slug.clone(), *id);
             }
         }
+    }
+
+    /// Whether an SQLite full-text query matches more than a few thousand actions, asking the
+    /// index (one quick statement) only when the last answer is missing or stale.
+    async fn is_common<C: ConnectionTrait>(&self, db: &C, query: &str) -> ServiceResult<bool> {
+        if let Some((common, at)) = self
+            .searches
+            .read()
+            .ok()
+            .and_then(|m| m.get(query).copied())
+            && at.elapsed() < SEARCH_JUDGEMENT_TTL
+        {
+            return Ok(common);
+        }
+        let backend = db.get_database_backend();
+        let sql = match backend {
+            // All matches, counted from the GIN index alone (a bitmap scan; a few thousand
+            // entries for a common word, a handful for a rare one).
+            DbBackend::Postgres => format!(
+                "SELECT COUNT(*) AS n FROM \"action\" \
+                 WHERE {POSTGRES_DOCUMENT} @@ to_tsquery('simple'::regconfig, $1)"
+            ),
+            _ => format!(
+                "SELECT COUNT(*) AS n FROM (SELECT rowid FROM {SQLITE_TABLE} \
+                 WHERE {SQLITE_TABLE} MATCH ? LIMIT {})",
+                COMMON_SEARCH + 1
+            ),
+        };
+        let row = db
+            .query_one_raw(Statement::from_sql_and_values(backend, sql, [query.into()]))
+            .await?;
+        let matches: i64 = match row {
+            Some(row) => row.try_get("", "n")?,
+            None => 0,
+        };
+        let common = u64::try_from(matches).unwrap_or(0) > COMMON_SEARCH;
+        if let Ok(mut map) = self.searches.write() {
+            if map.len() >= MAX_JUDGED_SEARCHES {
+                map.clear();
+            }
+            map.insert(query.to_owned(), (common, Instant::now()));
+        }
+        Ok(common)
     }
 }
 
@@ -69,6 +131,8 @@ pub struct ResolvedFilter {
     only_actor: Option<i64>,
     /// Text search is written differently for each backend's full-text index.
     postgres: bool,
+    /// Whether the text search matches many actions (see `FilterCache`).
+    common_text: bool,
 }
 
 impl ActionFilter {
@@ -76,7 +140,7 @@ impl ActionFilter {
     pub async fn resolve<C: ConnectionTrait>(
         self,
         db: &C,
-        known: &KnownSlugs,
+        known: &FilterCache,
     ) -> ServiceResult<ResolvedFilter> {
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
@@ -126,11 +190,22 @@ impl ActionFilter {
         }
         actor_ids.sort_unstable();
         actor_ids.dedup();
+        let postgres = db.get_database_backend() == DbBackend::Postgres;
+        let query = match self.text.as_deref() {
+            Some(text) if postgres => postgres_query(text),
+            Some(text) => sqlite_match(text),
+            None => None,
+        };
+        let common_text = match query {
+            Some(query) => known.is_common(db, &query).await?,
+            None => false,
+        };
         Ok(ResolvedFilter {
             filter: self,
             actor_ids,
             only_actor: None,
-            postgres: db.get_database_backend() == DbBackend::Postgres,
+            postgres,
+            common_text,
         })
     }
 }
@@ -147,6 +222,30 @@ impl ResolvedFilter {
     pub fn with_retracted(mut self) -> Self {
         self.filter.include_retracted = true;
         self
+    }
+
+    /// The sides this filter keeps, when sides are all it asks about (an empty list: every
+    /// side); `None` when it has any other condition. Such a filter can be answered from
+    /// per-day, per-side roll-ups.
+    pub fn only_sides(&self) -> Option<&[Side]> {
+        let f = &self.filter;
+        let plain = !f.include_retracted
+            && self.only_actor.is_none()
+            && f.actors.is_empty()
+            && f.kinds.is_empty()
+            && f.categories.is_empty()
+            && f.statuses.is_empty()
+            && f.from.is_none()
+            && f.to.is_none()
+            && !self.searches_text();
+        plain.then_some(f.sides.as_slice())
+    }
+
+    /// Whether a page should be found by sorting every match rather than by walking the
+    /// timeline: a rare search on PostgreSQL, whose planner cannot tell from a prefix search's
+    /// statistics that walking would pass nearly every action before it found a page.
+    pub fn sorts_matches(&self) -> bool {
+        self.postgres && self.searches_text() && !self.common_text
     }
 
     /// Whether the filter searches text, which only the database's index can judge.
@@ -203,12 +302,19 @@ impl ResolvedFilter {
             };
         }
         if !f.sides.is_empty() {
+            // A correlated EXISTS rather than `actor_id IN (actors on the side)`: SQLite would
+            // drive the IN form through every action of those actors and sort them all, where
+            // this walks the timeline in order and stops at the page's end.
             let on_side = Query::select()
-                .column(actor::Column::Id)
+                .expr(Expr::val(1))
                 .from(actor::Entity)
+                .and_where(
+                    Expr::col((actor::Entity, actor::Column::Id))
+                        .equals((action::Entity, action::Column::ActorId)),
+                )
                 .and_where(actor::Column::Side.is_in(f.sides.clone()))
                 .to_owned();
-            cond = cond.add(action::Column::ActorId.in_subquery(on_side));
+            cond = cond.add(Expr::exists(on_side));
         }
         if !f.kinds.is_empty() {
             cond = cond.add(action::Column::Kind.is_in(f.kinds.clone()));
@@ -236,30 +342,49 @@ impl ResolvedFilter {
     /// Actions whose title, summary or quote hold every word of `text` (the last may be the
     /// start of a word), found through the full-text index. Text without words finds nothing.
     fn text_condition(&self, text: &str) -> SimpleExpr {
-        let words = words(text);
-        let Some((last, rest)) = words.split_last() else {
+        if self.postgres {
+            let Some(query) = postgres_query(text) else {
+                return Expr::cust("1 = 0");
+            };
+            return Expr::cust_with_values(
+                format!("{POSTGRES_DOCUMENT} @@ to_tsquery('simple'::regconfig, $1)"),
+                [query],
+            );
+        }
+        let Some(query) = sqlite_match(text) else {
             return Expr::cust("1 = 0");
         };
-        if self.postgres {
-            // Words are letters and digits only, so they cannot break the query syntax.
-            let mut terms: Vec<String> = rest.to_vec();
-            terms.push(format!("{last}:*"));
-            Expr::cust_with_values(
-                format!("{POSTGRES_DOCUMENT} @@ to_tsquery('simple'::regconfig, $1)"),
-                [terms.join(" & ")],
-            )
+        // `+` keeps SQLite from driving the query by the matches: for a common search it walks
+        // the timeline in order and stops at the page's end instead of sorting every match.
+        let id = if self.common_text {
+            "+\"action\".\"id\""
         } else {
-            let mut terms: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
-            terms.push(format!("\"{last}\"*"));
-            Expr::cust_with_values(
-                format!(
-                    "\"action\".\"id\" IN (SELECT rowid FROM {SQLITE_TABLE} \
-                     WHERE {SQLITE_TABLE} MATCH ?)"
-                ),
-                [terms.join(" ")],
-            )
-        }
+            "\"action\".\"id\""
+        };
+        Expr::cust_with_values(
+            format!("{id} IN (SELECT rowid FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH ?)"),
+            [query],
+        )
     }
+}
+
+/// The FTS5 query for a search text: each word quoted, the last also as a prefix.
+fn sqlite_match(text: &str) -> Option<String> {
+    let words = words(text);
+    let (last, rest) = words.split_last()?;
+    let mut terms: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
+    terms.push(format!("\"{last}\"*"));
+    Some(terms.join(" "))
+}
+
+/// The `to_tsquery` text for a search: the words joined by `&`, the last also as a prefix.
+/// Words are letters and digits only, so they cannot break the query syntax.
+fn postgres_query(text: &str) -> Option<String> {
+    let words = words(text);
+    let (last, rest) = words.split_last()?;
+    let mut terms: Vec<String> = rest.to_vec();
+    terms.push(format!("{last}:*"));
+    Some(terms.join(" & "))
 }
 
 /// Whether `item` is listed, an empty list standing for "any".

@@ -64,7 +64,7 @@ pub async fn feed(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<impl IntoResponse, HttpError> {
-    let (params, filter) = params(&state.db, &state.known_slugs, query.as_deref()).await?;
+    let (params, filter) = params(&state.db, &state.filter_cache, query.as_deref()).await?;
     let items = export::recently_changed(&state.db, &filter, params.limit).await?;
     let base = base_url(&headers);
     let updated = items

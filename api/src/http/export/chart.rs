@@ -215,7 +215,7 @@ pub async fn chart(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<impl IntoResponse, HttpError> {
-    let (params, filter) = params(&state.db, &state.known_slugs, query.as_deref()).await?;
+    let (params, filter) = params(&state.db, &state.filter_cache, query.as_deref()).await?;
     let rows = escalation::escalation(&state.db, &filter, params.bucket).await?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],

@@ -7,14 +7,14 @@ pub mod timelinejs;
 use super::params::{HttpError, TimelineParams};
 use crate::service::ServiceError;
 use crate::service::export::ExportedAction;
-use crate::service::filter::{KnownSlugs, ResolvedFilter};
+use crate::service::filter::{FilterCache, ResolvedFilter};
 use axum::http::HeaderMap;
 use sea_orm::DatabaseConnection;
 
 /// Reads the URL parameters and resolves the filter's slugs.
 pub(crate) async fn params(
     db: &DatabaseConnection,
-    known: &KnownSlugs,
+    known: &FilterCache,
     query: Option<&str>,
 ) -> Result<(TimelineParams, ResolvedFilter), HttpError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))

@@ -52,7 +52,7 @@ pub async fn export(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, HttpError> {
-    let (params, filter) = params(&state.db, &state.known_slugs, query.as_deref()).await?;
+    let (params, filter) = params(&state.db, &state.filter_cache, query.as_deref()).await?;
     let items = export::timeline(&state.db, &filter, params.order, params.limit).await?;
     let span = match (items.first(), items.last()) {
         (Some(first), Some(last)) => format!(
