@@ -51,6 +51,28 @@ impl Drop for Child {
     }
 }
 
+/// A subscriber's task: the deliveries it saw, with when.
+type Subscriber = tokio::task::JoinHandle<anyhow::Result<Vec<(usize, Instant)>>>;
+
+/// Waits for one more subscriber's acknowledgement; fails (rather than waiting for ever) when a
+/// subscriber's task ended without one, or when none comes within ten seconds.
+async fn acked(
+    subscribed: &mut tokio::sync::mpsc::Receiver<()>,
+    tasks: &mut [Subscriber],
+) -> anyhow::Result<()> {
+    match tokio::time::timeout(Duration::from_secs(10), subscribed.recv()).await {
+        Ok(Some(())) => Ok(()),
+        _ => {
+            for task in tasks.iter_mut().filter(|t| t.is_finished()) {
+                if let Ok(Err(err)) = task.await {
+                    bail!("a subscriber failed before its acknowledgement: {err:#}");
+                }
+            }
+            bail!("no acknowledgement within 10 s")
+        }
+    }
+}
+
 /// Resident memory of a process, in bytes.
 fn rss(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
@@ -119,7 +141,9 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
     let child = Child { process, _dir: dir };
     let pid = child.process.id().context("no pid")?;
     let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()?;
     let ready = Instant::now();
     loop {
         if let Ok(r) = http.get(format!("{base}/readyz")).send().await
@@ -157,39 +181,57 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
     let (subscribed_tx, mut subscribed) = tokio::sync::mpsc::channel::<()>(plan.subscribers.max(1));
     let ws_url = format!("ws://127.0.0.1:{port}/graphql/ws");
     let mut tasks = Vec::with_capacity(plan.subscribers);
+    // Counts finished WebSocket handshakes, to tell a stuck handshake from a missing ack.
+    let handshakes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let started = Instant::now();
     for _ in 0..plan.subscribers {
         // At most 64 handshakes in flight.
         if tasks.len() >= 64 {
-            ensure!(
-                subscribed.recv().await.is_some(),
-                "a subscriber could not connect"
-            );
+            acked(&mut subscribed, &mut tasks)
+                .await
+                .with_context(|| format!("{handshakes:?} handshakes of {} sockets", tasks.len()))?;
         }
         let url = ws_url.clone();
         let mut stop = stop.clone();
         let subscribed_tx = subscribed_tx.clone();
         let expected = plan.events;
         let connections_only = plan.connections_only;
+        let handshakes = handshakes.clone();
         tasks.push(tokio::spawn(async move {
             let mut request = url.into_client_request()?;
             request
                 .headers_mut()
                 .insert("sec-websocket-protocol", "graphql-transport-ws".parse()?);
             let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+            handshakes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             socket
                 .send(Message::text(json!({ "type": "connection_init" }).to_string()))
                 .await?;
-            if !connections_only {
-            socket
-                .send(Message::text(
-                    json!({ "id": "1", "type": "subscribe", "payload": {
-                        "query": "subscription { timelineEvents { cursor action { title } } }"
-                    }})
-                    .to_string(),
-                ))
-                .await?;
+            // The protocol forbids subscribing before the acknowledgement (the server closes
+            // with 4401), so wait for it.
+            loop {
+                match socket.next().await {
+                    Some(Ok(Message::Text(text))) => {
+                        let value: Value = serde_json::from_str(&text)?;
+                        if value["type"] == "connection_ack" {
+                            break;
+                        }
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    other => bail!("the socket closed before its acknowledgement: {other:?}"),
+                }
             }
+            if !connections_only {
+                socket
+                    .send(Message::text(
+                        json!({ "id": "1", "type": "subscribe", "payload": {
+                            "query": "subscription { timelineEvents { cursor action { title } } }"
+                        }})
+                        .to_string(),
+                    ))
+                    .await?;
+            }
+            let _ = subscribed_tx.send(()).await;
             let mut received: Vec<(usize, Instant)> = Vec::with_capacity(expected);
             loop {
                 tokio::select! {
@@ -203,9 +245,6 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
                         let now = Instant::now();
                         let value: Value = serde_json::from_str(&text)?;
                         match value["type"].as_str() {
-                            Some("connection_ack") => {
-                                let _ = subscribed_tx.send(()).await;
-                            }
                             Some("next") => {
                                 let title = value["payload"]["data"]["timelineEvents"]["action"]["title"]
                                     .as_str()
@@ -231,10 +270,9 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
     }
     drop(subscribed_tx);
     for _ in 0..tasks.len().min(64) {
-        ensure!(
-            subscribed.recv().await.is_some(),
-            "a subscriber could not connect"
-        );
+        acked(&mut subscribed, &mut tasks)
+            .await
+            .with_context(|| format!("{handshakes:?} handshakes of {} sockets", tasks.len()))?;
     }
     let connect_time = started.elapsed();
     // The subscription starts right after the ack; give the last ones a moment to settle.

@@ -37,6 +37,7 @@ pub async fn start(db: DatabaseConnection) -> anyhow::Result<SocketAddr> {
     let addr = listener.local_addr()?;
     let app = axum::Router::new()
         .route("/floor", get(page))
+        .route("/floor/record", axum::routing::post(record_handler))
         .with_state(db);
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(addr)
@@ -251,4 +252,124 @@ pub async fn fetch(db: &DatabaseConnection, p: &FloorParams) -> anyhow::Result<J
         "pageInfo": { "hasNextPage": has_next, "endCursor": end_cursor },
         "nodes": nodes,
     }}}))
+}
+
+/// The write the floor performs: an action with one citation, as `recordAction` takes it.
+#[derive(Debug, serde::Deserialize)]
+pub struct FloorRecord {
+    /// The acting actor's slug.
+    pub actor: String,
+    /// The title.
+    pub title: String,
+    /// When it happened.
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// The cited source's row id.
+    pub source_id: i64,
+    /// The citation's excerpt.
+    pub excerpt: String,
+}
+
+/// Records an action by hand-written SQL with what `recordAction` must do for the same
+/// outcome: check the token, take the write lock (SQLite) or the log's append lock
+/// (PostgreSQL), insert the action, its citation and its change-log entry, notify, commit.
+pub async fn record(
+    db: &DatabaseConnection,
+    token: &str,
+    input: &FloorRecord,
+) -> anyhow::Result<Json> {
+    use sea_orm::TransactionTrait;
+    use sha2::Digest;
+    let backend = db.get_database_backend();
+    let digest: String = sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let editor = rows(
+        db,
+        "SELECT name FROM api_token WHERE hash = ? AND revoked_at IS NULL",
+        vec![digest.into()],
+    )
+    .await?;
+    let author: String = editor
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("unauthenticated"))?
+        .try_get("", "name")?;
+    let txn = db.begin().await?;
+    let run = |sql: &str, values: Vec<Value>| {
+        Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
+    };
+    if backend == DbBackend::Postgres {
+        txn.execute_raw(run(
+            "SELECT pg_advisory_xact_lock(?)",
+            vec![standoff_entities::change_log::APPEND_LOCK.into()],
+        ))
+        .await?;
+    } else {
+        txn.execute_raw(run("UPDATE change SET seq = seq WHERE 1 = 0", vec![]))
+            .await?;
+    }
+    let now = chrono::Utc::now();
+    let action = txn
+        .query_one_raw(run(
+            "INSERT INTO action (actor_id, kind, category, status, occurred_at, precision, title, \
+             intensity, revision, retracted, created_at, updated_at) \
+             SELECT id, 'STATEMENT', 'ACCUSE', 'CARRIED_OUT', ?, 'DAY', ?, -2.0, 1, false, ?, ? \
+             FROM actor WHERE slug = ? RETURNING id",
+            vec![
+                input.occurred_at.into(),
+                input.title.clone().into(),
+                now.into(),
+                now.into(),
+                input.actor.clone().into(),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no such actor"))?;
+    let id: i64 = action.try_get("", "id")?;
+    txn.execute_raw(run(
+        "INSERT INTO citation (action_id, source_id, excerpt) VALUES (?, ?, ?)",
+        vec![
+            id.into(),
+            input.source_id.into(),
+            input.excerpt.clone().into(),
+        ],
+    ))
+    .await?;
+    let change = txn
+        .query_one_raw(run(
+            "INSERT INTO change (kind, entity, entity_id, action_id, at, author) \
+             VALUES ('RECORDED', 'action', ?, ?, ?, ?) RETURNING seq",
+            vec![id.into(), id.into(), now.into(), author.into()],
+        ))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no change row"))?;
+    let seq: i64 = change.try_get("", "seq")?;
+    if backend == DbBackend::Postgres {
+        txn.execute_raw(run(
+            "SELECT pg_notify(?, ?)",
+            vec![
+                standoff_entities::change_log::NOTIFY_CHANNEL.into(),
+                seq.to_string().into(),
+            ],
+        ))
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(json!({ "data": { "recordAction": { "id": encode(NodeType::Action, id).0 } } }))
+}
+
+async fn record_handler(
+    State(db): State<DatabaseConnection>,
+    headers: axum::http::HeaderMap,
+    axum::Json(input): axum::Json<FloorRecord>,
+) -> Result<String, (axum::http::StatusCode, String)> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    record(&db, token, &input)
+        .await
+        .map(|body| body.to_string())
+        .map_err(|e| (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }

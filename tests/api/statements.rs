@@ -92,3 +92,88 @@ async fn a_dashboard_page_costs_at_most_four_statements_at_any_size_and_filter()
         }
     }
 }
+
+const ACTORS_WITH_ACTIONS: &str = r#"query($n: Int, $first: Int, $last: Int) {
+  actors(first: $n) {
+    nodes {
+      slug
+      actions(first: $first, last: $last) {
+        pageInfo { hasNextPage hasPreviousPage }
+        nodes { title actor { slug } targets { slug } citations { excerpt } }
+      }
+    }
+  }
+}"#;
+
+#[tokio::test]
+async fn a_list_of_actors_with_their_actions_costs_the_same_for_three_or_thirteen() {
+    let app = spawn_app().await;
+    load_story(&app, &generated_story(300, 3)).await;
+    let cost = |n: u32, first: Option<u32>, last: Option<u32>| {
+        let app = &app;
+        async move {
+            let before = app.statements.get();
+            let data = app
+                .query(
+                    ACTORS_WITH_ACTIONS,
+                    json!({ "n": n, "first": first, "last": last }),
+                )
+                .await;
+            (app.statements.get() - before, data)
+        }
+    };
+    let (few, _) = cost(3, Some(5), None).await;
+    let (many, data) = cost(13, Some(5), None).await;
+    assert_eq!(few, many, "statements for 3 vs 13 actors");
+    // Each actor's page is its own first five actions, as the timeline filtered to it says.
+    for actor in data["actors"]["nodes"].as_array().expect("actors") {
+        let slug = actor["slug"].as_str().expect("slug");
+        let own: Vec<&str> = actor["actions"]["nodes"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .map(|a| a["title"].as_str().expect("title"))
+            .collect();
+        assert!(
+            actor["actions"]["nodes"]
+                .as_array()
+                .expect("actions")
+                .iter()
+                .all(|a| a["actor"]["slug"] == slug)
+        );
+        let timeline = app
+            .query(
+                "query($slug: String!) { timeline(first: 6, filter: { actors: [$slug] }) { nodes { title } } }",
+                json!({ "slug": slug }),
+            )
+            .await;
+        let expected: Vec<&str> = timeline["timeline"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|a| a["title"].as_str().expect("title"))
+            .collect();
+        assert_eq!(own, expected[..expected.len().min(5)], "{slug}");
+        assert_eq!(
+            actor["actions"]["pageInfo"]["hasNextPage"],
+            expected.len() > 5,
+            "{slug}"
+        );
+    }
+    // From the end too: the last two, in time order.
+    let (_, data) = cost(13, None, Some(2)).await;
+    let generated = data["actors"]["nodes"]
+        .as_array()
+        .expect("actors")
+        .iter()
+        .find(|a| a["slug"] == "gen-federal")
+        .expect("generated actor");
+    let titles: Vec<&str> = generated["actions"]["nodes"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .map(|a| a["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(titles.len(), 2);
+    assert_eq!(generated["actions"]["pageInfo"]["hasPreviousPage"], true);
+}

@@ -2,11 +2,16 @@
 //! statements a page costs do not grow with its size.
 
 use super::error::ServiceResultExt;
+use crate::service::cursor::TimelineCursor;
+use crate::service::filter::ResolvedFilter;
 use crate::service::lookup;
+use crate::service::page::{Page, PageRequest};
+use crate::service::timeline;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::DatabaseConnection;
 use standoff_entities::{action, actor, citation, response, source};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The per-request loader; one per request so no cache outlives the request that filled it.
 pub type Loaders = DataLoader<Store, HashMapCache>;
@@ -49,7 +54,53 @@ pub struct AnswersFrom(pub i64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MembersOf(pub i64);
 
+/// What an actor's `actions` field asks: the same filter and page for every actor of a list.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct ActorActionsQuery {
+    /// The filter, without the actor.
+    pub filter: ResolvedFilter,
+    /// The page.
+    pub request: PageRequest<TimelineCursor>,
+}
+
+/// Key: one page of an actor's own actions.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ActorActions {
+    /// The actor.
+    pub actor_id: i64,
+    /// The page asked for.
+    pub query: Arc<ActorActionsQuery>,
+}
+
 type LoadResult<K, V> = async_graphql::Result<HashMap<K, V>>;
+
+/// Pages of many actors' actions: one windowed statement per distinct query, so a list of
+/// actors with their latest actions costs one statement, not one per actor.
+impl Loader<ActorActions> for Store {
+    type Value = Page<action::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ActorActions]) -> LoadResult<ActorActions, Page<action::Model>> {
+        let mut groups: HashMap<&ActorActionsQuery, Vec<i64>> = HashMap::new();
+        for key in keys {
+            groups.entry(&key.query).or_default().push(key.actor_id);
+        }
+        let mut pages = HashMap::new();
+        for (query, ids) in groups {
+            let found = timeline::pages_of_actors(&self.db, &query.filter, &ids, &query.request)
+                .await
+                .gql()?;
+            pages.insert(query, found);
+        }
+        Ok(keys
+            .iter()
+            .filter_map(|key| {
+                let page = pages.get_mut(&*key.query)?.remove(&key.actor_id)?;
+                Some((key.clone(), page))
+            })
+            .collect())
+    }
+}
 
 /// Re-keys a lookup's map by the loader key type.
 fn keyed<K: Eq + std::hash::Hash, V>(

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 const MAX_CURSOR_LEN: usize = 200;
 
 /// A position on the timeline: the keyset `(occurred_at, id)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimelineCursor {
     /// When the action occurred.
     pub occurred_at: DateTime<Utc>,

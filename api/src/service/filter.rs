@@ -18,7 +18,7 @@ pub const MAX_FILTER_ACTORS: usize = 50;
 pub const MAX_FILTER_TEXT: usize = 200;
 
 /// A timeline filter as the caller gives it; empty lists mean "any".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ActionFilter {
     /// Actor slugs; an action matches when one of them acted (or is a target, with `involving`).
     pub actors: Vec<String>,
@@ -124,7 +124,7 @@ impl FilterCache {
 }
 
 /// A filter whose slugs have been looked up; cheap to clone and reuse across queries.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ResolvedFilter {
     filter: ActionFilter,
     actor_ids: Vec<i64>,

@@ -9,7 +9,7 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 
 /// A checked request for one page: `size` items after `after` and/or before `before`, taken
 /// from the start of that range or, when `from_end`, from its end.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageRequest<C> {
     /// How many items to return.
     pub size: u64,

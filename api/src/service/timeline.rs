@@ -4,7 +4,7 @@ use super::cursor::TimelineCursor;
 use super::filter::ResolvedFilter;
 use super::page::{Page, PageRequest};
 use super::{ServiceError, ServiceResult};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -110,6 +110,63 @@ pub async fn page<C: ConnectionTrait>(
         Page::assemble(actions, request, |m| cursor_of(m).encode()),
         actors,
     ))
+}
+
+/// One page of each listed actor's own actions (in time order), for all of them in one
+/// statement: a window numbers each actor's matching actions and keeps the first of each.
+pub async fn pages_of_actors<C: ConnectionTrait>(
+    db: &C,
+    filter: &ResolvedFilter,
+    actor_ids: &[i64],
+    request: &PageRequest<TimelineCursor>,
+) -> ServiceResult<HashMap<i64, Page<action::Model>>> {
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::{Alias, Asterisk, Func, Query, WindowStatement};
+    let mut pages: HashMap<i64, Vec<action::Model>> =
+        actor_ids.iter().map(|id| (*id, Vec::new())).collect();
+    if request.size > 0 && !actor_ids.is_empty() {
+        let mut cond = filter
+            .condition()
+            .add(action::Column::ActorId.is_in(actor_ids.iter().copied()));
+        if let Some(after) = &request.after {
+            cond = cond.add(beyond(after, true));
+        }
+        if let Some(before) = &request.before {
+            cond = cond.add(beyond(before, false));
+        }
+        let dir = if request.from_end {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        let mut inner = action::Entity::find().filter(cond).into_query();
+        inner.expr_window_as(
+            Func::cust(Alias::new("ROW_NUMBER")),
+            WindowStatement::partition_by((action::Entity, action::Column::ActorId))
+                .order_by((action::Entity, action::Column::OccurredAt), dir.clone())
+                .order_by((action::Entity, action::Column::Id), dir)
+                .to_owned(),
+            Alias::new("rn"),
+        );
+        let outer = Query::select()
+            .column(Asterisk)
+            .from_subquery(inner, Alias::new("ranked"))
+            .and_where(Expr::col(Alias::new("rn")).lte(request.size + 1))
+            .order_by(Alias::new("rn"), Order::Asc)
+            .to_owned();
+        let statement = db.get_database_backend().build(&outer);
+        let rows = action::Entity::find()
+            .from_raw_sql(statement)
+            .all(db)
+            .await?;
+        for row in rows {
+            pages.entry(row.actor_id).or_default().push(row);
+        }
+    }
+    Ok(pages
+        .into_iter()
+        .map(|(id, rows)| (id, Page::assemble(rows, request, |m| cursor_of(m).encode())))
+        .collect())
 }
 
 /// How many actions match the filter.

@@ -1,18 +1,20 @@
 //! `Actor`: a person, office, agency, force, government or group.
 
-use super::{ActionConnection, action_connection, database, loaders};
+use super::{Action, ActionConnection, TimelineTotal, database, loaders};
+use crate::schema::connection::connection;
 use crate::schema::connection::page_request;
 use crate::schema::enums::{ActorKind, Side};
 use crate::schema::error::ServiceResultExt;
 use crate::schema::id::{NodeType, encode};
 use crate::schema::input::TimelineFilter;
-use crate::schema::loader::{ActorId, MembersOf};
+use crate::schema::loader::{ActorActions, ActorActionsQuery, ActorId, MembersOf};
 use crate::service::cursor::TimelineCursor;
+use crate::service::page::Page;
 use crate::service::people;
-use crate::service::timeline::TimeOrder;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Object, Result};
 use standoff_entities::actor;
+use std::sync::Arc;
 
 /// A page of actors.
 pub type ActorConnection = Connection<String, Actor, ActorTotal, EmptyFields>;
@@ -85,10 +87,26 @@ impl Actor {
         before: Option<String>,
     ) -> Result<ActionConnection> {
         let request = page_request(first, after, last, before, TimelineCursor::decode)?;
-        let filter = TimelineFilter::resolve(filter, ctx)
-            .await?
-            .of_actor(self.0.id);
-        action_connection(ctx, filter, TimeOrder::Asc, &request).await
+        let filter = TimelineFilter::resolve(filter, ctx).await?;
+        // Through a loader, so a list of actors fetches all their pages in one statement; the
+        // actions' own relations then batch through the request's loaders as usual.
+        let key = ActorActions {
+            actor_id: self.0.id,
+            query: Arc::new(ActorActionsQuery {
+                filter: filter.clone(),
+                request,
+            }),
+        };
+        let page = loaders(ctx).load_one(key).await?.unwrap_or(Page {
+            items: Vec::new(),
+            has_next: false,
+            has_previous: false,
+        });
+        Ok(connection(
+            page,
+            Action,
+            TimelineTotal(filter.of_actor(self.0.id)),
+        ))
     }
 }
 
