@@ -116,15 +116,18 @@ impl Application {
         rate.spawn_forgetting();
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let (open_sockets, sockets_closed) = tokio::sync::mpsc::channel(1);
+        let schemas = schema::build(
+            db.clone(),
+            feed.clone(),
+            metrics.clone(),
+            filter_cache.clone(),
+            tail,
+            &options,
+        );
         let state = AppState {
-            schema: schema::build(
-                db.clone(),
-                feed.clone(),
-                metrics.clone(),
-                filter_cache.clone(),
-                tail,
-                &options,
-            ),
+            schema: schemas.sockets,
+            http_schema: schemas.http,
+            limits: options.limits,
             filter_cache,
             db: db.clone(),
             sdl: schema::sdl().into(),

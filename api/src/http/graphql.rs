@@ -5,7 +5,9 @@
 
 use super::AppState;
 use crate::schema::auth::{Auth, bearer};
+use crate::schema::limits::QueryLimits;
 use crate::schema::loader::loaders;
+use crate::schema::observe;
 use crate::service::tokens;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
@@ -238,6 +240,7 @@ pub async fn execute(
     let mut request = Request::new(query)
         .data(loaders(state.db.clone()))
         .data(auth);
+    let operation = params.operation_name.clone();
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -253,18 +256,53 @@ pub async fn execute(
             request.extensions.insert(key, value);
         }
     }
-    let response =
-        match tokio::time::timeout(state.request_timeout, state.schema.execute(request)).await {
-            Ok(response) => response,
-            Err(_) => {
-                let message = format!(
-                    "the request ran longer than {} s and was stopped",
-                    state.request_timeout.as_secs()
-                );
-                async_graphql::Response::from_errors(vec![crate::schema::limits::exceeded(message)])
+    // What the schema's extension does over WebSocket, done here around the execution so that
+    // no field of the answer goes through async-graphql's extension chain.
+    let started = std::time::Instant::now();
+    let mut named = None;
+    let response = match checked(&mut request, &state.limits, &mut named) {
+        Err(error) => async_graphql::Response::from_errors(vec![error]),
+        Ok(()) => {
+            match tokio::time::timeout(state.request_timeout, state.http_schema.execute(request))
+                .await
+            {
+                Ok(response) => response,
+                Err(_) => {
+                    let message = format!(
+                        "the request ran longer than {} s and was stopped",
+                        state.request_timeout.as_secs()
+                    );
+                    async_graphql::Response::from_errors(vec![crate::schema::limits::exceeded(
+                        message,
+                    )])
+                }
             }
-        };
+        }
+    };
+    let mut response = response;
+    observe::tag_codes(&mut response);
+    let operation = operation.or(named);
+    observe::record(&state.metrics, operation.as_deref(), started, &response);
     respond(media, response)
+}
+
+/// Counts the query's tokens before parsing it, parses it once (execution reuses the parsed
+/// document) and checks the document's aliases, directives and the like; `named` gets the name
+/// of the document's only operation, for the metrics.
+fn checked(
+    request: &mut Request,
+    limits: &QueryLimits,
+    named: &mut Option<String>,
+) -> async_graphql::ServerResult<()> {
+    use async_graphql::parser::types::DocumentOperations;
+    observe::check_text(&request.query, limits)?;
+    let document = request.parsed_query()?;
+    if let DocumentOperations::Multiple(operations) = &document.operations
+        && operations.len() == 1
+    {
+        *named = operations.keys().next().map(|name| name.to_string());
+    }
+    crate::schema::limits::check_document(document, limits)
 }
 
 /// Writes a GraphQL response. Errors without a path stopped the request before execution

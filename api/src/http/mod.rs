@@ -36,8 +36,12 @@ use tower_http::trace::TraceLayer;
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The executable schema.
+    /// The executable schema for WebSockets.
     pub schema: StandoffSchema,
+    /// The executable schema for `/graphql`, which the handler observes itself.
+    pub http_schema: StandoffSchema,
+    /// What a request may ask for, checked by the HTTP handler.
+    pub limits: crate::schema::limits::QueryLimits,
     /// The database pool, handed to each request's loaders.
     pub db: DatabaseConnection,
     /// The SDL, rendered once at start-up.

@@ -42,6 +42,7 @@ pub struct SchemaOptions {
 fn builder(
     metrics: Option<Metrics>,
     options: &SchemaOptions,
+    observe: bool,
 ) -> SchemaBuilder<query::Query, mutation::Mutation, Subscription> {
     let mut builder = Schema::build(
         query::Query::default(),
@@ -55,18 +56,30 @@ fn builder(
             hashes: hashes.clone(),
         });
     }
-    builder = builder.extension(observe::Observe {
-        metrics,
-        limits: options.limits,
-    });
+    if observe {
+        builder = builder.extension(observe::Observe {
+            metrics,
+            limits: options.limits,
+        });
+    }
     if options.production {
         builder = builder.disable_suggestions();
     }
     builder
 }
 
-/// Builds the schema over a database, the feed that writes announce themselves on, and the
-/// metrics it records into, as `options` say.
+/// The executable schema twice over the same data: for WebSockets with the observing extension,
+/// and for HTTP without it, since the HTTP handler observes each request itself (any extension
+/// sends every field through async-graphql's extension chain).
+pub struct Schemas {
+    /// For `/graphql/ws`.
+    pub sockets: StandoffSchema,
+    /// For `/graphql`.
+    pub http: StandoffSchema,
+}
+
+/// Builds the schemas over a database, the feed that writes announce themselves on, and the
+/// metrics they record into, as `options` say.
 pub fn build(
     db: DatabaseConnection,
     feed: ChangeFeed,
@@ -74,17 +87,25 @@ pub fn build(
     filter_cache: FilterCache,
     tail: LogTail,
     options: &SchemaOptions,
-) -> StandoffSchema {
-    builder(Some(metrics.clone()), options)
-        .data(db)
-        .data(filter_cache)
-        .data(tail)
-        .data(feed)
-        .data(metrics)
-        .finish()
+) -> Schemas {
+    let finish = |observe: bool| {
+        builder(Some(metrics.clone()), options, observe)
+            .data(db.clone())
+            .data(filter_cache.clone())
+            .data(tail.clone())
+            .data(feed.clone())
+            .data(metrics.clone())
+            .finish()
+    };
+    Schemas {
+        sockets: finish(true),
+        http: finish(false),
+    }
 }
 
 /// The schema's SDL, as committed in `schema.graphql` and served at `/schema.graphql`.
 pub fn sdl() -> String {
-    builder(None, &SchemaOptions::default()).finish().sdl()
+    builder(None, &SchemaOptions::default(), true)
+        .finish()
+        .sdl()
 }

@@ -1,5 +1,6 @@
-//! The schema's one extension: it gives every error a code and records each request in the
-//! metrics (count and latency by operation name, errors by code).
+//! Codes, limits and metrics for every request. Over WebSocket they run as the schema's one
+//! extension; over HTTP the handler calls the same functions itself, because any extension makes
+//! async-graphql send every field of a page through its extension chain.
 
 use super::error::code;
 use super::limits::{self, QueryLimits};
@@ -37,57 +38,77 @@ struct ObserveRequest {
     operation: Mutex<Option<String>>,
 }
 
+/// Gives every error without a code one: async-graphql's own (parsing, validation, input
+/// coercion) carry none, while every error Standoff raises itself has one.
+pub fn tag_codes(response: &mut Response) {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if !has_code {
+            let code = if limits::is_limit_message(&error.message) {
+                code::LIMIT_EXCEEDED
+            } else {
+                code::BAD_USER_INPUT
+            };
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
+        }
+    }
+}
+
+/// Counts a finished request: by operation name, its latency, and its errors by code.
+pub fn record(metrics: &Metrics, operation: Option<&str>, started: Instant, response: &Response) {
+    let labels = metrics.operation(operation);
+    metrics.requests.get_or_create(&labels).inc();
+    metrics
+        .latency
+        .get_or_create(&labels)
+        .observe(started.elapsed().as_secs_f64());
+    for error in &response.errors {
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .and_then(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| code::INTERNAL.to_owned());
+        metrics
+            .errors
+            .get_or_create(&crate::metrics::CodeLabels { code })
+            .inc();
+    }
+}
+
+/// Refuses a query text with more tokens than allowed, before it is parsed at all.
+pub fn check_text(query: &str, limits: &QueryLimits) -> ServerResult<()> {
+    let max = limits.max_tokens;
+    if limits::count_tokens(query, max) > max {
+        return Err(limits::exceeded(format!(
+            "the query has more than {max} tokens"
+        )));
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl Extension for ObserveRequest {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let started = Instant::now();
         let mut response = next.run(ctx).await;
-        // Errors async-graphql raises while parsing, validating and coercing input carry no
-        // code; every error Standoff raises itself has one.
-        for error in &mut response.errors {
-            let has_code = error
-                .extensions
-                .as_ref()
-                .is_some_and(|ext| ext.get("code").is_some());
-            if !has_code {
-                let code = if limits::is_limit_message(&error.message) {
-                    code::LIMIT_EXCEEDED
-                } else {
-                    code::BAD_USER_INPUT
-                };
-                error
-                    .extensions
-                    .get_or_insert_with(Default::default)
-                    .set("code", code);
-            }
-        }
+        tag_codes(&mut response);
         if let Some(metrics) = &self.metrics {
             let name = self
                 .operation
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .clone();
-            let labels = metrics.operation(name.as_deref());
-            metrics.requests.get_or_create(&labels).inc();
-            metrics
-                .latency
-                .get_or_create(&labels)
-                .observe(started.elapsed().as_secs_f64());
-            for error in &response.errors {
-                let code = error
-                    .extensions
-                    .as_ref()
-                    .and_then(|ext| ext.get("code"))
-                    .and_then(|v| match v {
-                        Value::String(s) => Some(s.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| code::INTERNAL.to_owned());
-                metrics
-                    .errors
-                    .get_or_create(&crate::metrics::CodeLabels { code })
-                    .inc();
-            }
+            record(metrics, name.as_deref(), started, &response);
         }
         response
     }
@@ -100,12 +121,7 @@ impl Extension for ObserveRequest {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         // Counting tokens first keeps a huge document from being parsed at all.
-        let max = self.limits.max_tokens;
-        if limits::count_tokens(query, max) > max {
-            return Err(limits::exceeded(format!(
-                "the query has more than {max} tokens"
-            )));
-        }
+        check_text(query, &self.limits)?;
         let document = next.run(ctx, query, variables).await?;
         limits::check_document(&document, &self.limits)?;
         Ok(document)
