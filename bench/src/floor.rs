@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
 use serde_json::{Value as Json, json};
 use standoff_api::schema::id::{NodeType, encode};
 use standoff_api::service::cursor::TimelineCursor;
+use standoff_api::service::filter;
 use standoff_entities::{DatePrecision, Side, Stance};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -106,31 +107,24 @@ pub async fn fetch(db: &DatabaseConnection, p: &FloorParams) -> anyhow::Result<J
         sql.push_str(" AND actor.side = ?");
         values.push(side.clone().into());
     }
+    // The search text becomes the same index query the service sends; the SQL around it is
+    // the floor's own.
     if let Some(text) = &p.text {
-        let words: Vec<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        if let Some((last, rest)) = words.split_last() {
-            if postgres {
-                let mut terms = rest.to_vec();
-                terms.push(format!("{last}:*"));
+        if postgres {
+            if let Some(query) = filter::postgres_query(text) {
                 sql.push_str(&format!(
                     " AND {} @@ to_tsquery('simple'::regconfig, ?)",
                     standoff_migration::POSTGRES_DOCUMENT
                 ));
-                values.push(terms.join(" & ").into());
-            } else {
-                let mut terms: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
-                terms.push(format!("\"{last}\"*"));
-                sql.push_str(if p.common_text {
-                    " AND +action.id IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)"
-                } else {
-                    " AND action.id IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)"
-                });
-                values.push(terms.join(" ").into());
+                values.push(query.into());
             }
+        } else if let Some(query) = filter::sqlite_match(text) {
+            sql.push_str(if p.common_text {
+                " AND +action.id IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)"
+            } else {
+                " AND action.id IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)"
+            });
+            values.push(query.into());
         }
     }
     if let Some(after) = &p.after {

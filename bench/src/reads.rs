@@ -99,15 +99,14 @@ async fn post(
 /// A made-up word from the middle of the archive, which only a few actions hold.
 async fn rare_word(db: &DatabaseConnection) -> anyhow::Result<String> {
     let middle = setup::scalar(db, "SELECT (MIN(id) + MAX(id)) / 2 FROM action").await?;
-    let row = sea_orm::ConnectionTrait::query_one_raw(
+    let row = setup::row(
         db,
-        sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT summary FROM action WHERE id >= {middle} AND summary LIKE 'In the %' ORDER BY id LIMIT 1"),
+        &format!(
+            "SELECT summary FROM action WHERE id >= {middle} AND summary LIKE 'In the %' \
+             ORDER BY id LIMIT 1"
         ),
     )
-    .await?
-    .context("no summary to take a word from")?;
+    .await?;
     let summary: String = row.try_get("", "summary")?;
     Ok(summary
         .split_whitespace()
@@ -118,18 +117,15 @@ async fn rare_word(db: &DatabaseConnection) -> anyhow::Result<String> {
 
 /// The cursor of the action at `position` (1-based) in timeline order.
 async fn cursor_at(db: &DatabaseConnection, position: u64) -> anyhow::Result<String> {
-    let row = sea_orm::ConnectionTrait::query_one_raw(
+    let row = setup::row(
         db,
-        sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            format!(
-                "SELECT id, occurred_at FROM action WHERE retracted = false \
-                 ORDER BY occurred_at, id LIMIT 1 OFFSET {}",
-                position.saturating_sub(1)
-            ),
+        &format!(
+            "SELECT id, occurred_at FROM action WHERE retracted = false \
+             ORDER BY occurred_at, id LIMIT 1 OFFSET {}",
+            position.saturating_sub(1)
         ),
     )
-    .await?
+    .await
     .context("the archive is smaller than asked")?;
     Ok(standoff_api::service::cursor::TimelineCursor {
         occurred_at: row.try_get("", "occurred_at")?,
@@ -156,19 +152,7 @@ pub async fn run(plan: &ReadPlan) -> anyhow::Result<()> {
     let backend = format!("{:?}", db.get_database_backend());
     println!("## reads on {backend}, {total} actions");
 
-    let slug = setup::scalar(&db, "SELECT MIN(actor_id) FROM action").await?;
-    let slug: String = {
-        let row = sea_orm::ConnectionTrait::query_one_raw(
-            &db,
-            sea_orm::Statement::from_string(
-                db.get_database_backend(),
-                format!("SELECT slug FROM actor WHERE id = {slug}"),
-            ),
-        )
-        .await?
-        .context("no actor")?;
-        row.try_get("", "slug")?
-    };
+    let slug = setup::slug_of(&db, "SELECT MIN(actor_id) FROM action").await?;
     let word = rare_word(&db).await?;
     let scenarios = [
         Scenario {

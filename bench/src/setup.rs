@@ -1,7 +1,7 @@
 //! Getting a database of the asked-for size and the real service running on it, in process.
 
 use anyhow::Context;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Statement};
 use standoff_api::config::{DatabaseSettings, ServerSettings};
 use standoff_api::db::StatementCounter;
 use standoff_api::startup::Application;
@@ -16,16 +16,27 @@ pub struct Running {
     pub statements: StatementCounter,
 }
 
+/// The first row a query returns; an error when it returns none.
+pub async fn row(db: &DatabaseConnection, sql: &str) -> anyhow::Result<QueryResult> {
+    db.query_one_raw(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await?
+    .with_context(|| format!("no row from {sql}"))
+}
+
 /// One number from a single-row, single-column query.
 pub async fn scalar(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            sql.to_owned(),
-        ))
+    Ok(row(db, sql).await?.try_get_by_index::<i64>(0)?)
+}
+
+/// The slug of the actor whose id `id_sql` returns.
+pub async fn slug_of(db: &DatabaseConnection, id_sql: &str) -> anyhow::Result<String> {
+    let id = scalar(db, id_sql).await?;
+    Ok(row(db, &format!("SELECT slug FROM actor WHERE id = {id}"))
         .await?
-        .context("no row")?;
-    Ok(row.try_get_by_index::<i64>(0)?)
+        .try_get("", "slug")?)
 }
 
 /// Connects, migrates, and tops the archive up to `actions` synthetic actions.

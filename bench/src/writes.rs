@@ -2,7 +2,6 @@
 
 use crate::load::{self, MakeRequest};
 use crate::setup;
-use anyhow::Context;
 use serde_json::json;
 use standoff_api::schema::id::{NodeType, encode};
 use std::sync::Arc;
@@ -15,17 +14,7 @@ const RECORD: &str = "mutation($input: RecordActionInput!) { recordAction(input:
 pub async fn run(url: &str, actions: u64, editors: usize, seconds: f64) -> anyhow::Result<()> {
     let db = setup::prepare(url, actions).await?;
     let app = setup::start(url, 16).await?;
-    let actor_id = setup::scalar(&db, "SELECT MIN(id) FROM actor").await?;
-    let slug: String = sea_orm::ConnectionTrait::query_one_raw(
-        &db,
-        sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT slug FROM actor WHERE id = {actor_id}"),
-        ),
-    )
-    .await?
-    .context("no actor")?
-    .try_get("", "slug")?;
+    let slug = setup::slug_of(&db, "SELECT MIN(id) FROM actor").await?;
     let source = encode(
         NodeType::Source,
         setup::scalar(&db, "SELECT MIN(id) FROM source").await?,

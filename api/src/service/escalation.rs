@@ -3,8 +3,9 @@
 use super::ServiceResult;
 use super::filter::ResolvedFilter;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::ActiveEnum;
+use sea_orm::sea_query::{Alias, ExprTrait, Query};
 use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ActiveEnum, Statement};
 use sea_orm::{
     ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
@@ -112,22 +113,20 @@ async fn from_rollup<C: ConnectionTrait>(
     sides: &[Side],
     bucket: Bucket,
 ) -> ServiceResult<Vec<EscalationRow>> {
-    let backend = db.get_database_backend();
-    let mut sql = format!(
-        "SELECT day, side, actions, intensity_sum FROM {ESCALATION_DAY_TABLE} WHERE actions > 0"
-    );
-    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut query = Query::select()
+        .columns([
+            Alias::new("day"),
+            Alias::new("side"),
+            Alias::new("actions"),
+            Alias::new("intensity_sum"),
+        ])
+        .from(Alias::new(ESCALATION_DAY_TABLE))
+        .and_where(Expr::col(Alias::new("actions")).gt(0))
+        .to_owned();
     if !sides.is_empty() {
-        let marks: Vec<String> = (1..=sides.len())
-            .map(|n| match backend {
-                DbBackend::Postgres => format!("${n}"),
-                _ => "?".to_owned(),
-            })
-            .collect();
-        sql.push_str(&format!(" AND side IN ({})", marks.join(", ")));
-        values.extend(sides.iter().map(|s| sea_orm::Value::from(s.to_value())));
+        query.and_where(Expr::col(Alias::new("side")).is_in(sides.iter().map(|s| s.to_value())));
     }
-    let days = DayRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+    let days = DayRow::find_by_statement(db.get_database_backend().build(&query))
         .all(db)
         .await?;
     let mut buckets: BTreeMap<(NaiveDate, String), (Side, i64, f64)> = BTreeMap::new();
@@ -148,7 +147,7 @@ async fn from_rollup<C: ConnectionTrait>(
             side,
             actions,
             intensity_sum: rounded(sum),
-            intensity_mean: rounded(sum / actions.max(1) as f64),
+            intensity_mean: rounded(sum / Ord::max(actions, 1) as f64),
         })
         .collect())
 }

@@ -369,7 +369,7 @@ impl ResolvedFilter {
 }
 
 /// The FTS5 query for a search text: each word quoted, the last also as a prefix.
-fn sqlite_match(text: &str) -> Option<String> {
+pub fn sqlite_match(text: &str) -> Option<String> {
     let words = words(text);
     let (last, rest) = words.split_last()?;
     let mut terms: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
@@ -379,7 +379,7 @@ fn sqlite_match(text: &str) -> Option<String> {
 
 /// The `to_tsquery` text for a search: the words joined by `&`, the last also as a prefix.
 /// Words are letters and digits only, so they cannot break the query syntax.
-fn postgres_query(text: &str) -> Option<String> {
+pub fn postgres_query(text: &str) -> Option<String> {
     let words = words(text);
     let (last, rest) = words.split_last()?;
     let mut terms: Vec<String> = rest.to_vec();

@@ -52,6 +52,22 @@ fn beyond(c: &TimelineCursor, later: bool) -> Condition {
     )
 }
 
+/// Narrows `cond` to the rows between the request's cursors. "After" means later in the list's
+/// order, which is earlier in time when the list runs newest first.
+fn within(
+    mut cond: Condition,
+    request: &PageRequest<TimelineCursor>,
+    ascending: bool,
+) -> Condition {
+    if let Some(after) = &request.after {
+        cond = cond.add(beyond(after, ascending));
+    }
+    if let Some(before) = &request.before {
+        cond = cond.add(beyond(before, !ascending));
+    }
+    cond
+}
+
 /// One page of the filtered timeline in the given order, with each action's actor (fetched in
 /// the same statement, since every timeline shows who acted).
 pub async fn page<C: ConnectionTrait>(
@@ -61,14 +77,7 @@ pub async fn page<C: ConnectionTrait>(
     request: &PageRequest<TimelineCursor>,
 ) -> ServiceResult<(Page<action::Model>, HashMap<i64, actor::Model>)> {
     let ascending = order == TimeOrder::Asc;
-    let mut cond = filter.condition();
-    // "after" means later in the list's order, which is earlier in time when descending.
-    if let Some(after) = &request.after {
-        cond = cond.add(beyond(after, ascending));
-    }
-    if let Some(before) = &request.before {
-        cond = cond.add(beyond(before, !ascending));
-    }
+    let cond = within(filter.condition(), request, ascending);
     let fetch_ascending = ascending != request.from_end;
     let dir = if fetch_ascending {
         Order::Asc
@@ -125,15 +134,13 @@ pub async fn pages_of_actors<C: ConnectionTrait>(
     let mut pages: HashMap<i64, Vec<action::Model>> =
         actor_ids.iter().map(|id| (*id, Vec::new())).collect();
     if request.size > 0 && !actor_ids.is_empty() {
-        let mut cond = filter
-            .condition()
-            .add(action::Column::ActorId.is_in(actor_ids.iter().copied()));
-        if let Some(after) = &request.after {
-            cond = cond.add(beyond(after, true));
-        }
-        if let Some(before) = &request.before {
-            cond = cond.add(beyond(before, false));
-        }
+        let cond = within(
+            filter
+                .condition()
+                .add(action::Column::ActorId.is_in(actor_ids.iter().copied())),
+            request,
+            true,
+        );
         let dir = if request.from_end {
             Order::Desc
         } else {
