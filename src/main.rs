@@ -8,8 +8,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use standoff_api::config::{DatabaseSettings, ServerSettings};
-use standoff_api::service::tokens;
-use standoff_api::{db, schema, startup::Application};
+use standoff_api::schema;
+use standoff_core::{db, tokens};
 use standoff_entities::Role;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -134,7 +134,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 cors_origins = ?server.cors_origins,
                 "starting"
             );
-            let app = Application::build(&cli.database, &server).await?;
+            let app = standoff::application(&cli.database, &server).await?;
             let addr = app.local_addr()?;
             tracing::info!("playground at http://{addr}/, GraphQL at http://{addr}/graphql");
             app.run_until_stopped().await?;

@@ -2,74 +2,7 @@
 
 use std::net::SocketAddr;
 
-/// Where the data lives.
-#[derive(clap::Args, Debug, Clone)]
-pub struct DatabaseSettings {
-    /// A SQLite file (created if missing) or a PostgreSQL URL.
-    #[arg(
-        long = "database-url",
-        env = "DATABASE_URL",
-        default_value = "sqlite://standoff.db?mode=rwc",
-        global = true
-    )]
-    pub url: String,
-    /// Most connections the pool opens.
-    #[arg(
-        long,
-        env = "STANDOFF_DB_MAX_CONNECTIONS",
-        default_value_t = 10,
-        global = true
-    )]
-    pub max_connections: u32,
-    /// Seconds to wait for a new database connection before failing.
-    #[arg(
-        long,
-        env = "STANDOFF_DB_CONNECT_TIMEOUT_SECS",
-        default_value_t = 3,
-        global = true
-    )]
-    pub connect_timeout_secs: u64,
-    /// Seconds a request waits for a pooled connection before failing: when the database is
-    /// down, requests fail this fast instead of hanging.
-    #[arg(
-        long,
-        env = "STANDOFF_DB_ACQUIRE_TIMEOUT_SECS",
-        default_value_t = 3,
-        global = true
-    )]
-    pub acquire_timeout_secs: u64,
-}
-
-impl DatabaseSettings {
-    /// Settings for a given URL, with the default pool.
-    pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            url: url.into(),
-            max_connections: 10,
-            connect_timeout_secs: 3,
-            acquire_timeout_secs: 3,
-        }
-    }
-
-    /// The URL with any password replaced, for logs.
-    pub fn redacted_url(&self) -> String {
-        match (self.url.find("://"), self.url.rfind('@')) {
-            (Some(scheme_end), Some(at)) if at > scheme_end => {
-                let userinfo = &self.url[scheme_end + 3..at];
-                match userinfo.split_once(':') {
-                    Some((user, _)) => format!(
-                        "{}{}:***{}",
-                        &self.url[..scheme_end + 3],
-                        user,
-                        &self.url[at..]
-                    ),
-                    None => self.url.clone(),
-                }
-            }
-            _ => self.url.clone(),
-        }
-    }
-}
+pub use standoff_core::db::DatabaseSettings;
 
 /// How the HTTP server runs.
 #[derive(clap::Args, Debug, Clone)]
@@ -191,18 +124,5 @@ impl ServerSettings {
             max_directives: self.max_directives,
             max_tokens: self.max_tokens,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_stay_out_of_logs() {
-        let s = DatabaseSettings::new("postgres://app:s3cret@db:5432/standoff");
-        assert_eq!(s.redacted_url(), "postgres://app:***@db:5432/standoff");
-        let s = DatabaseSettings::new("sqlite://standoff.db?mode=rwc");
-        assert_eq!(s.redacted_url(), "sqlite://standoff.db?mode=rwc");
     }
 }

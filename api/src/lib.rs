@@ -1,10 +1,9 @@
-//! Standoff's API: the service layer that owns every query, the GraphQL schema over it, and the
-//! HTTP app that serves both.
+//! Standoff's API: the GraphQL schema and the HTTP app, thin over `standoff-core`, which owns
+//! every query, write and check.
 
 pub mod config;
-pub mod db;
+pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod schema;
-pub mod service;
 pub mod startup;

@@ -2,13 +2,17 @@
 //! tests exercise exactly what ships.
 
 use crate::config::{DatabaseSettings, ServerSettings};
-use crate::db::{self, StatementCounter};
 use crate::http::{self, AppState, WsSettings};
 use crate::metrics::Metrics;
 use crate::schema;
-use crate::service::feed::ChangeFeed;
+use crate::schema::executor::StandoffExecutor;
 use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
 use sea_orm::DatabaseConnection;
+use standoff_core::db::{self, StatementCounter};
+use standoff_core::feed::ChangeFeed;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -23,12 +27,25 @@ pub enum StartupError {
     /// Connecting or migrating failed.
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
-    /// The bundled story could not be loaded.
-    #[error("seeding: {0}")]
-    Seed(#[from] standoff_seeds::SeedError),
-    /// A setting is invalid.
+    /// The allow-list file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    ReadAllowList {
+        /// The file named.
+        path: std::path::PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The allow-list file is not a list of operations.
+    #[error("{path}: {source}")]
+    AllowList {
+        /// The file named.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        source: schema::persisted::AllowListError,
+    },
+    /// A setting the router needs is invalid.
     #[error("configuration: {0}")]
-    Config(String),
+    Router(#[from] http::RouterError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -39,7 +56,8 @@ pub enum StartupError {
     },
 }
 
-/// A migrated, seeded service bound to its port, ready to run.
+/// A migrated service bound to its port, ready to run (the binary seeds an empty database
+/// before it runs).
 pub struct Application {
     listener: TcpListener,
     shutdown: tokio::sync::watch::Sender<bool>,
@@ -51,18 +69,13 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects, migrates, seeds an empty database (unless told not to) and binds.
+    /// Connects, migrates and binds.
     pub async fn build(
         database: &DatabaseSettings,
         server: &ServerSettings,
     ) -> Result<Self, StartupError> {
         let (db, statements) = db::connect(database).await?;
         db::migrate(&db).await?;
-        if !server.no_seed
-            && let Some(report) = db::seed_if_empty(&db).await?
-        {
-            tracing::info!(%report, "seeded an empty database with the bundled story");
-        }
         let listener =
             TcpListener::bind(server.bind)
                 .await
@@ -72,11 +85,18 @@ impl Application {
                 })?;
         let allow_list = match &server.allowed_operations {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    StartupError::Config(format!("cannot read {}: {e}", path.display()))
+                let text = std::fs::read_to_string(path).map_err(|source| {
+                    StartupError::ReadAllowList {
+                        path: path.clone(),
+                        source,
+                    }
                 })?;
-                let hashes = schema::persisted::load_allow_list(&text)
-                    .map_err(|e| StartupError::Config(format!("{}: {e}", path.display())))?;
+                let hashes = schema::persisted::load_allow_list(&text).map_err(|source| {
+                    StartupError::AllowList {
+                        path: path.clone(),
+                        source,
+                    }
+                })?;
                 tracing::info!(
                     operations = hashes.len(),
                     "allow-list mode: only registered operations run"
@@ -91,19 +111,18 @@ impl Application {
             allow_list,
         };
         let feed = ChangeFeed::new();
-        let filter_cache = crate::service::filter::FilterCache::default();
-        let tail = crate::service::tail::LogTail::default();
+        let filter_cache = standoff_core::filter::FilterCache::default();
         // The shared log reader has a small pool of its own: its reads belong to no request,
         // so they stay out of the request pool's statement count and never queue behind it.
-        let (tail_db, _) = db::connect(&DatabaseSettings {
+        let (reader_db, _) = db::connect(&DatabaseSettings {
             max_connections: 2,
             ..database.clone()
         })
         .await?;
-        tail.spawn(tail_db, feed.clone());
+        let follower = standoff_core::follow::Follower::start(db.clone(), reader_db, feed.clone());
         let metrics = Metrics::new();
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-            tokio::spawn(crate::service::feed::follow_postgres(
+            tokio::spawn(standoff_core::feed::follow_postgres(
                 db.clone(),
                 feed.clone(),
             ));
@@ -116,18 +135,22 @@ impl Application {
         rate.spawn_forgetting();
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let (open_sockets, sockets_closed) = tokio::sync::mpsc::channel(1);
-        let schemas = schema::build(
+        let schema = schema::build(
             db.clone(),
             feed.clone(),
             metrics.clone(),
             filter_cache.clone(),
-            tail,
+            follower,
             &options,
         );
+        let executor = StandoffExecutor::new(
+            schema,
+            &options,
+            metrics.clone(),
+            Duration::from_secs(server.request_timeout_secs.max(1)),
+        );
         let state = AppState {
-            schema: schemas.sockets,
-            http_schema: schemas.http,
-            limits: options.limits,
+            executor,
             filter_cache,
             db: db.clone(),
             sdl: schema::sdl().into(),
@@ -138,7 +161,7 @@ impl Application {
                 max_per_client: server.max_sockets_per_client.max(1),
                 trust_forwarded_for: server.trust_forwarded_for,
             },
-            request_timeout: Duration::from_secs(server.request_timeout_secs.max(1)),
+            max_body_bytes: server.max_body_bytes,
             slow_client_timeout: Duration::from_secs(server.slow_client_timeout_secs.max(1)),
             persisted: schema::persisted::PersistedQueries::default(),
             sockets: http::SocketsPerClient::default(),
@@ -152,12 +175,10 @@ impl Application {
             sockets_closed,
             router: http::router(
                 state,
-                server.max_body_bytes,
                 &server.cors_origins,
                 server.serves_playground(),
                 rate,
-            )
-            .map_err(StartupError::Config)?,
+            )?,
             slow_client_timeout: Duration::from_secs(server.slow_client_timeout_secs.max(1)),
             db,
             statements,
@@ -210,7 +231,7 @@ impl Application {
 }
 
 /// Accepts connections until `signal` completes, then lets each finish the request it is
-/// serving (idle keep-alive connections close at once). Our own loop rather than
+/// serving (idle keep-alive connections close at once). Our own accept loop rather than
 /// `axum::serve`, because that one cannot time out a client that sends its headers slowly.
 async fn serve(
     listener: TcpListener,
@@ -218,12 +239,12 @@ async fn serve(
     header_timeout: Duration,
     signal: impl Future<Output = ()>,
 ) {
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(hyper_util::rt::TokioTimer::new())
+    let mut http = auto::Builder::new(TokioExecutor::new());
+    http.http1()
+        .timer(TokioTimer::new())
         .header_read_timeout(header_timeout);
-    let (stopping, stop) = tokio::sync::watch::channel(false);
-    // Each connection holds a clone; `recv` returns `None` once all have finished.
-    let (open, mut all_closed) = tokio::sync::mpsc::channel::<()>(1);
+    let http = http.http1_only();
+    let graceful = GracefulShutdown::new();
     tokio::pin!(signal);
     loop {
         let (stream, peer) = tokio::select! {
@@ -248,30 +269,17 @@ async fn serve(
             tower::Service::call(&mut router.clone(), request)
         });
         let connection = http
-            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-            .with_upgrades();
-        let mut stop = stop.clone();
-        let open = open.clone();
-        tokio::spawn(async move {
-            let _open = open;
-            tokio::pin!(connection);
-            tokio::select! {
-                result = connection.as_mut() => log_connection_end(result),
-                () = async { let _ = stop.wait_for(|stopping| *stopping).await; } => {
-                    connection.as_mut().graceful_shutdown();
-                    log_connection_end(connection.await);
-                }
-            }
-        });
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move { log_connection_end(connection.await) });
     }
     drop(listener);
-    let _ = stopping.send(true);
-    drop(open);
-    let _ = all_closed.recv().await;
+    graceful.shutdown().await;
 }
 
 /// Connection errors are the client's business (resets, header timeouts): debug level only.
-fn log_connection_end(result: Result<(), hyper::Error>) {
+fn log_connection_end(result: Result<(), Box<dyn std::error::Error + Send + Sync>>) {
     if let Err(err) = result {
         tracing::debug!(%err, "connection ended with an error");
     }

@@ -7,8 +7,8 @@ use axum::routing::get;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
 use serde_json::{Value as Json, json};
 use standoff_api::schema::id::{NodeType, encode};
-use standoff_api::service::cursor::TimelineCursor;
-use standoff_api::service::filter;
+use standoff_core::cursor::TimelineCursor;
+use standoff_core::filter;
 use standoff_entities::{DatePrecision, Side, Stance};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -295,7 +295,7 @@ pub async fn record(
     if backend == DbBackend::Postgres {
         txn.execute_raw(run(
             "SELECT pg_advisory_xact_lock(?)",
-            vec![standoff_entities::change_log::APPEND_LOCK.into()],
+            vec![standoff_core::change_log::APPEND_LOCK.into()],
         ))
         .await?;
     } else {
@@ -342,7 +342,7 @@ pub async fn record(
         txn.execute_raw(run(
             "SELECT pg_notify(?, ?)",
             vec![
-                standoff_entities::change_log::NOTIFY_CHANNEL.into(),
+                standoff_core::change_log::NOTIFY_CHANNEL.into(),
                 seq.to_string().into(),
             ],
         ))

@@ -127,7 +127,7 @@ async fn cursor_at(db: &DatabaseConnection, position: u64) -> anyhow::Result<Str
     )
     .await
     .context("the archive is smaller than asked")?;
-    Ok(standoff_api::service::cursor::TimelineCursor {
+    Ok(standoff_core::cursor::TimelineCursor {
         occurred_at: row.try_get("", "occurred_at")?,
         id: row.try_get("", "id")?,
     }
@@ -139,7 +139,7 @@ pub async fn run(plan: &ReadPlan) -> anyhow::Result<()> {
     let db = setup::prepare(&plan.url, plan.actions).await?;
     let total = u64::try_from(setup::scalar(&db, "SELECT COUNT(*) FROM action").await?)?;
     let app = setup::start(&plan.url, 16).await?;
-    let (floor_db, _) = standoff_api::db::connect(&standoff_api::config::DatabaseSettings {
+    let (floor_db, _) = standoff_core::db::connect(&standoff_api::config::DatabaseSettings {
         max_connections: 16,
         ..standoff_api::config::DatabaseSettings::new(plan.url.clone())
     })

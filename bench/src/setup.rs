@@ -3,8 +3,8 @@
 use anyhow::Context;
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Statement};
 use standoff_api::config::{DatabaseSettings, ServerSettings};
-use standoff_api::db::StatementCounter;
 use standoff_api::startup::Application;
+use standoff_core::db::StatementCounter;
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -41,8 +41,8 @@ pub async fn slug_of(db: &DatabaseConnection, id_sql: &str) -> anyhow::Result<St
 
 /// Connects, migrates, and tops the archive up to `actions` synthetic actions.
 pub async fn prepare(url: &str, actions: u64) -> anyhow::Result<DatabaseConnection> {
-    let (db, _) = standoff_api::db::connect(&DatabaseSettings::new(url)).await?;
-    standoff_api::db::migrate(&db).await?;
+    let (db, _) = standoff_core::db::connect(&DatabaseSettings::new(url)).await?;
+    standoff_core::db::migrate(&db).await?;
     let present = u64::try_from(scalar(&db, "SELECT COUNT(*) FROM action").await?)?;
     if present < actions {
         let started = Instant::now();

@@ -29,13 +29,9 @@ pub async fn run(url: &str, actions: u64, editors: usize, seconds: f64) -> anyho
     for n in 0..editors {
         let name = format!("bench-{run_id}-{n}");
         tokens.push(
-            standoff_api::service::tokens::create_token(
-                &db,
-                &name,
-                standoff_entities::Role::Editor,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?,
+            standoff_core::tokens::create_token(&db, &name, standoff_entities::Role::Editor)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
         );
     }
     let tokens = Arc::new(tokens);
@@ -70,7 +66,7 @@ pub async fn run(url: &str, actions: u64, editors: usize, seconds: f64) -> anyho
     );
 
     // The floor: the same rows by hand-written SQL, over HTTP, with the same tokens.
-    let (floor_db, _) = standoff_api::db::connect(&standoff_api::config::DatabaseSettings {
+    let (floor_db, _) = standoff_core::db::connect(&standoff_api::config::DatabaseSettings {
         max_connections: 16,
         ..standoff_api::config::DatabaseSettings::new(url)
     })

@@ -14,7 +14,6 @@ pub mod action_target;
 pub mod actor;
 pub mod api_token;
 pub mod change;
-pub mod change_log;
 pub mod citation;
 pub mod enums;
 pub mod response;

@@ -1,5 +1,7 @@
 //! What can go wrong while reading or loading a story.
 
+use standoff_core::CoreError;
+
 /// A story file that cannot be loaded; nothing has been written when this is returned.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
@@ -14,6 +16,9 @@ pub enum SeedError {
         /// What is wrong with it.
         message: String,
     },
+    /// The core refused a write that names no record (the synthetic archive).
+    #[error("refused: {0}")]
+    Refused(String),
     /// The database refused a statement.
     #[error("database error while loading the story: {0}")]
     Database(#[from] sea_orm::DbErr),
@@ -24,6 +29,24 @@ impl SeedError {
         Self::Invalid {
             record: record.into(),
             message: message.into(),
+        }
+    }
+
+    /// What the core's refusal of `record` means for the file: the record at fault, or the
+    /// database.
+    pub(crate) fn rejected(record: &str, err: CoreError) -> Self {
+        match err {
+            CoreError::Database(err) => Self::Database(err),
+            other => Self::invalid(record, other.to_string()),
+        }
+    }
+}
+
+impl From<CoreError> for SeedError {
+    fn from(err: CoreError) -> Self {
+        match err {
+            CoreError::Database(err) => Self::Database(err),
+            other => Self::Refused(other.to_string()),
         }
     }
 }

@@ -1,9 +1,10 @@
-//! Stories as data files and their loader.
+//! Stories as data files and their loader, and the synthetic archive for load tests.
 //!
 //! A story file (TOML) lists actors, sources and actions with their citations and responses.
-//! [`parse`] checks its shape, [`load`] checks its references and writes it in one transaction.
-//! Loading is idempotent: actors are found by slug, sources and actions by key, and what exists
-//! is left as it is.
+//! [`parse`] checks its shape and every record with the core's own checks; [`load`] writes it
+//! in one transaction through the core's writes, so a file and a mutation are checked and
+//! logged by the same code. Loading is idempotent: actors are found by slug, sources and
+//! actions by key, and what exists is left as it is.
 
 mod error;
 mod file;
@@ -15,6 +16,8 @@ pub use file::{ActionRecord, ActorRecord, CitationRecord, RespondsToRecord, Sour
 pub use loader::{LoadReport, load};
 pub use synthetic::{Synthetic, SyntheticReport, generate};
 
+use sea_orm::DatabaseConnection;
+
 /// The bundled first story: Chicago, Illinois and the Trump administration, 2025.
 pub const CHICAGO_2025: &str = include_str!("../stories/chicago-2025.toml");
 
@@ -23,4 +26,16 @@ pub fn parse(text: &str) -> Result<Story, SeedError> {
     let story: Story = toml::from_str(text).map_err(|e| SeedError::Parse(e.to_string()))?;
     story.check()?;
     Ok(story)
+}
+
+/// Loads the bundled story when the database holds no actor yet; on PostgreSQL, one instance
+/// at a time, so two starting together do not both seed.
+pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<LoadReport>, SeedError> {
+    standoff_core::db::during_setup(db, async {
+        if standoff_core::people::count_actors(db, None).await? > 0 {
+            return Ok(None);
+        }
+        load(db, &parse(CHICAGO_2025)?).await.map(Some)
+    })
+    .await
 }

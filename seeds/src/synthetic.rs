@@ -3,19 +3,16 @@
 //!
 //! The data is random but shaped like the real thing: each action has an actor, usually a
 //! target on another side, one citation, and often answers a recent action. A seed makes a run
-//! repeatable. Rows get their ids from the generator, in batches of one transaction each, so the
-//! archive grows without a round trip per row.
+//! repeatable. Rows get their ids from the generator and are written through the core's bulk
+//! writer, in batches of one transaction each, so the archive grows without a round trip per
+//! row yet is checked and logged like any other write.
 
 use crate::SeedError;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, Statement,
-    TransactionTrait,
-};
+use sea_orm::DatabaseConnection;
+use standoff_core::write::bulk::{self, BulkAction, BulkActor, BulkBatch, BulkSource, NextIds};
 use standoff_entities::{
-    ActionKind, ActionStatus, ActorKind, Category, ChangeKind, DatePrecision, Side, Stance, action,
-    action_target, actor, change, change_log, citation, response, source,
+    ActionKind, ActionStatus, ActorKind, Category, DatePrecision, Side, Stance,
 };
 
 /// Actions written per transaction.
@@ -65,17 +62,6 @@ impl std::fmt::Display for SyntheticReport {
     }
 }
 
-/// The next free id of each table, read inside a batch's transaction.
-#[derive(Debug, Clone, Copy)]
-struct NextIds {
-    actor: i64,
-    source: i64,
-    action: i64,
-    citation: i64,
-    response: i64,
-    change: i64,
-}
-
 /// The actors and sources of this run, by id.
 struct Cast {
     /// `(id, side)` of each actor.
@@ -101,114 +87,43 @@ pub async fn generate(
     let span = Duration::days(3653.max(i64::try_from(plan.actions / 250).unwrap_or(i64::MAX)));
     let step_seconds = span.num_seconds() / i64::try_from(plan.actions.max(1)).unwrap_or(1);
 
-    let txn = begin_writing(db).await?;
-    let ids = next_ids(&txn).await?;
-    let cast = write_cast(&txn, &mut rng, ids, &mut report).await?;
-    finish_batch(&txn, db.get_database_backend()).await?;
-    txn.commit().await?;
+    let mut batch = BulkBatch::begin(db, AUTHOR).await?;
+    let cast = write_cast(&mut batch, &mut rng, &mut report).await?;
+    batch.commit().await?;
 
     let mut recent: Vec<i64> = Vec::with_capacity(ANSWER_WINDOW);
     let mut done = 0u64;
     while done < plan.actions {
         let count = BATCH.min(plan.actions - done);
-        let txn = begin_writing(db).await?;
-        let ids = next_ids(&txn).await?;
-        let rows = batch(
+        let mut batch = BulkBatch::begin(db, AUTHOR).await?;
+        let actions = make_actions(
             &mut rng,
             &cast,
-            ids,
+            batch.next_ids(),
             done,
             count,
             start,
             step_seconds,
             &mut recent,
         );
-        write_batch(&txn, rows, &mut report).await?;
-        finish_batch(&txn, db.get_database_backend()).await?;
-        txn.commit().await?;
+        count_rows(&mut report, &actions);
+        batch.actions(actions).await?;
+        batch.commit().await?;
         done += count;
         progress(done);
     }
-    if db.get_database_backend() == DbBackend::Postgres {
-        // Fresh statistics, so the planner knows the archive's size (autovacuum may be off
-        // or not yet round).
-        db.execute_unprepared("ANALYZE").await?;
-    }
+    bulk::analyze(db).await?;
     Ok(report)
 }
 
-/// Starts a transaction that holds the write lock from its first statement, so the ids read
-/// next stay free until it commits (concurrent writers wait rather than collide).
-async fn begin_writing(db: &DatabaseConnection) -> Result<DatabaseTransaction, SeedError> {
-    let txn = db.begin().await?;
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        // Writers insert the action first and append to the log last; taking the tables in one
-        // statement before the log's advisory lock keeps the two orders from deadlocking.
-        DbBackend::Postgres => {
-            "LOCK TABLE actor, source, action, action_target, citation, response, change \
-             IN EXCLUSIVE MODE"
-        }
-        // A write that changes nothing still takes SQLite's single write lock.
-        _ => "UPDATE actor SET id = id WHERE 1 = 0",
-    };
-    txn.execute_raw(Statement::from_string(backend, sql))
-        .await?;
-    change_log::lock_for_append(&txn).await?;
-    Ok(txn)
-}
-
-async fn max_id(txn: &DatabaseTransaction, table: &str, column: &str) -> Result<i64, SeedError> {
-    let backend = txn.get_database_backend();
-    let row = txn
-        .query_one_raw(Statement::from_string(
-            backend,
-            format!("SELECT COALESCE(MAX({column}), 0) AS m FROM {table}"),
-        ))
-        .await?;
-    Ok(match row {
-        Some(row) => row.try_get::<i64>("", "m")?,
-        None => 0,
-    })
-}
-
-async fn next_ids(txn: &DatabaseTransaction) -> Result<NextIds, SeedError> {
-    Ok(NextIds {
-        actor: max_id(txn, "actor", "id").await? + 1,
-        source: max_id(txn, "source", "id").await? + 1,
-        action: max_id(txn, "action", "id").await? + 1,
-        citation: max_id(txn, "citation", "id").await? + 1,
-        response: max_id(txn, "response", "id").await? + 1,
-        change: max_id(txn, "change", "seq").await? + 1,
-    })
-}
-
-/// On PostgreSQL, moves each id sequence past the ids written by hand, and tells listening
-/// instances that the log grew. SQLite's AUTOINCREMENT follows explicit ids by itself.
-async fn finish_batch(txn: &DatabaseTransaction, backend: DbBackend) -> Result<(), SeedError> {
-    if backend != DbBackend::Postgres {
-        return Ok(());
+fn count_rows(report: &mut SyntheticReport, actions: &[BulkAction]) {
+    let len = |n: usize| u64::try_from(n).unwrap_or(0);
+    report.actions += len(actions.len());
+    for a in actions {
+        report.targets += len(a.targets.len());
+        report.citations += len(a.citations.len());
+        report.responses += len(a.responds_to.len());
     }
-    for (table, column) in [
-        ("actor", "id"),
-        ("source", "id"),
-        ("action", "id"),
-        ("citation", "id"),
-        ("response", "id"),
-        ("change", "seq"),
-    ] {
-        txn.execute_raw(Statement::from_string(
-            backend,
-            format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), \
-                 (SELECT COALESCE(MAX({column}), 1) FROM {table}))"
-            ),
-        ))
-        .await?;
-    }
-    let newest = max_id(txn, "change", "seq").await?;
-    change_log::notify_appended(txn, newest).await?;
-    Ok(())
 }
 
 const FIRST_NAMES: [&str; 16] = [
@@ -289,12 +204,11 @@ fn pick<T: Copy>(rng: &mut fastrand::Rng, items: &[T]) -> T {
 
 /// Writes the run's actors (leaders, offices, agencies, forces on each side) and sources.
 async fn write_cast(
-    txn: &DatabaseTransaction,
+    batch: &mut BulkBatch,
     rng: &mut fastrand::Rng,
-    ids: NextIds,
     report: &mut SyntheticReport,
 ) -> Result<Cast, SeedError> {
-    let now = Utc::now();
+    let ids = batch.next_ids();
     let run = ids.actor;
     let sides = [Side::Federal, Side::State, Side::Local, Side::Other];
     let kinds = [
@@ -308,9 +222,7 @@ async fn write_cast(
     let mut actors = Vec::new();
     let mut names = Vec::new();
     let mut rows = Vec::new();
-    let mut changes = Vec::new();
     let mut id = ids.actor;
-    let mut seq = ids.change;
     for side in sides {
         // The first actor of each side is its government; the others may belong to it.
         let head = id;
@@ -326,62 +238,36 @@ async fn write_cast(
                 }
                 _ => format!("{} {}", pick(rng, &OFFICES), n),
             };
-            rows.push(actor::ActiveModel {
-                id: Set(id),
-                slug: Set(format!("syn{run}-{}-{n}", side_slug(side))),
-                name: Set(name.clone()),
-                kind: Set(kind),
-                side: Set(side),
-                title: Set((kind == ActorKind::Person).then(|| "Official".to_owned())),
-                party: Set(None),
-                member_of_id: Set((n > 0 && rng.bool()).then_some(head)),
-                created_at: Set(now),
-            });
-            changes.push(change_row(
-                seq,
-                ChangeKind::ActorCreated,
-                "actor",
+            rows.push(BulkActor {
                 id,
-                None,
-                now,
-            ));
+                slug: format!("syn{run}-{}-{n}", side_slug(side)),
+                name: name.clone(),
+                kind,
+                side,
+                title: (kind == ActorKind::Person).then(|| "Official".to_owned()),
+                member_of: (n > 0 && rng.bool()).then_some(head),
+            });
             actors.push((id, side));
             names.push(name);
             id += 1;
-            seq += 1;
         }
     }
     let mut sources = Vec::new();
     let mut source_rows = Vec::new();
     for n in 0..SOURCES {
         let source_id = ids.source + i64::try_from(n).unwrap_or(0);
-        source_rows.push(source::ActiveModel {
-            id: Set(source_id),
-            key: Set(None),
-            url: Set(Some(format!("https://news.example/{run}/{n}"))),
-            publisher: Set(Some(format!("Example Wire {}", n % 12))),
-            title: Set(format!("Report {n} on {}", pick(rng, &TOPICS))),
-            published_at: Set(None),
-            created_at: Set(now),
+        source_rows.push(BulkSource {
+            id: source_id,
+            url: Some(format!("https://news.example/{run}/{n}")),
+            publisher: Some(format!("Example Wire {}", n % 12)),
+            title: format!("Report {n} on {}", pick(rng, &TOPICS)),
         });
-        changes.push(change_row(
-            seq,
-            ChangeKind::SourceAdded,
-            "source",
-            source_id,
-            None,
-            now,
-        ));
         sources.push(source_id);
-        seq += 1;
     }
     report.actors += u64::try_from(rows.len()).unwrap_or(0);
     report.sources += u64::try_from(source_rows.len()).unwrap_or(0);
-    actor::Entity::insert_many(rows)
-        .exec_without_returning(txn)
-        .await?;
-    insert_chunked(txn, source_rows, 2000).await?;
-    insert_chunked(txn, changes, 2000).await?;
+    batch.actors(rows).await?;
+    batch.sources(source_rows).await?;
     Ok(Cast {
         actors,
         names,
@@ -398,40 +284,9 @@ fn side_slug(side: Side) -> &'static str {
     }
 }
 
-fn change_row(
-    seq: i64,
-    kind: ChangeKind,
-    entity: &str,
-    entity_id: i64,
-    action_id: Option<i64>,
-    at: DateTime<Utc>,
-) -> change::ActiveModel {
-    change::ActiveModel {
-        seq: Set(seq),
-        kind: Set(kind),
-        entity: Set(entity.to_owned()),
-        entity_id: Set(entity_id),
-        action_id: Set(action_id),
-        at: Set(at),
-        author: Set(AUTHOR.to_owned()),
-        note: Set(None),
-        data: Set(None),
-    }
-}
-
-/// The rows of one batch.
-#[derive(Default)]
-struct BatchRows {
-    actions: Vec<action::ActiveModel>,
-    targets: Vec<action_target::ActiveModel>,
-    citations: Vec<citation::ActiveModel>,
-    responses: Vec<response::ActiveModel>,
-    changes: Vec<change::ActiveModel>,
-}
-
 /// Makes `count` actions, the `done`-th onwards, with their links and change-log entries.
 #[expect(clippy::too_many_arguments, reason = "one batch's whole context")]
-fn batch(
+fn make_actions(
     rng: &mut fastrand::Rng,
     cast: &Cast,
     ids: NextIds,
@@ -440,8 +295,7 @@ fn batch(
     start: DateTime<Utc>,
     step_seconds: i64,
     recent: &mut Vec<i64>,
-) -> BatchRows {
-    let now = Utc::now();
+) -> Vec<BulkAction> {
     let categories = [
         Category::Agree,
         Category::Consult,
@@ -463,8 +317,7 @@ fn batch(
         Stance::Criticizes,
         Stance::Condemns,
     ];
-    let mut rows = BatchRows::default();
-    let (mut citation_id, mut response_id, mut seq) = (ids.citation, ids.response, ids.change);
+    let mut rows = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
     for k in 0..count {
         let id = ids.action + i64::try_from(k).unwrap_or(0);
         let n = i64::try_from(done + k).unwrap_or(i64::MAX);
@@ -487,89 +340,54 @@ fn batch(
         let topic = pick(rng, &TOPICS);
         let verb = verb(category);
         let word = codeword(rng);
-        rows.actions.push(action::ActiveModel {
-            id: Set(id),
-            key: Set(None),
-            actor_id: Set(actor_id),
-            kind: Set(kind),
-            category: Set(Some(category)),
-            status: Set(status),
-            occurred_at: Set(DatePrecision::Minute.truncate(occurred_at)),
-            precision: Set(DatePrecision::Minute),
-            reported_at: Set(None),
-            title: Set(format!("{} {verb} {topic}", cast.names[who])),
-            summary: Set(Some(format!(
-                "In the {word} affair, {} {verb} {topic} after weeks of pressure.",
-                cast.names[who]
-            ))),
-            quote: Set(rng
-                .bool()
-                .then(|| format!("We will not back down on {topic}."))),
-            place: Set(None),
-            magnitude: Set((kind == ActionKind::Deployment).then(|| rng.i64(50..5000))),
-            intensity: Set(category.default_intensity()),
-            intensity_reason: Set(None),
-            revision: Set(1),
-            retracted: Set(false),
-            created_at: Set(now),
-            updated_at: Set(now),
-        });
-        rows.changes.push(change_row(
-            seq,
-            ChangeKind::Recorded,
-            "action",
-            id,
-            Some(id),
-            now,
-        ));
-        seq += 1;
+        let title = format!("{} {verb} {topic}", cast.names[who]);
+        let summary = format!(
+            "In the {word} affair, {} {verb} {topic} after weeks of pressure.",
+            cast.names[who]
+        );
+        let quote = rng
+            .bool()
+            .then(|| format!("We will not back down on {topic}."));
+        let magnitude = (kind == ActionKind::Deployment).then(|| rng.i64(50..5000));
         // Most actions aim at someone on another side; some at two.
         let aims = match rng.u8(..10) {
             0 => 0,
             1 => 2,
             _ => 1,
         };
-        let mut aimed = Vec::new();
-        while aimed.len() < aims {
+        let mut targets = Vec::new();
+        while targets.len() < aims {
             let (target, target_side) = cast.actors[rng.usize(..cast.actors.len())];
-            if target_side != side && !aimed.contains(&target) {
-                aimed.push(target);
+            if target_side != side && !targets.contains(&target) {
+                targets.push(target);
             }
         }
-        for target in aimed {
-            rows.targets.push(action_target::ActiveModel {
-                action_id: Set(id),
-                actor_id: Set(target),
-            });
-        }
-        rows.citations.push(citation::ActiveModel {
-            id: Set(citation_id),
-            action_id: Set(id),
-            source_id: Set(pick(rng, &cast.sources)),
-            excerpt: Set(Some(format!("{} {verb} {topic}.", cast.names[who]))),
-        });
-        citation_id += 1;
+        let citation = (
+            pick(rng, &cast.sources),
+            Some(format!("{} {verb} {topic}.", cast.names[who])),
+        );
         // A third of actions answer one of the last few, which makes chains.
+        let mut responds_to = Vec::new();
         if !recent.is_empty() && rng.u8(..3) == 0 {
             let answered = recent[rng.usize(..recent.len())];
-            rows.responses.push(response::ActiveModel {
-                id: Set(response_id),
-                action_id: Set(id),
-                responds_to_id: Set(answered),
-                stance: Set(pick(rng, &stances)),
-                created_at: Set(now),
-            });
-            rows.changes.push(change_row(
-                seq,
-                ChangeKind::Responded,
-                "response",
-                response_id,
-                Some(id),
-                now,
-            ));
-            response_id += 1;
-            seq += 1;
+            responds_to.push((answered, pick(rng, &stances)));
         }
+        rows.push(BulkAction {
+            id,
+            actor_id,
+            kind,
+            category: Some(category),
+            status,
+            occurred_at,
+            precision: DatePrecision::Minute,
+            title,
+            summary: Some(summary),
+            quote,
+            magnitude,
+            targets,
+            citations: vec![citation],
+            responds_to,
+        });
         if recent.len() == ANSWER_WINDOW {
             recent.remove(0);
         }
@@ -594,41 +412,4 @@ fn verb(category: Category) -> &'static str {
         Category::Coerce => "enforces",
         _ => "responds on",
     }
-}
-
-async fn write_batch(
-    txn: &DatabaseTransaction,
-    rows: BatchRows,
-    report: &mut SyntheticReport,
-) -> Result<(), SeedError> {
-    let len = |n: usize| u64::try_from(n).unwrap_or(0);
-    report.actions += len(rows.actions.len());
-    report.targets += len(rows.targets.len());
-    report.citations += len(rows.citations.len());
-    report.responses += len(rows.responses.len());
-    // Chunks stay under SQLite's 32,766 bound parameters per statement.
-    insert_chunked(txn, rows.actions, 1000).await?;
-    insert_chunked(txn, rows.targets, 8000).await?;
-    insert_chunked(txn, rows.citations, 4000).await?;
-    insert_chunked(txn, rows.responses, 4000).await?;
-    insert_chunked(txn, rows.changes, 2000).await?;
-    Ok(())
-}
-
-async fn insert_chunked<A>(
-    txn: &DatabaseTransaction,
-    rows: Vec<A>,
-    chunk: usize,
-) -> Result<(), SeedError>
-where
-    A: sea_orm::ActiveModelTrait + Send,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let part: Vec<A> = rows.by_ref().take(chunk).collect();
-        A::Entity::insert_many(part)
-            .exec_without_returning(txn)
-            .await?;
-    }
-    Ok(())
 }

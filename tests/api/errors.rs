@@ -2,7 +2,7 @@
 
 use crate::helpers::spawn_app;
 use serde_json::json;
-use standoff_api::service::cursor::ChangeCursor;
+use standoff_core::cursor::ChangeCursor;
 
 #[tokio::test]
 async fn paging_arguments_out_of_range_are_refused_with_codes() {

@@ -3,8 +3,7 @@
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use standoff_api::config::{DatabaseSettings, ServerSettings};
-use standoff_api::db::StatementCounter;
-use standoff_api::startup::Application;
+use standoff_core::db::StatementCounter;
 use standoff_entities::{
     action, action_target, actor, api_token, change, citation, response, source,
 };
@@ -113,7 +112,7 @@ async fn spawn_with(
         ..ServerSettings::default()
     };
     configure(&mut server);
-    let app = Application::build(&DatabaseSettings::new(db_url), &server)
+    let app = standoff::application(&DatabaseSettings::new(db_url), &server)
         .await
         .expect("app builds");
     let addr = app.local_addr().expect("bound address");
@@ -165,13 +164,10 @@ impl TestApp {
 
     /// Makes an editor token through the service the CLI uses; returns `Bearer <token>`.
     pub async fn editor(&self, name: &str) -> String {
-        let token = standoff_api::service::tokens::create_token(
-            &self.db,
-            name,
-            standoff_entities::Role::Editor,
-        )
-        .await
-        .expect("token");
+        let token =
+            standoff_core::tokens::create_token(&self.db, name, standoff_entities::Role::Editor)
+                .await
+                .expect("token");
         format!("Bearer {token}")
     }
 

@@ -1,7 +1,7 @@
 //! The migration is reversible: up, down to nothing, and up again.
 
 use standoff_api::config::DatabaseSettings;
-use standoff_api::db;
+use standoff_core::db;
 use standoff_migration::{Migrator, MigratorTrait, SchemaManager};
 
 const TABLES: [&str; 8] = [
@@ -38,7 +38,7 @@ async fn migrations_go_down_and_up_again() {
     assert_eq!(tables_present(&conn).await, vec![false; 8]);
     db::migrate(&conn).await.expect("up after down");
     assert_eq!(tables_present(&conn).await, vec![true; 8]);
-    let report = db::seed_if_empty(&conn)
+    let report = standoff_seeds::seed_if_empty(&conn)
         .await
         .expect("seed")
         .expect("was empty");

@@ -343,7 +343,7 @@ async fn writes_without_a_valid_token_are_unauthenticated_and_write_nothing() {
     let app = spawn_app().await;
     let input = json!({ "input": guard_arrives(&app).await });
     let revoked = app.editor("former-intern").await;
-    standoff_api::service::tokens::revoke_token(&app.db, "former-intern")
+    standoff_core::tokens::revoke_token(&app.db, "former-intern")
         .await
         .expect("revoke");
     for auth in [

@@ -14,7 +14,7 @@ pub use rate::ClientRate;
 pub use ws::{SocketsPerClient, WsSettings};
 
 use crate::metrics::Metrics;
-use crate::schema::StandoffSchema;
+use crate::schema::executor::StandoffExecutor;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
@@ -36,18 +36,16 @@ use tower_http::trace::TraceLayer;
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The executable schema for WebSockets.
-    pub schema: StandoffSchema,
-    /// The executable schema for `/graphql`, which the handler observes itself.
-    pub http_schema: StandoffSchema,
-    /// What a request may ask for, checked by the HTTP handler.
-    pub limits: crate::schema::limits::QueryLimits,
+    /// Runs every GraphQL operation, over HTTP and WebSocket alike.
+    pub executor: StandoffExecutor,
     /// The database pool, handed to each request's loaders.
     pub db: DatabaseConnection,
     /// The SDL, rendered once at start-up.
     pub sdl: Arc<str>,
     /// WebSocket timing.
     pub ws: WsSettings,
+    /// Largest request body, and so the largest WebSocket message.
+    pub max_body_bytes: usize,
     /// Turns true when the server begins to shut down; WebSockets then close with 1001.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// Each open WebSocket holds a clone; when all are dropped, every socket has closed.
@@ -56,24 +54,30 @@ pub struct AppState {
     pub metrics: Metrics,
     /// How long a client may take to send a request body.
     pub slow_client_timeout: std::time::Duration,
-    /// How long one GraphQL request may run.
-    pub request_timeout: std::time::Duration,
     /// Query texts known by hash, for automatic persisted queries.
     pub persisted: crate::schema::persisted::PersistedQueries,
     /// What resolving filters has learnt (slugs, common searches), shared with the schema.
-    pub filter_cache: crate::service::filter::FilterCache,
+    pub filter_cache: standoff_core::filter::FilterCache,
     /// Open WebSockets per client address.
     pub sockets: SocketsPerClient,
 }
 
+/// Why the router cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum RouterError {
+    /// A CORS origin is not a valid header value.
+    #[error("bad CORS origin {0:?}")]
+    CorsOrigin(String),
+}
+
 /// The CORS policy: only the listed origins, simple methods and the two headers the API
 /// reads, never credentials; `None` (no CORS headers at all) when no origin is listed.
-fn cors(origins: &[String]) -> Result<Option<CorsLayer>, String> {
+fn cors(origins: &[String]) -> Result<Option<CorsLayer>, RouterError> {
     let origins: Vec<HeaderValue> = origins
         .iter()
         .map(|o| o.trim())
         .filter(|o| !o.is_empty())
-        .map(|o| HeaderValue::from_str(o).map_err(|_| format!("bad CORS origin {o:?}")))
+        .map(|o| HeaderValue::from_str(o).map_err(|_| RouterError::CorsOrigin(o.to_owned())))
         .collect::<Result<_, _>>()?;
     if origins.is_empty() {
         return Ok(None);
@@ -90,11 +94,10 @@ fn cors(origins: &[String]) -> Result<Option<CorsLayer>, String> {
 /// The router with every route and layer.
 pub fn router(
     state: AppState,
-    max_body_bytes: usize,
     cors_origins: &[String],
     playground: bool,
     rate: ClientRate,
-) -> Result<Router, String> {
+) -> Result<Router, RouterError> {
     let cors = cors(cors_origins)?;
     let mut router = Router::new();
     if playground {
@@ -113,8 +116,8 @@ pub fn router(
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(state.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(rate, rate::limit))
         .with_state(state);
     let router = guarded(router);
@@ -137,15 +140,7 @@ fn guarded(router: Router) -> Router {
 
 /// A panic while handling one request becomes an INTERNAL error for that request alone.
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
-    tracing::error!("a request handler panicked");
-    let body = serde_json::json!({
-        "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }]
-    });
-    (
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        axum::Json(body),
-    )
-        .into_response()
+    crate::error::ApiError::internal("a request handler panicked").into_response()
 }
 
 /// Request ids: a per-process random prefix and a counter, unique across instances and cheap.

@@ -1,17 +1,12 @@
 //! The timeline filter as URL parameters, for the pages and exports that take it: the same
 //! fields as `TimelineFilter`, lists comma-separated or repeated (`sides=FEDERAL,LOCAL`).
 
-use crate::schema::error::code;
-use crate::service::escalation::Bucket;
-use crate::service::filter::ActionFilter;
-use crate::service::timeline::TimeOrder;
-use crate::service::{ServiceError, ServiceResult};
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use standoff_core::escalation::Bucket;
+use standoff_core::filter::ActionFilter;
+use standoff_core::timeline::TimeOrder;
+use standoff_core::{CoreError, CoreResult};
 
 /// What a page or export was asked for.
 #[derive(Debug, Default)]
@@ -26,40 +21,8 @@ pub struct TimelineParams {
     pub limit: Option<u64>,
 }
 
-/// An error of a plain HTTP route, in the same JSON shape as GraphQL errors.
-#[derive(Debug)]
-pub struct HttpError(ServiceError);
-
-impl From<ServiceError> for HttpError {
-    fn from(err: ServiceError) -> Self {
-        Self(err)
-    }
-}
-
-impl IntoResponse for HttpError {
-    fn into_response(self) -> Response {
-        let (status, code) = match &self.0 {
-            ServiceError::BadInput(_) => (StatusCode::BAD_REQUEST, code::BAD_USER_INPUT),
-            ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, code::NOT_FOUND),
-            ServiceError::LimitExceeded(_) => (StatusCode::BAD_REQUEST, code::LIMIT_EXCEEDED),
-            ServiceError::Conflict(_) => (StatusCode::CONFLICT, code::CONFLICT),
-            ServiceError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, code::UNAUTHENTICATED),
-            ServiceError::Database(err) => {
-                tracing::error!(error = %err, "database error");
-                (StatusCode::SERVICE_UNAVAILABLE, code::INTERNAL)
-            }
-            ServiceError::Internal(detail) => {
-                tracing::error!(detail, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL)
-            }
-        };
-        let body = json!({ "errors": [{ "message": self.0.to_string(), "extensions": { "code": code } }] });
-        (status, Json(body)).into_response()
-    }
-}
-
-fn bad(message: String) -> ServiceError {
-    ServiceError::BadInput(message)
+fn bad(message: String) -> CoreError {
+    CoreError::BadInput(message)
 }
 
 fn list(value: &str) -> impl Iterator<Item = &str> {
@@ -67,12 +30,12 @@ fn list(value: &str) -> impl Iterator<Item = &str> {
 }
 
 /// An enum value by its GraphQL name, in any case.
-fn name<T: DeserializeOwned>(param: &str, value: &str) -> ServiceResult<T> {
+fn name<T: DeserializeOwned>(param: &str, value: &str) -> CoreResult<T> {
     serde_json::from_value(serde_json::Value::String(value.to_uppercase()))
         .map_err(|_| bad(format!("{value:?} is not a valid value of {param}")))
 }
 
-fn flag(param: &str, value: &str) -> ServiceResult<bool> {
+fn flag(param: &str, value: &str) -> CoreResult<bool> {
     match value {
         "true" | "1" | "yes" => Ok(true),
         "false" | "0" | "no" => Ok(false),
@@ -81,7 +44,7 @@ fn flag(param: &str, value: &str) -> ServiceResult<bool> {
 }
 
 /// An RFC 3339 instant or a plain date (midnight UTC).
-fn instant(param: &str, value: &str) -> ServiceResult<DateTime<Utc>> {
+fn instant(param: &str, value: &str) -> CoreResult<DateTime<Utc>> {
     if let Ok(at) = DateTime::parse_from_rfc3339(value) {
         return Ok(at.with_timezone(&Utc));
     }
@@ -98,7 +61,7 @@ fn instant(param: &str, value: &str) -> ServiceResult<DateTime<Utc>> {
 
 impl TimelineParams {
     /// Reads the parameters; an unknown name or a bad value is BAD_USER_INPUT.
-    pub fn parse(pairs: &[(String, String)]) -> ServiceResult<Self> {
+    pub fn parse(pairs: &[(String, String)]) -> CoreResult<Self> {
         let mut p = Self::default();
         for (key, value) in pairs {
             let f = &mut p.filter;

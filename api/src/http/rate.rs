@@ -1,6 +1,7 @@
 //! The per-client request rate: a token bucket per client address, checked before any
 //! handler runs, so a refused request costs no SQL.
 
+use crate::error::ApiError;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -97,20 +98,12 @@ pub async fn limit(
         Err(not_until) => {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let body = serde_json::json!({ "errors": [{
-                "message": format!("too many requests from this client; retry in {seconds} s"),
-                "extensions": { "code": "LIMIT_EXCEEDED" },
-            }]});
-            let mut response = (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-                body.to_string(),
-            )
-                .into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
-            response
+            ApiError::limit(format!(
+                "too many requests from this client; retry in {seconds} s"
+            ))
+            .with_status(StatusCode::TOO_MANY_REQUESTS)
+            .with_header(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)))
+            .into_response()
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Who is asking: the request's token, checked once per request, required by every mutation.
 
-use super::error::code;
-use crate::service::tokens::Editor;
-use async_graphql::{Context, ErrorExtensions};
+use crate::error::{ApiError, Code};
+use async_graphql::Context;
+use standoff_core::tokens::Editor;
 
 /// What the request's credentials turned out to be.
 #[derive(Debug, Clone)]
@@ -24,7 +24,7 @@ pub fn require_editor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Editor
             "writes need an editor token: send Authorization: Bearer <token>"
         }
     };
-    Err(async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code::UNAUTHENTICATED)))
+    Err(ApiError::new(Code::Unauthenticated, message).into())
 }
 
 /// Reads `Bearer <token>` from an Authorization value.

@@ -1,11 +1,11 @@
 //! Relay connections: turning paging arguments into a checked request and a service page into a
 //! connection object.
 
-use super::error::ServiceResultExt;
-use crate::service::ServiceResult;
-use crate::service::page::{Page, PageRequest};
+use crate::error::CoreResultExt;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{ObjectType, OutputType};
+use standoff_core::CoreResult;
+use standoff_core::page::{Page, PageRequest};
 
 /// Checks Relay's `first`/`after`/`last`/`before`, decoding the cursors with `decode`.
 pub fn page_request<C>(
@@ -13,7 +13,7 @@ pub fn page_request<C>(
     after: Option<String>,
     last: Option<i32>,
     before: Option<String>,
-    decode: impl Fn(&str) -> ServiceResult<C>,
+    decode: impl Fn(&str) -> CoreResult<C>,
 ) -> async_graphql::Result<PageRequest<C>> {
     let after = after.as_deref().map(&decode).transpose().gql()?;
     let before = before.as_deref().map(&decode).transpose().gql()?;

@@ -158,7 +158,7 @@ pub enum ChangeKind {
 
 /// Which way the timeline runs.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq, Default)]
-#[graphql(remote = "crate::service::timeline::TimeOrder")]
+#[graphql(remote = "standoff_core::timeline::TimeOrder")]
 pub enum TimeOrder {
     /// Oldest first.
     #[default]
@@ -169,7 +169,7 @@ pub enum TimeOrder {
 
 /// The width of an escalation bucket.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq, Default)]
-#[graphql(remote = "crate::service::escalation::Bucket")]
+#[graphql(remote = "standoff_core::escalation::Bucket")]
 pub enum Bucket {
     /// Calendar days (UTC).
     #[default]

@@ -1,6 +1,6 @@
 //! Opaque global ids (`Node.id`): URL-safe base64 of `Type:number`, checked on decode.
 
-use super::error::bad_input;
+use crate::error::ApiError;
 use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -42,7 +42,7 @@ pub fn encode(kind: NodeType, id: i64) -> ID {
 
 /// Reads any global id back into its type and row id.
 pub fn decode_any(id: &ID) -> async_graphql::Result<(NodeType, i64)> {
-    let bad = || bad_input(format!("{:?} is not a valid id", id.as_str()));
+    let bad = || ApiError::bad_input(format!("{:?} is not a valid id", id.as_str())).into();
     if id.len() > 64 {
         return Err(bad());
     }
@@ -60,12 +60,13 @@ pub fn decode_any(id: &ID) -> async_graphql::Result<(NodeType, i64)> {
 pub fn decode(id: &ID, kind: NodeType) -> async_graphql::Result<i64> {
     let (found, n) = decode_any(id)?;
     if found != kind {
-        return Err(bad_input(format!(
+        return Err(ApiError::bad_input(format!(
             "{:?} is the id of a {}, not of a {}",
             id.as_str(),
             found.name(),
             kind.name()
-        )));
+        ))
+        .into());
     }
     Ok(n)
 }

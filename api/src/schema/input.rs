@@ -1,12 +1,12 @@
 //! GraphQL input types.
 
 use super::enums::{ActionKind, ActionStatus, Category, Side};
-use super::error::ServiceResultExt;
-use crate::service::filter::FilterCache;
-use crate::service::filter::{ActionFilter, ResolvedFilter};
+use crate::error::CoreResultExt;
 use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
+use standoff_core::filter::FilterCache;
+use standoff_core::filter::{ActionFilter, ResolvedFilter};
 
 /// Which actions to show; every field narrows, and an absent field lets everything through.
 #[derive(InputObject, Default, Debug)]

@@ -1,14 +1,14 @@
 //! DataLoaders: every relation a list can reach is fetched in one batch per request, so the
 //! statements a page costs do not grow with its size.
 
-use super::error::ServiceResultExt;
-use crate::service::cursor::TimelineCursor;
-use crate::service::filter::ResolvedFilter;
-use crate::service::lookup;
-use crate::service::page::{Page, PageRequest};
-use crate::service::timeline;
+use crate::error::CoreResultExt;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::DatabaseConnection;
+use standoff_core::cursor::TimelineCursor;
+use standoff_core::filter::ResolvedFilter;
+use standoff_core::lookup;
+use standoff_core::page::{Page, PageRequest};
+use standoff_core::timeline;
 use standoff_entities::{action, actor, citation, response, source};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -2,11 +2,8 @@
 //! instead of its text once the server knows it) and the allow-list mode, in which only
 //! registered operations run.
 
-use super::error::code;
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
-use async_graphql::{ErrorExtensionValues, Request, ServerError, ServerResult};
+use crate::error::{ApiError, Code};
+use async_graphql::ServerError;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -23,12 +20,19 @@ pub fn query_hash(query: &str) -> String {
         .collect()
 }
 
-fn error(message: &str, code: &str) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut ext = ErrorExtensionValues::default();
-    ext.set("code", code);
-    error.extensions = Some(ext);
-    error
+fn error(message: &str, code: Code) -> ServerError {
+    ApiError::new(code, message).into_server_error()
+}
+
+/// Why a registered-operations file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AllowListError {
+    /// The file is not JSON.
+    #[error("not JSON: {0}")]
+    NotJson(#[from] serde_json::Error),
+    /// The JSON is not an array or object of query texts.
+    #[error("expected an array or object of query texts")]
+    Shape,
 }
 
 /// The query texts this instance has seen with their hashes (bounded).
@@ -54,7 +58,7 @@ impl PersistedQueries {
             .ok_or_else(|| {
                 error(
                     "persistedQuery needs version 1 and a sha256Hash",
-                    code::BAD_USER_INPUT,
+                    Code::BadUserInput,
                 )
             })?;
         let mut known = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -63,7 +67,7 @@ impl PersistedQueries {
                 if query_hash(&text) != hash {
                     return Err(error(
                         "the sha256Hash does not match the query",
-                        code::BAD_USER_INPUT,
+                        Code::BadUserInput,
                     ));
                 }
                 if known.len() >= REMEMBERED {
@@ -79,63 +83,23 @@ impl PersistedQueries {
                 .get(hash)
                 .cloned()
                 .map(Some)
-                .ok_or_else(|| error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")),
+                .ok_or_else(|| error("PersistedQueryNotFound", Code::PersistedQueryNotFound)),
         }
-    }
-}
-
-/// Runs only the operations whose exact text was registered (by hash).
-pub struct AllowList {
-    /// Hashes of the registered query texts.
-    pub hashes: Arc<HashSet<String>>,
-}
-
-impl ExtensionFactory for AllowList {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AllowListRequest {
-            hashes: self.hashes.clone(),
-        })
-    }
-}
-
-struct AllowListRequest {
-    hashes: Arc<HashSet<String>>,
-}
-
-#[async_trait::async_trait]
-impl Extension for AllowListRequest {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        if !self.hashes.contains(&query_hash(&request.query)) {
-            return Err(error(
-                "this server runs only registered operations",
-                code::FORBIDDEN,
-            ));
-        }
-        next.run(ctx, request).await
     }
 }
 
 /// Reads a registered-operations file: a JSON array of query texts, or an object whose values
 /// are query texts (names as keys).
-pub fn load_allow_list(text: &str) -> Result<HashSet<String>, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+pub fn load_allow_list(text: &str) -> Result<HashSet<String>, AllowListError> {
+    let value: Value = serde_json::from_str(text)?;
     let texts: Vec<&Value> = match &value {
         Value::Array(items) => items.iter().collect(),
         Value::Object(map) => map.values().collect(),
-        _ => return Err("expected an array or object of query texts".into()),
+        _ => return Err(AllowListError::Shape),
     };
     texts
         .into_iter()
-        .map(|t| {
-            t.as_str()
-                .map(query_hash)
-                .ok_or_else(|| "every entry must be a query text".to_owned())
-        })
+        .map(|t| t.as_str().map(query_hash).ok_or(AllowListError::Shape))
         .collect()
 }
 

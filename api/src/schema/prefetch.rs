@@ -3,11 +3,11 @@
 //! actions therefore load each relation the query selects up front, in one statement, and feed
 //! it into the request's loader cache; the field resolvers then find it there.
 
-use super::error::ServiceResultExt;
 use super::loader::{ActorId, AnswersFrom, AnswersTo, CitationsOf, TargetsOf};
 use super::object::{database, loaders};
-use crate::service::lookup;
+use crate::error::CoreResultExt;
 use async_graphql::{Context, Lookahead};
+use standoff_core::lookup;
 use standoff_entities::{action, actor};
 use std::collections::HashMap;
 use std::hash::Hash;

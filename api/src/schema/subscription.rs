@@ -2,27 +2,16 @@
 //! then streamed live, with no gap and no duplicate at the seam.
 
 use super::enums::ChangeType;
-use super::error::ServiceResultExt;
 use super::input::TimelineFilter;
-use super::object::{Action, database};
+use super::object::Action;
+use crate::error::CoreResultExt;
 use crate::metrics::{GaugeGuard, Metrics};
-use crate::service::cursor::ChangeCursor;
-use crate::service::events::{self, TimelineChange};
-use crate::service::feed::ChangeFeed;
-use crate::service::tail::LogTail;
 use async_graphql::{Context, Result, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
-use futures_util::Stream;
-use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
-
-/// Events read per query while catching up.
-const BATCH: u64 = 100;
-/// How often a text-searching subscription re-reads the log even without a wake-up: writes by
-/// another process on the same database (a `standoff seed`, another instance) still arrive.
-const POLL_EVERY: Duration = Duration::from_secs(5);
-/// Pause after a failed read before trying again.
-const RETRY_AFTER: Duration = Duration::from_secs(1);
+use futures_util::{Stream, StreamExt};
+use standoff_core::cursor::ChangeCursor;
+use standoff_core::events::TimelineChange;
+use standoff_core::follow::Follower;
 
 /// One change to an action on the timeline.
 #[derive(SimpleObject)]
@@ -74,77 +63,21 @@ impl Subscription {
         filter: Option<TimelineFilter>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = TimelineEvent> + use<>> {
-        let db = database(ctx).clone();
         let filter = TimelineFilter::resolve(filter, ctx).await?.with_retracted();
-        let tail = ctx.data_unchecked::<LogTail>().clone();
-        // Subscribing before reading the head means no change can fall between the two.
-        let mut live = tail.subscribe();
-        let mut wake = ctx.data_unchecked::<ChangeFeed>().subscribe();
-        let start = match after {
-            Some(cursor) => ChangeCursor::decode(&cursor).gql()?.0,
-            None => events::head(&db).await.gql()?,
-        };
+        let after = after
+            .map(|cursor| ChangeCursor::decode(&cursor).map(|c| c.0))
+            .transpose()
+            .gql()?;
+        let changes = ctx
+            .data_unchecked::<Follower>()
+            .follow(filter, after)
+            .await
+            .gql()?;
+        // Counted as active for as long as the stream lives.
         let active = GaugeGuard::hold(&ctx.data_unchecked::<Metrics>().subscriptions);
-        // Text search needs the database's index, so those subscriptions read the log alone.
-        let shared = !filter.searches_text();
-        Ok(async_stream::stream! {
-            // Counted as active for as long as the stream lives.
-            let _active = active;
-            let mut position = start;
-            loop {
-                if !shared || position < tail.position() {
-                    // Behind the shared reader (replaying, lagging, just subscribed): read the
-                    // log directly until caught up.
-                    // Boxed: the read's future is large, and an idle subscription should not
-                    // carry its space while it waits for the shared reader.
-                    match Box::pin(events::events_after(&db, position, &filter, BATCH)).await {
-                        Ok(batch) => {
-                            position = batch.position;
-                            for event in batch.events.into_iter().filter_map(TimelineEvent::from_change) {
-                                yield event;
-                            }
-                            if batch.more || shared {
-                                continue;
-                            }
-                        }
-                        Err(err) => {
-                            tracing::warn!(error = %err, "subscription could not read the change log; retrying");
-                            tokio::time::sleep(RETRY_AFTER).await;
-                            continue;
-                        }
-                    }
-                    tokio::select! {
-                        changed = wake.changed() => {
-                            if changed.is_err() {
-                                break;
-                            }
-                        }
-                        () = tokio::time::sleep(POLL_EVERY) => {}
-                    }
-                    continue;
-                }
-                match live.recv().await {
-                    Ok(batch) => {
-                        // A gap (the reader started after this subscription's position): the
-                        // top of the loop reads it from the log.
-                        if batch.after > position {
-                            continue;
-                        }
-                        for event in &batch.events {
-                            let change = &event.change;
-                            if change.seq > position
-                                && filter.matches(&change.action, event.side, &event.targets)
-                                && let Some(event) = TimelineEvent::from_change(change.clone())
-                            {
-                                yield event;
-                            }
-                        }
-                        position = position.max(batch.position);
-                    }
-                    Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => break,
-                }
-            }
-        })
+        Ok(changes.filter_map(move |change| {
+            let _active = &active;
+            std::future::ready(TimelineEvent::from_change(change))
+        }))
     }
 }

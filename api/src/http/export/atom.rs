@@ -1,14 +1,14 @@
 //! `/feed.atom`: recorded, corrected and retracted actions as an Atom 1.0 feed.
 
 use super::{action_html, api_name, base_url, escape, params};
+use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::params::HttpError;
 use crate::schema::id::{NodeType, encode};
-use crate::service::export::{self, ExportedAction};
 use atom_syndication::{Category, Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
+use standoff_core::export::{self, ExportedAction};
 
 /// An entry id that stays the same for an action forever, whatever host serves it.
 fn entry_id(action_id: i64) -> String {
@@ -63,7 +63,7 @@ pub async fn feed(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Result<impl IntoResponse, HttpError> {
+) -> Result<impl IntoResponse, ApiError> {
     let (params, filter) = params(&state.db, &state.filter_cache, query.as_deref()).await?;
     let items = export::recently_changed(&state.db, &filter, params.limit).await?;
     let base = base_url(&headers);

@@ -1,13 +1,13 @@
 //! `/charts/escalation.svg`: the escalation series per side as an SVG line chart.
 
 use super::{api_name, escape, params};
+use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::params::HttpError;
-use crate::service::escalation::{self, Bucket, EscalationRow};
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
+use standoff_core::escalation::{self, Bucket, EscalationRow};
 use standoff_entities::Side;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -214,7 +214,7 @@ pub fn render(rows: &[EscalationRow], bucket: Bucket) -> String {
 pub async fn chart(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<impl IntoResponse, HttpError> {
+) -> Result<impl IntoResponse, ApiError> {
     let (params, filter) = params(&state.db, &state.filter_cache, query.as_deref()).await?;
     let rows = escalation::escalation(&state.db, &filter, params.bucket).await?;
     Ok((

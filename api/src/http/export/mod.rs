@@ -4,21 +4,22 @@ pub mod atom;
 pub mod chart;
 pub mod timelinejs;
 
-use super::params::{HttpError, TimelineParams};
-use crate::service::ServiceError;
-use crate::service::export::ExportedAction;
-use crate::service::filter::{FilterCache, ResolvedFilter};
+use super::params::TimelineParams;
+use crate::error::ApiError;
 use axum::http::HeaderMap;
 use sea_orm::DatabaseConnection;
+use standoff_core::CoreError;
+use standoff_core::export::ExportedAction;
+use standoff_core::filter::{FilterCache, ResolvedFilter};
 
 /// Reads the URL parameters and resolves the filter's slugs.
 pub(crate) async fn params(
     db: &DatabaseConnection,
     known: &FilterCache,
     query: Option<&str>,
-) -> Result<(TimelineParams, ResolvedFilter), HttpError> {
+) -> Result<(TimelineParams, ResolvedFilter), ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
-        .map_err(|e| ServiceError::BadInput(format!("the query string does not parse: {e}")))?;
+        .map_err(|e| CoreError::BadInput(format!("the query string does not parse: {e}")))?;
     let mut params = TimelineParams::parse(&pairs)?;
     let filter = std::mem::take(&mut params.filter)
         .resolve(db, known)

@@ -1,14 +1,14 @@
 //! `/export/timelinejs.json`: the filtered timeline as Knight Lab TimelineJS3 JSON.
 
 use super::{action_html, api_name, escape, params};
+use crate::error::ApiError;
 use crate::http::AppState;
-use crate::http::params::HttpError;
 use crate::schema::id::{NodeType, encode};
-use crate::service::export::{self, ExportedAction};
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use chrono::{Datelike, Timelike};
 use serde_json::{Value, json};
+use standoff_core::export::{self, ExportedAction};
 use standoff_entities::DatePrecision;
 
 /// TimelineJS's date object, as precise as the action's date is known.
@@ -51,7 +51,7 @@ fn event(item: &ExportedAction) -> Value {
 pub async fn export(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, HttpError> {
+) -> Result<Json<Value>, ApiError> {
     let (params, filter) = params(&state.db, &state.filter_cache, query.as_deref()).await?;
     let items = export::timeline(&state.db, &filter, params.order, params.limit).await?;
     let span = match (items.first(), items.last()) {

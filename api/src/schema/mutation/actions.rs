@@ -1,13 +1,13 @@
 //! `recordAction`, `recordResponse`, `correctAction` and `retractAction`.
 
 use super::writer;
+use crate::error::CoreResultExt;
 use crate::schema::enums::{ActionKind, ActionStatus, Category, DatePrecision, Stance};
-use crate::schema::error::ServiceResultExt;
 use crate::schema::id::{NodeType, decode};
 use crate::schema::object::{Action, Response};
-use crate::service::write::actions::{self, ActionPatch, NewAction, NewCitation, Patch};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
+use standoff_core::write::actions::{self, ActionPatch, NewAction, NewCitation, Patch};
 
 /// A source cited as evidence.
 #[derive(InputObject)]
@@ -129,7 +129,7 @@ fn citations(list: Vec<CitationInput>) -> Result<Vec<NewCitation>> {
     list.into_iter()
         .map(|c| {
             Ok(NewCitation {
-                source_id: decode(&c.source_id, NodeType::Source)?,
+                source: decode(&c.source_id, NodeType::Source)?,
                 excerpt: c.excerpt,
             })
         })
@@ -151,8 +151,9 @@ pub struct ActionMutation;
 impl ActionMutation {
     /// Records an action with its targets, citations and the earlier actions it answers.
     async fn record_action(&self, ctx: &Context<'_>, input: RecordActionInput) -> Result<Action> {
-        let (db, feed, editor) = writer(ctx)?;
+        let writer = writer(ctx)?;
         let new = NewAction {
+            key: None,
             actor: input.actor,
             targets: input.targets.unwrap_or_default(),
             kind: input.kind.into(),
@@ -171,7 +172,7 @@ impl ActionMutation {
             citations: citations(input.citations)?,
             responds_to: links(input.responds_to)?,
         };
-        let model = actions::record_action(db, feed, editor, new).await.gql()?;
+        let model = actions::record_action(writer, new).await.gql()?;
         Ok(Action(model))
     }
 
@@ -181,13 +182,12 @@ impl ActionMutation {
         ctx: &Context<'_>,
         input: RecordResponseInput,
     ) -> Result<Response> {
-        let (db, feed, editor) = writer(ctx)?;
+        let writer = writer(ctx)?;
         let answer = decode(&input.action_id, NodeType::Action)?;
         let answered = decode(&input.responds_to_id, NodeType::Action)?;
-        let model =
-            actions::record_response(db, feed, editor, answer, answered, input.stance.into())
-                .await
-                .gql()?;
+        let model = actions::record_response(writer, answer, answered, input.stance.into())
+            .await
+            .gql()?;
         Ok(Response::new(model))
     }
 
@@ -199,7 +199,7 @@ impl ActionMutation {
         input: CorrectActionInput,
         note: String,
     ) -> Result<Action> {
-        let (db, feed, editor) = writer(ctx)?;
+        let writer = writer(ctx)?;
         let id = decode(&id, NodeType::Action)?;
         let changes = ActionPatch {
             targets: input.targets,
@@ -219,7 +219,7 @@ impl ActionMutation {
             citations: input.citations.map(citations).transpose()?,
             responds_to: links(input.responds_to)?,
         };
-        let model = actions::correct_action(db, feed, editor, id, changes, &note)
+        let model = actions::correct_action(writer, id, changes, &note)
             .await
             .gql()?;
         Ok(Action(model))
@@ -227,11 +227,9 @@ impl ActionMutation {
 
     /// Retracts an action: hidden from the default timeline, never deleted.
     async fn retract_action(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Action> {
-        let (db, feed, editor) = writer(ctx)?;
+        let writer = writer(ctx)?;
         let id = decode(&id, NodeType::Action)?;
-        let model = actions::retract_action(db, feed, editor, id, &reason)
-            .await
-            .gql()?;
+        let model = actions::retract_action(writer, id, &reason).await.gql()?;
         Ok(Action(model))
     }
 }

@@ -1,12 +1,12 @@
 //! `createActor` and `addSource`.
 
 use super::writer;
+use crate::error::CoreResultExt;
 use crate::schema::enums::{ActorKind, Side};
-use crate::schema::error::ServiceResultExt;
 use crate::schema::object::{Actor, Source};
-use crate::service::write::actors::{self, NewActor, NewSource};
 use async_graphql::{Context, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
+use standoff_core::write::actors::{self, NewActor, NewSource};
 
 /// A new actor.
 #[derive(InputObject)]
@@ -48,11 +48,8 @@ pub struct ActorMutation;
 impl ActorMutation {
     /// Creates an actor; a slug already in use is CONFLICT.
     async fn create_actor(&self, ctx: &Context<'_>, input: CreateActorInput) -> Result<Actor> {
-        let (db, feed, editor) = writer(ctx)?;
         let model = actors::create_actor(
-            db,
-            feed,
-            editor,
+            writer(ctx)?,
             NewActor {
                 slug: input.slug,
                 name: input.name,
@@ -70,12 +67,10 @@ impl ActorMutation {
 
     /// Adds a source that actions can cite.
     async fn add_source(&self, ctx: &Context<'_>, input: AddSourceInput) -> Result<Source> {
-        let (db, feed, editor) = writer(ctx)?;
         let model = actors::add_source(
-            db,
-            feed,
-            editor,
+            writer(ctx)?,
             NewSource {
+                key: None,
                 title: input.title,
                 url: input.url,
                 publisher: input.publisher,

@@ -5,10 +5,9 @@ mod actors;
 
 use super::auth::require_editor;
 use super::object::database;
-use crate::service::feed::ChangeFeed;
-use crate::service::tokens::Editor;
 use async_graphql::{Context, MergedObject};
-use sea_orm::DatabaseConnection;
+use standoff_core::feed::ChangeFeed;
+use standoff_core::write::Writer;
 
 pub use actions::{CitationInput, RespondsToInput};
 
@@ -17,9 +16,11 @@ pub use actions::{CitationInput, RespondsToInput};
 pub struct Mutation(actors::ActorMutation, actions::ActionMutation);
 
 /// What a write needs: the database, the feed to wake subscribers, and the editor.
-pub(crate) fn writer<'a>(
-    ctx: &Context<'a>,
-) -> async_graphql::Result<(&'a DatabaseConnection, &'a ChangeFeed, &'a Editor)> {
+pub(crate) fn writer<'a>(ctx: &Context<'a>) -> async_graphql::Result<Writer<'a>> {
     let editor = require_editor(ctx)?;
-    Ok((database(ctx), ctx.data_unchecked::<ChangeFeed>(), editor))
+    Ok(Writer {
+        db: database(ctx),
+        feed: ctx.data_unchecked::<ChangeFeed>(),
+        editor,
+    })
 }

@@ -1,19 +1,19 @@
 //! `Action`, its `Response` links and `Citation`s.
 
 use super::{Actor, Source, database, loaders};
+use crate::error::{ApiError, CoreResultExt};
 use crate::schema::connection::connection;
 use crate::schema::enums::{ActionKind, ActionStatus, Category, DatePrecision, Stance};
-use crate::schema::error::{ServiceResultExt, internal};
 use crate::schema::id::{NodeType, encode};
 use crate::schema::loader::{ActionId, ActorId, AnswersFrom, AnswersTo, CitationsOf, TargetsOf};
 use crate::schema::prefetch::{connection_nodes, prefetch_actions};
-use crate::service::cursor::TimelineCursor;
-use crate::service::filter::ResolvedFilter;
-use crate::service::page::PageRequest;
-use crate::service::timeline::{self, TimeOrder};
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
+use standoff_core::cursor::TimelineCursor;
+use standoff_core::filter::ResolvedFilter;
+use standoff_core::page::PageRequest;
+use standoff_core::timeline::{self, TimeOrder};
 use standoff_entities::{action, citation, response, source};
 
 /// A page of actions.
@@ -106,7 +106,7 @@ impl Action {
             .load_one(ActorId(self.0.actor_id))
             .await?
             .map(Actor)
-            .ok_or_else(|| internal("an action's actor is missing"))
+            .ok_or_else(|| ApiError::internal("an action's actor is missing").into())
     }
 
     /// The actors it is aimed at.
@@ -197,7 +197,7 @@ async fn end_of_link(
         .load_one(ActionId(id))
         .await?
         .map(Action)
-        .ok_or_else(|| internal("a response's action is missing"))
+        .ok_or_else(|| ApiError::internal("a response's action is missing").into())
 }
 
 #[Object]

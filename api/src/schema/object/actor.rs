@@ -1,18 +1,18 @@
 //! `Actor`: a person, office, agency, force, government or group.
 
 use super::{Action, ActionConnection, TimelineTotal, database, loaders};
+use crate::error::CoreResultExt;
 use crate::schema::connection::connection;
 use crate::schema::connection::page_request;
 use crate::schema::enums::{ActorKind, Side};
-use crate::schema::error::ServiceResultExt;
 use crate::schema::id::{NodeType, encode};
 use crate::schema::input::TimelineFilter;
 use crate::schema::loader::{ActorActions, ActorActionsQuery, ActorId, MembersOf};
-use crate::service::cursor::TimelineCursor;
-use crate::service::page::Page;
-use crate::service::people;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Object, Result};
+use standoff_core::cursor::TimelineCursor;
+use standoff_core::page::Page;
+use standoff_core::people;
 use standoff_entities::actor;
 use std::sync::Arc;
 
@@ -74,9 +74,6 @@ impl Actor {
     }
 
     /// This actor's own actions in time order, narrowed by `filter`.
-    #[graphql(
-        complexity = "crate::schema::limits::page_weight(first, last) * child_complexity + 1"
-    )]
     async fn actions(
         &self,
         ctx: &Context<'_>,

@@ -1,14 +1,14 @@
 //! `Change`: one entry of the append-only change log.
 
 use super::{Action, database, loaders};
+use crate::error::CoreResultExt;
 use crate::schema::enums::ChangeKind;
-use crate::schema::error::ServiceResultExt;
 use crate::schema::id::{NodeType, encode};
 use crate::schema::loader::ActionId;
-use crate::service::changes;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Json, Object, Result};
 use chrono::{DateTime, Utc};
+use standoff_core::changes;
 use standoff_entities::change;
 
 /// A page of the change log.

@@ -1,9 +1,9 @@
 //! `EscalationPoint`: one bucket of one side's escalation series.
 
 use crate::schema::enums::Side;
-use crate::service::escalation::EscalationRow;
 use async_graphql::SimpleObject;
 use chrono::{DateTime, Utc};
+use standoff_core::escalation::EscalationRow;
 
 /// How one side acted in one time bucket: how often and how conflictually.
 #[derive(SimpleObject)]

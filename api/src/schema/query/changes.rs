@@ -1,11 +1,11 @@
 //! `changes`: the change log, for clients that poll "what changed since".
 
+use crate::error::CoreResultExt;
 use crate::schema::connection::{connection, page_request};
-use crate::schema::error::ServiceResultExt;
 use crate::schema::object::{Change, ChangeConnection, ChangeTotal, database};
-use crate::service::changes;
-use crate::service::cursor::ChangeCursor;
 use async_graphql::{Context, Object, Result};
+use standoff_core::changes;
+use standoff_core::cursor::ChangeCursor;
 
 /// The write log.
 #[derive(Default)]
@@ -16,9 +16,6 @@ impl ChangeQuery {
     /// Every write in commit order, oldest first; pass the last `endCursor` as `after` to get
     /// what changed since. `last: 1` gives the newest change, whose cursor a client can
     /// subscribe after.
-    #[graphql(
-        complexity = "crate::schema::limits::page_weight(first, last) * child_complexity + 1"
-    )]
     async fn changes(
         &self,
         ctx: &Context<'_>,

@@ -1,11 +1,11 @@
 //! `escalation`: how fast each side escalates.
 
+use crate::error::CoreResultExt;
 use crate::schema::enums::Bucket;
-use crate::schema::error::ServiceResultExt;
 use crate::schema::input::TimelineFilter;
 use crate::schema::object::{EscalationPoint, database};
-use crate::service::escalation;
 use async_graphql::{Context, Object, Result};
+use standoff_core::escalation;
 
 /// The escalation series.
 #[derive(Default)]

@@ -1,12 +1,12 @@
 //! `actor` and `actors`.
 
+use crate::error::CoreResultExt;
 use crate::schema::connection::{connection, page_request};
 use crate::schema::enums::Side;
-use crate::schema::error::ServiceResultExt;
 use crate::schema::object::{Actor, ActorConnection, ActorTotal, database};
-use crate::service::cursor::ActorCursor;
-use crate::service::people;
 use async_graphql::{Context, Object, Result};
+use standoff_core::cursor::ActorCursor;
+use standoff_core::people;
 
 /// Who takes part.
 #[derive(Default)]
@@ -23,9 +23,6 @@ impl ActorQuery {
     }
 
     /// Actors by slug, optionally on one side.
-    #[graphql(
-        complexity = "crate::schema::limits::page_weight(first, last) * child_complexity + 1"
-    )]
     async fn actors(
         &self,
         ctx: &Context<'_>,

@@ -1,11 +1,11 @@
 //! `thread`: the escalation thread around one action.
 
-use crate::schema::error::ServiceResultExt;
+use crate::error::CoreResultExt;
 use crate::schema::id::{NodeType, decode};
 use crate::schema::object::{Action, database};
 use crate::schema::prefetch::prefetch_actions;
-use crate::service::thread;
 use async_graphql::{Context, ID, Object, Result};
+use standoff_core::thread;
 
 /// Who answered whom.
 #[derive(Default)]

@@ -6,8 +6,8 @@ use crate::schema::id::{NodeType, decode};
 use crate::schema::input::TimelineFilter;
 use crate::schema::loader::ActionId;
 use crate::schema::object::{Action, ActionConnection, action_connection, loaders};
-use crate::service::cursor::TimelineCursor;
 use async_graphql::{Context, ID, Object, Result};
+use standoff_core::cursor::TimelineCursor;
 
 /// The timeline of actions.
 #[derive(Default)]
@@ -17,9 +17,6 @@ pub struct TimelineQuery;
 impl TimelineQuery {
     /// Actions in time order (ties broken by when they were recorded), filtered and paged
     /// Relay-style: `first`/`after` forward, `last`/`before` backward; 20 by default, 100 at most.
-    #[graphql(
-        complexity = "crate::schema::limits::page_weight(first, last) * child_complexity + 1"
-    )]
     #[expect(
         clippy::too_many_arguments,
         reason = "the arguments are the GraphQL field's, as api.md names them"

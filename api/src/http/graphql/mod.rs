@@ -1,0 +1,107 @@
+//! `/graphql` over GET and POST, following the GraphQL-over-HTTP specification: the response
+//! type is negotiated (`application/graphql-response+json` or `application/json`), malformed
+//! requests get 400, other body types 415, mutations over GET 405, and under
+//! `application/graphql-response+json` a request that could not run gets 400 without `data`.
+
+mod request;
+
+use super::AppState;
+use crate::error::ApiError;
+use crate::schema::auth::{Auth, bearer};
+use crate::schema::loader::loaders;
+use async_graphql::parser::types::OperationType;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use request::MediaType;
+use sea_orm::DatabaseConnection;
+use standoff_core::tokens;
+
+/// Runs one GraphQL request with its own DataLoader and the caller's credentials.
+pub async fn execute(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Body,
+) -> Response {
+    let Some(media) = request::negotiate(&headers) else {
+        return (StatusCode::NOT_ACCEPTABLE, MediaType::unacceptable()).into_response();
+    };
+    let params = match request::read(
+        &method,
+        &headers,
+        query.as_deref(),
+        body,
+        state.slow_client_timeout,
+    )
+    .await
+    {
+        Ok(params) => params,
+        Err(refusal) => return refusal.into_response_as(media.header()),
+    };
+    let text = match state
+        .persisted
+        .resolve(params.query.clone(), &params.extensions)
+    {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            return ApiError::bad_input("the request has no query")
+                .into_response_as(media.header());
+        }
+        Err(error) => return respond(media, state.executor.refused(error)),
+    };
+    let mut request = params.into_request(text);
+    let prepared = match state.executor.prepare(&mut request) {
+        Ok(prepared) => prepared,
+        Err(error) => return respond(media, state.executor.refused(error)),
+    };
+    if method == Method::GET && prepared.ty == OperationType::Mutation {
+        return ApiError::bad_input("mutations are sent with POST")
+            .with_status(StatusCode::METHOD_NOT_ALLOWED)
+            .with_header(header::ALLOW, HeaderValue::from_static("POST"))
+            .into_response_as(media.header());
+    }
+    let auth = match headers.get(header::AUTHORIZATION) {
+        None => Auth::Anonymous,
+        Some(value) => authenticate(&state.db, value.to_str().ok()).await,
+    };
+    let request = request.data(loaders(state.db.clone())).data(auth);
+    respond(media, state.executor.run(request, &prepared).await)
+}
+
+/// Writes a GraphQL response. Errors without a path stopped the request before execution
+/// (parse, validation, variable coercion, limits): under graphql-response+json that is a 400
+/// with no `data` entry.
+fn respond(media: MediaType, response: async_graphql::Response) -> Response {
+    let not_run = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let (status, body) = if media == MediaType::GraphQlResponse && not_run {
+        let body = serde_json::json!({ "errors": response.errors });
+        (StatusCode::BAD_REQUEST, body.to_string())
+    } else {
+        // Straight to text: a page of 100 actions need not become a JSON tree first.
+        let body = serde_json::to_string(&response).unwrap_or_else(|_| "{}".to_owned());
+        (StatusCode::OK, body)
+    };
+    (status, [(header::CONTENT_TYPE, media.header())], body).into_response()
+}
+
+/// Checks an Authorization value (`Bearer <token>`); anything else is `Invalid`.
+pub async fn authenticate(db: &DatabaseConnection, value: Option<&str>) -> Auth {
+    let Some(token) = value.and_then(bearer) else {
+        return Auth::Invalid;
+    };
+    match tokens::authenticate(db, token).await {
+        Ok(Some(editor)) => Auth::Editor(editor),
+        Ok(None) => Auth::Invalid,
+        Err(err) => {
+            // A read still works without the database answering for the token; a write
+            // will be refused as unauthenticated, which is safe.
+            tracing::error!(error = %err, "token lookup failed");
+            Auth::Invalid
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! `/graphql/ws`: GraphQL over WebSocket in both subprotocols, `graphql-transport-ws` (the
+//! graphql-ws library) and the legacy `graphql-ws`. async-graphql-axum negotiates the
+//! subprotocol and runs the operations; `protocol` checks what clients send, `connection`
+//! keeps each connection's books.
+
+mod connection;
+mod protocol;
+
+pub use connection::{SocketsPerClient, WsSettings};
+
+use super::AppState;
+use crate::error::ApiError;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql_axum::GraphQLProtocol;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+
+/// Upgrades to a WebSocket speaking the subprotocol the client asked for.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    protocol: Result<GraphQLProtocol, StatusCode>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let Ok(protocol) = protocol else {
+        return ApiError::bad_input(
+            "ask for the graphql-transport-ws (or legacy graphql-ws) subprotocol",
+        )
+        .into_response();
+    };
+    let client = super::rate::client_address(&headers, peer, state.ws.trust_forwarded_for);
+    let Some(slot) = state.sockets.take(client, state.ws.max_per_client) else {
+        return ApiError::limit("too many WebSocket connections from this address")
+            .with_status(StatusCode::TOO_MANY_REQUESTS)
+            .into_response();
+    };
+    // Small buffers: most sockets idle between events, and tungstenite's 128 KiB defaults
+    // would cost that much per subscriber. A peer that lets 1 MiB of events pile up unread is
+    // disconnected rather than buffered without end. A message is no larger than a request
+    // body may be.
+    upgrade
+        .read_buffer_size(1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1024 * 1024)
+        .max_message_size(state.max_body_bytes)
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| async move {
+            connection::serve(socket, state, protocol).await;
+            drop(slot);
+        })
+}

@@ -1,0 +1,243 @@
+//! The two GraphQL-over-WebSocket protocols as far as the connection loop must know them: what
+//! each client message is, which are mistakes and with which close code, and what a server
+//! message means for the operations a connection runs.
+//!
+//! async-graphql-axum's `GraphQLWebSocket` runs the operations. Its protocol machine does not
+//! follow graphql-ws's PROTOCOL.md on client mistakes (it closes with 1002 or 1011 where the
+//! protocol says 4400, 4401, 4403 or 4409, and replaces an operation whose id is reused), so
+//! each client message is checked here before the machine sees it.
+
+use serde::Deserialize;
+use std::collections::HashSet;
+
+/// A malformed or unknown message.
+pub const BAD_MESSAGE: u16 = 4400;
+/// An operation before the connection was acknowledged.
+pub const UNAUTHORIZED: u16 = 4401;
+/// A `connection_init` whose token does not work.
+pub const FORBIDDEN: u16 = 4403;
+/// No `connection_init` in time.
+pub const INIT_TIMEOUT: u16 = 4408;
+/// An operation id already running.
+pub const DUPLICATE_ID: u16 = 4409;
+/// A second `connection_init`.
+pub const TOO_MANY_INITS: u16 = 4429;
+/// The server is going away (RFC 6455).
+pub const GOING_AWAY: u16 = 1001;
+/// Why `connection_init` is refused: it presented a token that does not work.
+pub const INIT_REFUSED: &str = "Forbidden: the token is invalid or revoked";
+
+/// Which of the two subprotocols a connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `graphql-transport-ws`, the graphql-ws library's PROTOCOL.md.
+    TransportWs,
+    /// The legacy `graphql-ws` of subscriptions-transport-ws.
+    Legacy,
+}
+
+impl Dialect {
+    /// The dialect of the subprotocol the upgrade agreed on.
+    pub fn of(subprotocol: Option<&str>) -> Self {
+        match subprotocol {
+            Some(p) if p.eq_ignore_ascii_case("graphql-transport-ws") => Self::TransportWs,
+            _ => Self::Legacy,
+        }
+    }
+}
+
+/// A client message's envelope: its type and id (the payload is the machine's business).
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    id: Option<String>,
+    payload: Option<serde_json::Value>,
+}
+
+/// What a client message asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientMessage {
+    /// `connection_init`.
+    Init,
+    /// Start an operation with this id (`subscribe`, or legacy `start`).
+    Start(String),
+    /// Stop the operation with this id (`complete`, or legacy `stop`).
+    Stop(String),
+    /// Anything else the protocol allows (`ping`, `pong`, legacy `connection_terminate`).
+    Other,
+}
+
+/// How far a connection has got, for judging the next client message.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// `connection_init` was received.
+    pub initialised: bool,
+    /// The server acknowledged it.
+    pub acknowledged: bool,
+    /// The ids of the operations running now.
+    pub running: HashSet<String>,
+}
+
+/// A client mistake: the close code and reason.
+pub type Mistake = (u16, String);
+
+fn bad() -> Mistake {
+    (BAD_MESSAGE, "Invalid message received".to_owned())
+}
+
+/// Reads a client message (text or binary frame alike) and judges it against the connection's
+/// progress. The legacy dialect has no close codes for mistakes, so there its mistakes are left
+/// to the machine.
+pub fn read(bytes: &[u8], dialect: Dialect, progress: &Progress) -> Result<ClientMessage, Mistake> {
+    let strict = dialect == Dialect::TransportWs;
+    let envelope: Envelope = match serde_json::from_slice(bytes) {
+        Ok(envelope) => envelope,
+        Err(_) if strict => return Err(bad()),
+        Err(_) => return Ok(ClientMessage::Other),
+    };
+    let id = envelope.id.filter(|id| !id.is_empty());
+    match (envelope.kind.as_str(), dialect) {
+        ("connection_init", _) if strict && progress.initialised => Err((
+            TOO_MANY_INITS,
+            "Too many initialisation requests".to_owned(),
+        )),
+        ("connection_init", _) => Ok(ClientMessage::Init),
+        ("ping" | "pong", Dialect::TransportWs) => Ok(ClientMessage::Other),
+        ("subscribe", Dialect::TransportWs) | ("start", Dialect::Legacy) => {
+            let id = id.ok_or_else(bad)?;
+            let has_query = envelope
+                .payload
+                .as_ref()
+                .and_then(|p| p.get("query"))
+                .is_some_and(serde_json::Value::is_string);
+            if strict && !has_query {
+                return Err(bad());
+            }
+            if strict && !progress.acknowledged {
+                return Err((UNAUTHORIZED, "Unauthorized".to_owned()));
+            }
+            if strict && progress.running.contains(&id) {
+                return Err((DUPLICATE_ID, format!("Subscriber for {id} already exists")));
+            }
+            Ok(ClientMessage::Start(id))
+        }
+        ("complete", Dialect::TransportWs) | ("stop", Dialect::Legacy) => {
+            id.map(ClientMessage::Stop).ok_or_else(bad)
+        }
+        ("connection_terminate", Dialect::Legacy) => Ok(ClientMessage::Other),
+        _ if strict => Err(bad()),
+        _ => Ok(ClientMessage::Other),
+    }
+}
+
+/// A server message's type, as the bookkeeping needs it.
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum ServerKind {
+    ConnectionAck,
+    Complete,
+    Error,
+    #[serde(other)]
+    Other,
+}
+
+/// A server message's envelope; serde skips the payload without building it.
+#[derive(Debug, Deserialize)]
+struct ServerEnvelope {
+    #[serde(rename = "type")]
+    kind: ServerKind,
+    id: Option<String>,
+}
+
+/// Updates the connection's progress from a message the machine sends: an acknowledgement, or
+/// the end of an operation (which then no longer counts against the limit).
+pub fn sent(text: &str, progress: &mut Progress) {
+    let Ok(envelope) = serde_json::from_str::<ServerEnvelope>(text) else {
+        return;
+    };
+    match envelope.kind {
+        ServerKind::ConnectionAck => progress.acknowledged = true,
+        ServerKind::Complete | ServerKind::Error => {
+            if let Some(id) = envelope.id {
+                progress.running.remove(&id);
+            }
+        }
+        ServerKind::Other => {}
+    }
+}
+
+/// The protocol's code for a close the machine chose: PROTOCOL.md's own codes where the
+/// machine uses generic ones.
+pub fn close_code(dialect: Dialect, code: u16, reason: &str) -> u16 {
+    match (dialect, code) {
+        (Dialect::TransportWs, 1002) if reason == INIT_REFUSED => FORBIDDEN,
+        (Dialect::TransportWs, 1002) => BAD_MESSAGE,
+        (Dialect::TransportWs, 1011) => UNAUTHORIZED,
+        _ => code,
+    }
+}
+
+/// The protocol's error message for an operation refused before it starts.
+pub fn refusal(dialect: Dialect, id: &str, error: &crate::error::ApiError) -> String {
+    let errors = serde_json::json!([{
+        "message": error.message,
+        "extensions": { "code": error.code.as_str() },
+    }]);
+    match dialect {
+        Dialect::TransportWs => {
+            serde_json::json!({ "type": "error", "id": id, "payload": errors }).to_string()
+        }
+        Dialect::Legacy => {
+            serde_json::json!({ "type": "error", "id": id, "payload": errors[0] }).to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judge(text: &str, progress: &Progress) -> Result<ClientMessage, u16> {
+        read(text.as_bytes(), Dialect::TransportWs, progress).map_err(|(code, _)| code)
+    }
+
+    #[test]
+    fn each_mistake_gets_the_protocols_own_close_code() {
+        let mut progress = Progress::default();
+        assert_eq!(judge("not json", &progress), Err(BAD_MESSAGE));
+        assert_eq!(
+            judge(r#"{"type":"start","id":"1"}"#, &progress),
+            Err(BAD_MESSAGE)
+        );
+        let subscribe = r#"{"type":"subscribe","id":"1","payload":{"query":"{ a }"}}"#;
+        assert_eq!(judge(subscribe, &progress), Err(UNAUTHORIZED));
+        progress.initialised = true;
+        progress.acknowledged = true;
+        assert_eq!(
+            judge(r#"{"type":"connection_init"}"#, &progress),
+            Err(TOO_MANY_INITS)
+        );
+        assert_eq!(
+            judge(subscribe, &progress),
+            Ok(ClientMessage::Start("1".into()))
+        );
+        progress.running.insert("1".into());
+        assert_eq!(judge(subscribe, &progress), Err(DUPLICATE_ID));
+    }
+
+    #[test]
+    fn the_machines_messages_move_the_bookkeeping() {
+        let mut progress = Progress::default();
+        sent(r#"{"type":"connection_ack"}"#, &mut progress);
+        assert!(progress.acknowledged);
+        progress.running.insert("7".into());
+        sent(
+            r#"{"type":"next","id":"7","payload":{"data":{"type":"complete"}}}"#,
+            &mut progress,
+        );
+        assert!(progress.running.contains("7"), "a result ends nothing");
+        sent(r#"{"type":"complete","id":"7"}"#, &mut progress);
+        assert!(progress.running.is_empty());
+    }
+}

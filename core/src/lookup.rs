@@ -1,0 +1,229 @@
+//! Batch lookups by id (for the GraphQL layer's DataLoaders: however many
+//! actions a page holds, each relation costs one query) and by slug or key (for importers).
+
+use super::CoreResult;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
+};
+use standoff_entities::{action, action_target, actor, citation, response, source};
+use std::collections::HashMap;
+
+/// Rows of `E` whose `id` column is among `ids`, by id.
+async fn by_id<E, C>(
+    db: &C,
+    id_column: E::Column,
+    ids: &[i64],
+    id_of: impl Fn(&E::Model) -> i64,
+) -> CoreResult<HashMap<i64, E::Model>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let rows = E::find()
+        .filter(id_column.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| (id_of(&row), row)).collect())
+}
+
+/// Actors by id.
+pub async fn actors<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, actor::Model>> {
+    by_id::<actor::Entity, _>(db, actor::Column::Id, ids, |a| a.id).await
+}
+
+/// Actions by id.
+pub async fn actions<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, action::Model>> {
+    by_id::<action::Entity, _>(db, action::Column::Id, ids, |a| a.id).await
+}
+
+/// Sources by id.
+pub async fn sources<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, source::Model>> {
+    by_id::<source::Entity, _>(db, source::Column::Id, ids, |s| s.id).await
+}
+
+/// Responses by id.
+pub async fn responses<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, response::Model>> {
+    by_id::<response::Entity, _>(db, response::Column::Id, ids, |r| r.id).await
+}
+
+/// The target actors of each action, by name.
+pub async fn targets<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> CoreResult<HashMap<i64, Vec<actor::Model>>> {
+    let rows = action_target::Entity::find()
+        .filter(action_target::Column::ActionId.is_in(action_ids.iter().copied()))
+        .find_also_related(actor::Entity)
+        .order_by_asc(actor::Column::Name)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<actor::Model>> = HashMap::new();
+    for (link, target) in rows {
+        if let Some(target) = target {
+            out.entry(link.action_id).or_default().push(target);
+        }
+    }
+    Ok(out)
+}
+
+/// The citations of each action with their sources, in the order they were recorded.
+pub async fn citations<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> CoreResult<HashMap<i64, Vec<(citation::Model, source::Model)>>> {
+    let rows = citation::Entity::find()
+        .filter(citation::Column::ActionId.is_in(action_ids.iter().copied()))
+        .find_also_related(source::Entity)
+        .order_by_asc(citation::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for (cite, src) in rows {
+        if let Some(src) = src {
+            out.entry(cite.action_id).or_default().push((cite, src));
+        }
+    }
+    Ok(out)
+}
+
+/// A response link with the action at its far end: the answer, or what was answered.
+pub type Link = (response::Model, action::Model);
+
+/// For each action, the responses that answer it with the answering actions, in time order;
+/// retracted answers are left out as they are from the timeline.
+pub async fn responses_to<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> CoreResult<HashMap<i64, Vec<Link>>> {
+    let rows = response::Entity::find()
+        .join(JoinType::InnerJoin, response::Relation::Answer.def())
+        .select_also(action::Entity)
+        .filter(response::Column::RespondsToId.is_in(action_ids.iter().copied()))
+        .filter(action::Column::Retracted.eq(false))
+        .order_by_asc(action::Column::OccurredAt)
+        .order_by_asc(action::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for (link, answer) in rows {
+        if let Some(answer) = answer {
+            out.entry(link.responds_to_id)
+                .or_default()
+                .push((link, answer));
+        }
+    }
+    Ok(out)
+}
+
+/// For each action, the responses it makes with the actions it answers, in their time order.
+pub async fn responses_from<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> CoreResult<HashMap<i64, Vec<Link>>> {
+    let rows = response::Entity::find()
+        .join(JoinType::InnerJoin, response::Relation::Answered.def())
+        .select_also(action::Entity)
+        .filter(response::Column::ActionId.is_in(action_ids.iter().copied()))
+        .filter(action::Column::Retracted.eq(false))
+        .order_by_asc(action::Column::OccurredAt)
+        .order_by_asc(action::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for (link, answered) in rows {
+        if let Some(answered) = answered {
+            out.entry(link.action_id)
+                .or_default()
+                .push((link, answered));
+        }
+    }
+    Ok(out)
+}
+
+/// The members of each actor, by name.
+pub async fn members<C: ConnectionTrait>(
+    db: &C,
+    actor_ids: &[i64],
+) -> CoreResult<HashMap<i64, Vec<actor::Model>>> {
+    let rows = actor::Entity::find()
+        .filter(actor::Column::MemberOfId.is_in(actor_ids.iter().copied()))
+        .order_by_asc(actor::Column::Name)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for a in rows {
+        if let Some(parent) = a.member_of_id {
+            out.entry(parent).or_default().push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// Bound parameters per `IN (...)` lookup by name, well under SQLite's and PostgreSQL's limits.
+const NAMES_PER_STATEMENT: usize = 500;
+
+/// Ids of rows of `E` by a unique text column (a slug or key), for the names that exist.
+async fn ids_by_name<E, C>(
+    db: &C,
+    name_column: E::Column,
+    id_column: E::Column,
+    names: &[String],
+) -> CoreResult<HashMap<String, i64>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let mut names = names.to_vec();
+    names.sort();
+    names.dedup();
+    let mut ids = HashMap::new();
+    for chunk in names.chunks(NAMES_PER_STATEMENT) {
+        let found: Vec<(String, i64)> = E::find()
+            .select_only()
+            .column(name_column)
+            .column(id_column)
+            .filter(name_column.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        ids.extend(found);
+    }
+    Ok(ids)
+}
+
+/// Actor ids by slug, for the slugs that exist.
+pub async fn actor_ids_by_slug<C: ConnectionTrait>(
+    db: &C,
+    slugs: &[String],
+) -> CoreResult<HashMap<String, i64>> {
+    ids_by_name::<actor::Entity, _>(db, actor::Column::Slug, actor::Column::Id, slugs).await
+}
+
+/// Source ids by importer key, for the keys that exist.
+pub async fn source_ids_by_key<C: ConnectionTrait>(
+    db: &C,
+    keys: &[String],
+) -> CoreResult<HashMap<String, i64>> {
+    ids_by_name::<source::Entity, _>(db, source::Column::Key, source::Column::Id, keys).await
+}
+
+/// Action ids by importer key, for the keys that exist.
+pub async fn action_ids_by_key<C: ConnectionTrait>(
+    db: &C,
+    keys: &[String],
+) -> CoreResult<HashMap<String, i64>> {
+    ids_by_name::<action::Entity, _>(db, action::Column::Key, action::Column::Id, keys).await
+}

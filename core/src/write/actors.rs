@@ -1,0 +1,182 @@
+//! Creating actors and adding sources.
+
+use super::{WriteTxn, Writer};
+use crate::change_log::LogEntry;
+use crate::check::{self, MAX_SHORT};
+use crate::{CoreError, CoreResult};
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use standoff_entities::{ActorKind, ChangeKind, Side, actor, source};
+
+/// A new actor as an editor describes it.
+#[derive(Debug, Clone)]
+pub struct NewActor {
+    /// Unique, stable identifier.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Person, office, agency, ...
+    pub kind: ActorKind,
+    /// Level of government.
+    pub side: Side,
+    /// Title or office.
+    pub title: Option<String>,
+    /// Political party.
+    pub party: Option<String>,
+    /// Slug of the actor it belongs to.
+    pub member_of: Option<String>,
+}
+
+impl NewActor {
+    /// Checks what needs no database and tidies the texts.
+    pub fn checked(self) -> CoreResult<Self> {
+        let slug = check::slug("slug", &self.slug)?;
+        if self.member_of.as_deref() == Some(slug.as_str()) {
+            return Err(CoreError::BadInput(
+                "an actor cannot be a member of itself".into(),
+            ));
+        }
+        Ok(Self {
+            name: check::text("name", &self.name, MAX_SHORT)?,
+            title: check::optional_text("title", self.title.as_deref(), MAX_SHORT)?,
+            party: check::optional_text("party", self.party.as_deref(), MAX_SHORT)?,
+            slug,
+            ..self
+        })
+    }
+}
+
+/// A new source.
+#[derive(Debug, Clone)]
+pub struct NewSource {
+    /// A stable key given by an importer (a story file), so loading twice finds the same row.
+    pub key: Option<String>,
+    /// The document's title.
+    pub title: String,
+    /// Where it is published.
+    pub url: Option<String>,
+    /// Who published it.
+    pub publisher: Option<String>,
+    /// When.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl NewSource {
+    /// Checks what needs no database and tidies the texts.
+    pub fn checked(self) -> CoreResult<Self> {
+        Ok(Self {
+            key: self
+                .key
+                .as_deref()
+                .map(|k| check::slug("key", k))
+                .transpose()?,
+            title: check::text("title", &self.title, MAX_SHORT)?,
+            url: self.url.as_deref().map(check::url).transpose()?,
+            publisher: check::optional_text("publisher", self.publisher.as_deref(), MAX_SHORT)?,
+            ..self
+        })
+    }
+}
+
+/// Creates an actor inside `txn`; a slug already in use is CONFLICT.
+pub async fn create_actor_in(
+    txn: &mut WriteTxn,
+    author: &str,
+    input: NewActor,
+) -> CoreResult<actor::Model> {
+    let input = input.checked()?;
+    let slug = input.slug;
+    let taken = actor::Entity::find()
+        .filter(actor::Column::Slug.eq(&slug))
+        .one(txn.db())
+        .await?;
+    if taken.is_some() {
+        return Err(CoreError::Conflict(format!(
+            "an actor has the slug {slug:?} already"
+        )));
+    }
+    let member_of_id = match &input.member_of {
+        Some(parent) => Some(
+            actor::Entity::find()
+                .filter(actor::Column::Slug.eq(parent))
+                .one(txn.db())
+                .await?
+                .ok_or_else(|| {
+                    CoreError::BadInput(format!("memberOf names unknown actor {parent:?}"))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let model = actor::Entity::insert(actor::ActiveModel {
+        slug: Set(slug.clone()),
+        name: Set(input.name),
+        kind: Set(input.kind),
+        side: Set(input.side),
+        title: Set(input.title),
+        party: Set(input.party),
+        member_of_id: Set(member_of_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec_with_returning(txn.db())
+    .await
+    .map_err(|e| {
+        CoreError::from(e).conflict_on_unique(format!("an actor has the slug {slug:?} already"))
+    })?;
+    txn.append(
+        author,
+        LogEntry::about(ChangeKind::ActorCreated, "actor", model.id),
+    )
+    .await?;
+    Ok(model)
+}
+
+/// Creates an actor in a transaction of its own.
+pub async fn create_actor(writer: Writer<'_>, input: NewActor) -> CoreResult<actor::Model> {
+    let input = input.checked()?;
+    let mut txn = writer.begin().await?;
+    let model = create_actor_in(&mut txn, writer.author(), input).await?;
+    writer.commit(txn).await?;
+    Ok(model)
+}
+
+/// Adds a source inside `txn`; a key already in use is CONFLICT.
+pub async fn add_source_in(
+    txn: &mut WriteTxn,
+    author: &str,
+    input: NewSource,
+) -> CoreResult<source::Model> {
+    let input = input.checked()?;
+    let key = input.key.clone();
+    let model = source::Entity::insert(source::ActiveModel {
+        key: Set(input.key),
+        url: Set(input.url),
+        publisher: Set(input.publisher),
+        title: Set(input.title),
+        published_at: Set(input.published_at),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec_with_returning(txn.db())
+    .await
+    .map_err(|e| {
+        CoreError::from(e).conflict_on_unique(format!("a source has the key {key:?} already"))
+    })?;
+    txn.append(
+        author,
+        LogEntry::about(ChangeKind::SourceAdded, "source", model.id),
+    )
+    .await?;
+    Ok(model)
+}
+
+/// Adds a source that actions can then cite, in a transaction of its own.
+pub async fn add_source(writer: Writer<'_>, input: NewSource) -> CoreResult<source::Model> {
+    let input = input.checked()?;
+    let mut txn = writer.begin().await?;
+    let model = add_source_in(&mut txn, writer.author(), input).await?;
+    writer.commit(txn).await?;
+    Ok(model)
+}
