@@ -4,54 +4,83 @@ use std::net::SocketAddr;
 
 pub use standoff_core::db::DatabaseSettings;
 
+use crate::schema::limits;
+
+/// Each setting's default, stated once: the flags and `ServerSettings::default` both use them
+/// (the query limits' defaults live beside the limits, in `schema::limits`).
+pub mod defaults {
+    use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+
+    /// Where the server listens.
+    pub const BIND: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8000));
+    /// Largest request body, in bytes.
+    pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+    /// Seconds a WebSocket client has to send `connection_init`.
+    pub const WS_INIT_TIMEOUT_SECS: u64 = 10;
+    /// Seconds between WebSocket pings.
+    pub const WS_PING_SECS: u64 = 15;
+    /// Seconds a GraphQL request may run.
+    pub const REQUEST_TIMEOUT_SECS: u64 = 10;
+    /// Requests per second one client may make, sustained.
+    pub const RATE_LIMIT_PER_SECOND: u32 = 50;
+    /// Requests one client may make in a burst.
+    pub const RATE_LIMIT_BURST: u32 = 500;
+    /// Seconds a client has to send headers, then the body.
+    pub const SLOW_CLIENT_TIMEOUT_SECS: u64 = 10;
+    /// WebSockets one client address may hold.
+    pub const MAX_SOCKETS_PER_CLIENT: usize = 50;
+    /// Operations one WebSocket may run at once.
+    pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 20;
+}
+
 /// How the HTTP server runs.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ServerSettings {
     /// Address and port to listen on.
-    #[arg(long, env = "STANDOFF_BIND", default_value = "127.0.0.1:8000")]
+    #[arg(long, env = "STANDOFF_BIND", default_value_t = defaults::BIND)]
     pub bind: SocketAddr,
     /// Largest request body accepted, in bytes; larger ones get 413.
-    #[arg(long, env = "STANDOFF_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "STANDOFF_MAX_BODY_BYTES", default_value_t = defaults::MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
     /// Leave an empty database empty instead of loading the bundled Chicago story.
     #[arg(long, env = "STANDOFF_NO_SEED")]
     pub no_seed: bool,
     /// Seconds a WebSocket client has to send `connection_init` before it is closed (4408).
-    #[arg(long, env = "STANDOFF_WS_INIT_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long, env = "STANDOFF_WS_INIT_TIMEOUT_SECS", default_value_t = defaults::WS_INIT_TIMEOUT_SECS)]
     pub ws_init_timeout_secs: u64,
     /// Seconds between the server's WebSocket pings; a peer silent for three is dropped.
-    #[arg(long, env = "STANDOFF_WS_PING_SECS", default_value_t = 15)]
+    #[arg(long, env = "STANDOFF_WS_PING_SECS", default_value_t = defaults::WS_PING_SECS)]
     pub ws_ping_secs: u64,
     /// Deepest nesting of selections a query may have.
-    #[arg(long, env = "STANDOFF_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long, env = "STANDOFF_MAX_DEPTH", default_value_t = limits::DEFAULT_MAX_DEPTH)]
     pub max_depth: usize,
     /// Highest query complexity: one per field, times the page size inside a connection.
-    #[arg(long, env = "STANDOFF_MAX_COMPLEXITY", default_value_t = 5000)]
+    #[arg(long, env = "STANDOFF_MAX_COMPLEXITY", default_value_t = limits::DEFAULT_MAX_COMPLEXITY)]
     pub max_complexity: usize,
     /// Most aliases in one query.
-    #[arg(long, env = "STANDOFF_MAX_ALIASES", default_value_t = 30)]
+    #[arg(long, env = "STANDOFF_MAX_ALIASES", default_value_t = limits::DEFAULT_MAX_ALIASES)]
     pub max_aliases: usize,
     /// Most directives in one query.
-    #[arg(long, env = "STANDOFF_MAX_DIRECTIVES", default_value_t = 20)]
+    #[arg(long, env = "STANDOFF_MAX_DIRECTIVES", default_value_t = limits::DEFAULT_MAX_DIRECTIVES)]
     pub max_directives: usize,
     /// Most lexical tokens in one query text.
-    #[arg(long, env = "STANDOFF_MAX_TOKENS", default_value_t = 3000)]
+    #[arg(long, env = "STANDOFF_MAX_TOKENS", default_value_t = limits::DEFAULT_MAX_TOKENS)]
     pub max_tokens: usize,
     /// Seconds a GraphQL request may run before it is stopped with LIMIT_EXCEEDED.
-    #[arg(long, env = "STANDOFF_REQUEST_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long, env = "STANDOFF_REQUEST_TIMEOUT_SECS", default_value_t = defaults::REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
     /// Requests one client address may make per second, sustained (0: no limit).
-    #[arg(long, env = "STANDOFF_RATE_LIMIT_PER_SECOND", default_value_t = 50)]
+    #[arg(long, env = "STANDOFF_RATE_LIMIT_PER_SECOND", default_value_t = defaults::RATE_LIMIT_PER_SECOND)]
     pub rate_limit_per_second: u32,
     /// Requests one client address may make in a burst above the sustained rate.
-    #[arg(long, env = "STANDOFF_RATE_LIMIT_BURST", default_value_t = 500)]
+    #[arg(long, env = "STANDOFF_RATE_LIMIT_BURST", default_value_t = defaults::RATE_LIMIT_BURST)]
     pub rate_limit_burst: u32,
     /// Seconds a client has to send a request's headers, and then its body, before the
     /// connection is closed (headers) or answered 408 (body).
-    #[arg(long, env = "STANDOFF_SLOW_CLIENT_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long, env = "STANDOFF_SLOW_CLIENT_TIMEOUT_SECS", default_value_t = defaults::SLOW_CLIENT_TIMEOUT_SECS)]
     pub slow_client_timeout_secs: u64,
     /// Most WebSocket connections one client address may hold open.
-    #[arg(long, env = "STANDOFF_MAX_SOCKETS_PER_CLIENT", default_value_t = 50)]
+    #[arg(long, env = "STANDOFF_MAX_SOCKETS_PER_CLIENT", default_value_t = defaults::MAX_SOCKETS_PER_CLIENT)]
     pub max_sockets_per_client: usize,
     /// Take the client's address from the first `X-Forwarded-For` entry (only behind a load
     /// balancer that sets it; otherwise clients could pick their own address).
@@ -61,7 +90,7 @@ pub struct ServerSettings {
     #[arg(
         long,
         env = "STANDOFF_MAX_SUBSCRIPTIONS_PER_CONNECTION",
-        default_value_t = 20
+        default_value_t = defaults::MAX_SUBSCRIPTIONS_PER_CONNECTION
     )]
     pub max_subscriptions_per_connection: usize,
     /// Production mode: no field suggestions in errors, and no playground unless `--playground`
@@ -84,23 +113,23 @@ pub struct ServerSettings {
 impl Default for ServerSettings {
     fn default() -> Self {
         Self {
-            bind: SocketAddr::from(([127, 0, 0, 1], 8000)),
-            max_body_bytes: 1024 * 1024,
+            bind: defaults::BIND,
+            max_body_bytes: defaults::MAX_BODY_BYTES,
             no_seed: false,
-            ws_init_timeout_secs: 10,
-            ws_ping_secs: 15,
+            ws_init_timeout_secs: defaults::WS_INIT_TIMEOUT_SECS,
+            ws_ping_secs: defaults::WS_PING_SECS,
             cors_origins: Vec::new(),
-            max_depth: 12,
-            max_complexity: 5000,
-            max_aliases: 30,
-            max_directives: 20,
-            max_tokens: 3000,
-            request_timeout_secs: 10,
-            max_subscriptions_per_connection: 20,
-            max_sockets_per_client: 50,
-            rate_limit_per_second: 50,
-            rate_limit_burst: 500,
-            slow_client_timeout_secs: 10,
+            max_depth: limits::DEFAULT_MAX_DEPTH,
+            max_complexity: limits::DEFAULT_MAX_COMPLEXITY,
+            max_aliases: limits::DEFAULT_MAX_ALIASES,
+            max_directives: limits::DEFAULT_MAX_DIRECTIVES,
+            max_tokens: limits::DEFAULT_MAX_TOKENS,
+            request_timeout_secs: defaults::REQUEST_TIMEOUT_SECS,
+            max_subscriptions_per_connection: defaults::MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            max_sockets_per_client: defaults::MAX_SOCKETS_PER_CLIENT,
+            rate_limit_per_second: defaults::RATE_LIMIT_PER_SECOND,
+            rate_limit_burst: defaults::RATE_LIMIT_BURST,
+            slow_client_timeout_secs: defaults::SLOW_CLIENT_TIMEOUT_SECS,
             trust_forwarded_for: false,
             production: false,
             playground: None,
@@ -116,13 +145,34 @@ impl ServerSettings {
     }
 
     /// The query limits these settings ask for.
-    pub fn query_limits(&self) -> crate::schema::limits::QueryLimits {
-        crate::schema::limits::QueryLimits {
+    pub fn query_limits(&self) -> limits::QueryLimits {
+        limits::QueryLimits {
             max_depth: self.max_depth,
             max_complexity: self.max_complexity,
             max_aliases: self.max_aliases,
             max_directives: self.max_directives,
             max_tokens: self.max_tokens,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        server: ServerSettings,
+    }
+
+    #[test]
+    fn the_flags_defaults_are_the_settings_defaults() {
+        let parsed = Flags::try_parse_from(["standoff"]).expect("no flags parse");
+        assert_eq!(
+            format!("{:?}", parsed.server),
+            format!("{:?}", ServerSettings::default())
+        );
     }
 }

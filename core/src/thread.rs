@@ -7,6 +7,8 @@ use std::collections::HashSet;
 
 /// Deepest thread one request may walk.
 pub const MAX_THREAD_DEPTH: i32 = 50;
+/// How many links each way a thread follows when the caller does not say.
+pub const DEFAULT_THREAD_DEPTH: i32 = 10;
 
 /// Walks `depth` response links up (what it answered) and down (what answered it) from an
 /// action, one query per level and direction, and returns the actions found, the start

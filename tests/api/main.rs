@@ -3,6 +3,7 @@
 
 mod cli;
 mod close_codes;
+mod contract;
 mod errors;
 mod escalation;
 mod exports;

@@ -14,8 +14,8 @@ pub struct TimelineFilter {
     /// Actor slugs: an action matches when one of them acted (or is a target, with `involving`).
     pub actors: Option<Vec<String>>,
     /// With `actors`, also match actions aimed at one of them.
-    #[graphql(default = false)]
-    pub involving: bool,
+    #[graphql(default_with = "Some(false)")]
+    pub involving: Option<bool>,
     /// Sides of the acting actor.
     pub sides: Option<Vec<Side>>,
     /// Kinds of action.
@@ -31,8 +31,8 @@ pub struct TimelineFilter {
     /// Case-insensitive text to find in the title, summary or quote.
     pub text: Option<String>,
     /// Include retracted actions, which are hidden by default.
-    #[graphql(default = false)]
-    pub include_retracted: bool,
+    #[graphql(default_with = "Some(false)")]
+    pub include_retracted: Option<bool>,
 }
 
 fn mapped<A, B: From<A>>(list: Option<Vec<A>>) -> Vec<B> {
@@ -59,7 +59,7 @@ impl TimelineFilter {
     pub fn into_service(self) -> ActionFilter {
         ActionFilter {
             actors: self.actors.unwrap_or_default(),
-            involving: self.involving,
+            involving: self.involving.unwrap_or(false),
             sides: mapped(self.sides),
             kinds: mapped(self.kinds),
             categories: mapped(self.categories),
@@ -67,7 +67,7 @@ impl TimelineFilter {
             from: self.from,
             to: self.to,
             text: self.text,
-            include_retracted: self.include_retracted,
+            include_retracted: self.include_retracted.unwrap_or(false),
         }
     }
 }

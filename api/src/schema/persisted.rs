@@ -6,11 +6,11 @@ use crate::error::{ApiError, Code};
 use async_graphql::ServerError;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::Arc;
 
-/// Queries remembered for automatic persisted queries, per instance.
-const REMEMBERED: usize = 2000;
+/// Bytes of query texts remembered for automatic persisted queries, per instance.
+const REMEMBERED_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Lower-case hex SHA-256 of a query text, as Apollo clients compute it.
 pub fn query_hash(query: &str) -> String {
@@ -35,21 +35,52 @@ pub enum AllowListError {
     Shape,
 }
 
-/// The query texts this instance has seen with their hashes (bounded).
-#[derive(Clone, Default)]
-pub struct PersistedQueries(Arc<Mutex<HashMap<String, String>>>);
+/// The query texts this instance has seen, by hash: a cache bounded by the bytes it holds, so
+/// that however many or however long the texts clients send, it cannot grow past its bound.
+/// Forgetting one costs its client one extra round trip.
+#[derive(Clone)]
+pub struct PersistedQueries(moka::sync::Cache<String, Arc<str>>);
+
+impl Default for PersistedQueries {
+    fn default() -> Self {
+        Self::new(REMEMBERED_BYTES)
+    }
+}
+
+/// A request's query text, and whether it is to be remembered once it proves runnable.
+pub struct Resolved {
+    /// The text to run.
+    pub text: String,
+    /// The hash to remember it under, when the client sent both.
+    remember: Option<String>,
+}
 
 impl PersistedQueries {
-    /// The query text of a request: its own, checked against and remembered under its hash, or
-    /// the one remembered for the hash it sends alone. `PERSISTED_QUERY_NOT_FOUND` asks the
-    /// client to send the text once.
+    /// A cache holding at most `bytes` of hashes and texts.
+    pub fn new(bytes: u64) -> Self {
+        Self(
+            moka::sync::Cache::builder()
+                .max_capacity(bytes)
+                .weigher(|hash: &String, text: &Arc<str>| {
+                    u32::try_from(hash.len() + text.len()).unwrap_or(u32::MAX)
+                })
+                .build(),
+        )
+    }
+
+    /// The query text of a request: its own (checked against its hash), or the one remembered
+    /// for the hash it sends alone. `PERSISTED_QUERY_NOT_FOUND` asks the client to send the
+    /// text once; `None` when there is neither.
     pub fn resolve(
         &self,
         query: Option<String>,
         extensions: &Map<String, Value>,
-    ) -> Result<Option<String>, ServerError> {
+    ) -> Result<Option<Resolved>, ServerError> {
         let Some(persisted) = extensions.get("persistedQuery") else {
-            return Ok(query);
+            return Ok(query.map(|text| Resolved {
+                text,
+                remember: None,
+            }));
         };
         let hash = persisted
             .get("sha256Hash")
@@ -61,29 +92,34 @@ impl PersistedQueries {
                     Code::BadUserInput,
                 )
             })?;
-        let mut known = self.0.lock().unwrap_or_else(|p| p.into_inner());
         match query {
-            Some(text) => {
-                if query_hash(&text) != hash {
-                    return Err(error(
-                        "the sha256Hash does not match the query",
-                        Code::BadUserInput,
-                    ));
-                }
-                if known.len() >= REMEMBERED {
-                    // Forgetting one query costs its client one extra round trip.
-                    if let Some(old) = known.keys().next().cloned() {
-                        known.remove(&old);
-                    }
-                }
-                known.insert(hash.to_owned(), text.clone());
-                Ok(Some(text))
-            }
-            None => known
+            Some(text) if query_hash(&text) != hash => Err(error(
+                "the sha256Hash does not match the query",
+                Code::BadUserInput,
+            )),
+            Some(text) => Ok(Some(Resolved {
+                text,
+                remember: Some(hash.to_owned()),
+            })),
+            None => self
+                .0
                 .get(hash)
-                .cloned()
-                .map(Some)
+                .map(|text| {
+                    Some(Resolved {
+                        text: text.to_string(),
+                        remember: None,
+                    })
+                })
                 .ok_or_else(|| error("PersistedQueryNotFound", Code::PersistedQueryNotFound)),
+        }
+    }
+
+    /// Remembers a resolved text under its hash: called once the text has passed the limits,
+    /// so only texts that can run take room.
+    pub fn remember(&self, resolved: &Resolved) {
+        if let Some(hash) = &resolved.remember {
+            self.0
+                .insert(hash.clone(), Arc::from(resolved.text.as_str()));
         }
     }
 }
@@ -131,16 +167,24 @@ mod tests {
         };
         let hash = query_hash(q);
         assert!(store.resolve(None, &ext(&hash)).is_err(), "not yet known");
+        let sent = store
+            .resolve(Some(q.into()), &ext(&hash))
+            .ok()
+            .flatten()
+            .expect("the text");
+        assert_eq!(sent.text, q);
+        assert!(
+            store.resolve(None, &ext(&hash)).is_err(),
+            "not until it proved runnable"
+        );
+        store.remember(&sent);
         assert_eq!(
             store
-                .resolve(Some(q.into()), &ext(&hash))
+                .resolve(None, &ext(&hash))
                 .ok()
                 .flatten()
+                .map(|r| r.text)
                 .as_deref(),
-            Some(q)
-        );
-        assert_eq!(
-            store.resolve(None, &ext(&hash)).ok().flatten().as_deref(),
             Some(q)
         );
         assert!(
@@ -148,6 +192,33 @@ mod tests {
                 .resolve(Some("{ other }".into()), &ext(&hash))
                 .is_err(),
             "hash mismatch"
+        );
+    }
+
+    #[test]
+    fn the_store_is_bounded_by_bytes_not_entries() {
+        let store = PersistedQueries::new(100_000);
+        let ext = |hash: &str| {
+            serde_json::json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        };
+        for n in 0..50 {
+            let text = format!("{{ a{n} }}{}", " ".repeat(10_000));
+            let hash = query_hash(&text);
+            let resolved = store
+                .resolve(Some(text), &ext(&hash))
+                .ok()
+                .flatten()
+                .expect("text");
+            store.remember(&resolved);
+        }
+        store.0.run_pending_tasks();
+        assert!(
+            store.0.weighted_size() <= 100_000,
+            "{}",
+            store.0.weighted_size()
         );
     }
 }

@@ -41,22 +41,23 @@ pub async fn execute(
         Ok(params) => params,
         Err(refusal) => return refusal.into_response_as(media.header()),
     };
-    let text = match state
+    let resolved = match state
         .persisted
         .resolve(params.query.clone(), &params.extensions)
     {
-        Ok(Some(text)) => text,
+        Ok(Some(resolved)) => resolved,
         Ok(None) => {
             return ApiError::bad_input("the request has no query")
                 .into_response_as(media.header());
         }
         Err(error) => return respond(media, state.executor.refused(error)),
     };
-    let mut request = params.into_request(text);
+    let mut request = params.into_request(resolved.text.clone());
     let prepared = match state.executor.prepare(&mut request) {
         Ok(prepared) => prepared,
         Err(error) => return respond(media, state.executor.refused(error)),
     };
+    state.persisted.remember(&resolved);
     if method == Method::GET && prepared.ty == OperationType::Mutation {
         return ApiError::bad_input("mutations are sent with POST")
             .with_status(StatusCode::METHOD_NOT_ALLOWED)

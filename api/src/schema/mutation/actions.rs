@@ -39,13 +39,13 @@ pub struct RecordActionInput {
     /// PLOVER category; sets the default intensity.
     pub category: Option<Category>,
     /// Words or deeds.
-    #[graphql(default_with = "ActionStatus::CarriedOut")]
-    pub status: ActionStatus,
+    #[graphql(default_with = "Some(ActionStatus::CarriedOut)")]
+    pub status: Option<ActionStatus>,
     /// When it happened; moved to the start of its precision's unit.
     pub occurred_at: DateTime<Utc>,
     /// How precisely `occurredAt` is known.
-    #[graphql(default_with = "DatePrecision::Day")]
-    pub precision: DatePrecision,
+    #[graphql(default_with = "Some(DatePrecision::Day)")]
+    pub precision: Option<DatePrecision>,
     /// When the first source reported it.
     pub reported_at: Option<DateTime<Utc>>,
     /// One-line headline.
@@ -158,9 +158,9 @@ impl ActionMutation {
             targets: input.targets.unwrap_or_default(),
             kind: input.kind.into(),
             category: input.category.map(Into::into),
-            status: input.status.into(),
+            status: input.status.unwrap_or(ActionStatus::CarriedOut).into(),
             occurred_at: input.occurred_at,
-            precision: input.precision.into(),
+            precision: input.precision.unwrap_or(DatePrecision::Day).into(),
             reported_at: input.reported_at,
             title: input.title,
             summary: input.summary,

@@ -19,11 +19,11 @@ impl EscalationQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<TimelineFilter>,
-        #[graphql(default)] bucket: Bucket,
+        #[graphql(default_with = "Some(Bucket::Day)")] bucket: Option<Bucket>,
     ) -> Result<Vec<EscalationPoint>> {
         let db = database(ctx);
         let filter = TimelineFilter::resolve(filter, ctx).await?;
-        let rows = escalation::escalation(db, &filter, bucket.into())
+        let rows = escalation::escalation(db, &filter, bucket.unwrap_or_default().into())
             .await
             .gql()?;
         Ok(rows.into_iter().map(Into::into).collect())

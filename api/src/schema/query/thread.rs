@@ -19,10 +19,16 @@ impl ThreadQuery {
         &self,
         ctx: &Context<'_>,
         action_id: ID,
-        #[graphql(default = 10)] depth: i32,
+        #[graphql(default_with = "Some(thread::DEFAULT_THREAD_DEPTH)")] depth: Option<i32>,
     ) -> Result<Vec<Action>> {
         let id = decode(&action_id, NodeType::Action)?;
-        let actions = thread::thread(database(ctx), id, depth).await.gql()?;
+        let actions = thread::thread(
+            database(ctx),
+            id,
+            depth.unwrap_or(thread::DEFAULT_THREAD_DEPTH),
+        )
+        .await
+        .gql()?;
         prefetch_actions(ctx, &[ctx.look_ahead()], &actions, None).await?;
         Ok(actions.into_iter().map(Action).collect())
     }

@@ -25,7 +25,7 @@ impl TimelineQuery {
         &self,
         ctx: &Context<'_>,
         filter: Option<TimelineFilter>,
-        #[graphql(default)] order: TimeOrder,
+        #[graphql(default_with = "Some(TimeOrder::Asc)")] order: Option<TimeOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -33,7 +33,7 @@ impl TimelineQuery {
     ) -> Result<ActionConnection> {
         let request = page_request(first, after, last, before, TimelineCursor::decode)?;
         let filter = TimelineFilter::resolve(filter, ctx).await?;
-        action_connection(ctx, filter, order.into(), &request).await
+        action_connection(ctx, filter, order.unwrap_or_default().into(), &request).await
     }
 
     /// One action by its global id, retracted or not; null when it does not exist.
