@@ -5,6 +5,8 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod backup;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use standoff_api::config::{DatabaseSettings, ServerSettings};
@@ -50,6 +52,23 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Write a consistent copy of the database to FILE, safely while the service runs
+    /// (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump`'s custom format, when it is installed).
+    Backup {
+        /// Where to write the copy; it must not exist.
+        file: PathBuf,
+    },
+    /// Restore a copy made by `standoff backup` into the database (stop the service first).
+    Restore {
+        /// The copy to restore.
+        file: PathBuf,
+        /// Overwrite a database that holds anything.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the database: integrity and foreign keys, the search index, the escalation
+    /// roll-up and the change log against the actions; exits non-zero on any problem.
+    Check,
     /// Manage the tokens editors write with.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -100,8 +119,24 @@ impl From<RoleArg> for Role {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(start());
+    // A task stuck past the shutdown grace period must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
+}
+
+async fn start() -> ExitCode {
     let cli = Cli::parse();
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
@@ -194,6 +229,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{name}: {report}");
         }
         Command::Schema => print!("{}", schema::sdl()),
+        Command::Backup { file } => backup::backup(&cli.database, &file).await?,
+        Command::Restore { file, force } => backup::restore(&cli.database, &file, force).await?,
+        Command::Check => {
+            let (conn, _) = db::connect(&cli.database).await?;
+            let report = standoff_core::maintenance::check(&conn).await?;
+            for line in &report.checked {
+                println!("ok: {line}");
+            }
+            for line in &report.problems {
+                println!("PROBLEM: {line}");
+            }
+            if !report.problems.is_empty() {
+                anyhow::bail!("{} problems found", report.problems.len());
+            }
+        }
         Command::Token(command) => {
             let (conn, _) = db::connect(&cli.database).await?;
             db::migrate(&conn).await?;

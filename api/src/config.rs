@@ -31,6 +31,12 @@ pub mod defaults {
     pub const MAX_SOCKETS_PER_CLIENT: usize = 50;
     /// Operations one WebSocket may run at once.
     pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 20;
+    /// Proxies that append to `X-Forwarded-For`, when it is trusted.
+    pub const TRUSTED_PROXIES: usize = 1;
+    /// Statements one request may run at once.
+    pub const STATEMENTS_PER_REQUEST: usize = 3;
+    /// Seconds shutdown waits for requests in flight.
+    pub const SHUTDOWN_GRACE_SECS: u64 = 30;
 }
 
 /// How the HTTP server runs.
@@ -82,10 +88,22 @@ pub struct ServerSettings {
     /// Most WebSocket connections one client address may hold open.
     #[arg(long, env = "STANDOFF_MAX_SOCKETS_PER_CLIENT", default_value_t = defaults::MAX_SOCKETS_PER_CLIENT)]
     pub max_sockets_per_client: usize,
-    /// Take the client's address from the first `X-Forwarded-For` entry (only behind a load
-    /// balancer that sets it; otherwise clients could pick their own address).
+    /// Take the client's address from `X-Forwarded-For` (only behind a load balancer that sets
+    /// it; otherwise clients could pick their own address): the entry `--trusted-proxies`
+    /// from the right.
     #[arg(long, env = "STANDOFF_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// How many proxies in front of the service append to `X-Forwarded-For` (a CDN and a load
+    /// balancer: 2); used with `--trust-forwarded-for`.
+    #[arg(long, env = "STANDOFF_TRUSTED_PROXIES", default_value_t = defaults::TRUSTED_PROXIES)]
+    pub trusted_proxies: usize,
+    /// Statements one request (or WebSocket connection) may run at once, so that one query's
+    /// many fields cannot take the whole database pool from everyone else.
+    #[arg(long, env = "STANDOFF_STATEMENTS_PER_REQUEST", default_value_t = defaults::STATEMENTS_PER_REQUEST)]
+    pub statements_per_request: usize,
+    /// Seconds that shutdown waits for requests in flight before the process ends anyway.
+    #[arg(long, env = "STANDOFF_SHUTDOWN_GRACE_SECS", default_value_t = defaults::SHUTDOWN_GRACE_SECS)]
+    pub shutdown_grace_secs: u64,
     /// Most subscriptions one WebSocket connection may hold at once.
     #[arg(
         long,
@@ -131,6 +149,9 @@ impl Default for ServerSettings {
             rate_limit_burst: defaults::RATE_LIMIT_BURST,
             slow_client_timeout_secs: defaults::SLOW_CLIENT_TIMEOUT_SECS,
             trust_forwarded_for: false,
+            trusted_proxies: defaults::TRUSTED_PROXIES,
+            statements_per_request: defaults::STATEMENTS_PER_REQUEST,
+            shutdown_grace_secs: defaults::SHUTDOWN_GRACE_SECS,
             production: false,
             playground: None,
             allowed_operations: None,
@@ -139,6 +160,15 @@ impl Default for ServerSettings {
 }
 
 impl ServerSettings {
+    /// Which `X-Forwarded-For` entry is the client's, as these settings say.
+    pub fn proxies(&self) -> crate::http::TrustedProxies {
+        crate::http::TrustedProxies(if self.trust_forwarded_for {
+            self.trusted_proxies.max(1)
+        } else {
+            0
+        })
+    }
+
     /// Whether `/` serves the playground.
     pub fn serves_playground(&self) -> bool {
         self.playground.unwrap_or(!self.production)

@@ -13,6 +13,20 @@ use std::sync::{Arc, Mutex};
 /// Distinct operation names kept as labels; later ones are counted as `other`, since clients
 /// choose the names and a label per name would let them grow the metrics without bound.
 const MAX_OPERATION_NAMES: usize = 200;
+/// Labels a name gets on its first successful request; the rest are kept for names seen
+/// again and again, so names sent once (junk) cannot take the labels real clients need.
+const FIRST_COME: usize = MAX_OPERATION_NAMES / 2;
+/// Successful requests under a name before it gets one of the kept labels.
+const ADMIT_AFTER: u32 = 3;
+/// Names waiting to be admitted; the waiting list starts afresh when it is full.
+const MAX_CANDIDATES: usize = 2000;
+
+/// Operation names with labels, and names on their way to one.
+#[derive(Debug, Default)]
+struct Names {
+    labelled: HashSet<String>,
+    candidates: std::collections::HashMap<String, u32>,
+}
 
 /// Labels of a GraphQL operation.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -46,7 +60,7 @@ pub struct Metrics {
     pub pool_size: Gauge,
     /// Idle connections in the database pool.
     pub pool_idle: Gauge,
-    names: Arc<Mutex<HashSet<String>>>,
+    names: Arc<Mutex<Names>>,
 }
 
 impl Default for Metrics {
@@ -114,20 +128,37 @@ impl Metrics {
         }
     }
 
-    /// The label for an operation name, keeping the number of distinct labels bounded.
-    pub fn operation(&self, name: Option<&str>) -> OperationLabels {
-        let name = match name {
-            None => "anonymous".to_owned(),
-            Some(n) => n.chars().take(64).collect(),
+    /// The label for an operation name: its own from its first successful request while the
+    /// first-come labels last, then once it has been seen in a few successful requests while
+    /// there is room, and `other` until then; so the labels stay bounded and junk names cannot
+    /// crowd out the ones real clients send.
+    pub fn operation(&self, name: Option<&str>, succeeded: bool) -> OperationLabels {
+        let Some(name) = name else {
+            return OperationLabels {
+                operation: "anonymous".to_owned(),
+            };
         };
+        let name: String = name.chars().take(64).collect();
         let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
-        let operation = if names.contains(&name) || names.len() < MAX_OPERATION_NAMES {
-            names.insert(name.clone());
-            name
-        } else {
-            "other".to_owned()
-        };
-        OperationLabels { operation }
+        if names.labelled.contains(&name) {
+            return OperationLabels { operation: name };
+        }
+        if succeeded && names.labelled.len() < MAX_OPERATION_NAMES {
+            if names.candidates.len() >= MAX_CANDIDATES {
+                names.candidates.clear();
+            }
+            let first_come = names.labelled.len() < FIRST_COME;
+            let seen = names.candidates.entry(name.clone()).or_insert(0);
+            *seen += 1;
+            if first_come || *seen >= ADMIT_AFTER {
+                names.candidates.remove(&name);
+                names.labelled.insert(name.clone());
+                return OperationLabels { operation: name };
+            }
+        }
+        OperationLabels {
+            operation: "other".to_owned(),
+        }
     }
 
     /// The registry in the Prometheus (OpenMetrics) text format.

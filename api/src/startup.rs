@@ -64,6 +64,7 @@ pub struct Application {
     sockets_closed: tokio::sync::mpsc::Receiver<()>,
     router: Router,
     slow_client_timeout: Duration,
+    shutdown_grace: Duration,
     db: DatabaseConnection,
     statements: StatementCounter,
 }
@@ -130,7 +131,7 @@ impl Application {
         let rate = http::ClientRate::new(
             server.rate_limit_per_second,
             server.rate_limit_burst,
-            server.trust_forwarded_for,
+            server.proxies(),
         );
         rate.spawn_forgetting();
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
@@ -159,8 +160,10 @@ impl Application {
                 ping_every: Duration::from_secs(server.ws_ping_secs.max(1)),
                 max_operations: server.max_subscriptions_per_connection.max(1),
                 max_per_client: server.max_sockets_per_client.max(1),
-                trust_forwarded_for: server.trust_forwarded_for,
+                send_timeout: Duration::from_secs(server.slow_client_timeout_secs.max(1)),
             },
+            statements_per_request: server.statements_per_request.max(1),
+            proxies: server.proxies(),
             max_body_bytes: server.max_body_bytes,
             slow_client_timeout: Duration::from_secs(server.slow_client_timeout_secs.max(1)),
             persisted: schema::persisted::PersistedQueries::default(),
@@ -180,6 +183,7 @@ impl Application {
                 rate,
             )?,
             slow_client_timeout: Duration::from_secs(server.slow_client_timeout_secs.max(1)),
+            shutdown_grace: Duration::from_secs(server.shutdown_grace_secs),
             db,
             statements,
         })
@@ -201,7 +205,7 @@ impl Application {
     }
 
     /// Serves until `signal` completes, then closes WebSockets (1001) and finishes requests in
-    /// flight.
+    /// flight, waiting for them at most the shutdown grace period.
     pub async fn run_until(
         self,
         signal: impl Future<Output = ()> + Send + 'static,
@@ -212,6 +216,7 @@ impl Application {
             self.listener,
             self.router,
             self.slow_client_timeout,
+            self.shutdown_grace,
             async move {
                 signal.await;
                 let _ = sockets.send(true);
@@ -237,6 +242,7 @@ async fn serve(
     listener: TcpListener,
     router: Router,
     header_timeout: Duration,
+    grace: Duration,
     signal: impl Future<Output = ()>,
 ) {
     let mut http = auto::Builder::new(TokioExecutor::new());
@@ -275,7 +281,15 @@ async fn serve(
         tokio::spawn(async move { log_connection_end(connection.await) });
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "requests still in flight after the shutdown grace period; stopping anyway"
+        );
+    }
 }
 
 /// Connection errors are the client's business (resets, header timeouts): debug level only.

@@ -2,19 +2,29 @@
 //! story file, the synthetic archive); each failure is BAD_USER_INPUT naming the field.
 
 use crate::{CoreError, CoreResult};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use standoff_entities::DatePrecision;
+use standoff_migration::sizes;
 
-/// Longest title, name or place.
+/// Longest headline (an action's or a source's title).
 pub const MAX_SHORT: usize = 300;
+/// Longest name of an actor, actor title, publisher or place: what their columns hold.
+pub const MAX_NAME: usize = sizes::NAME;
+/// Longest party name: what its column holds.
+pub const MAX_PARTY: usize = sizes::PARTY;
 /// Longest summary, quote, excerpt or note.
 pub const MAX_LONG: usize = 5000;
+/// Longest URL.
+const MAX_URL: usize = 2000;
+/// Years a date may fall in: what every backend stores and every output can write.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
 
 fn bad(message: String) -> CoreError {
     CoreError::BadInput(message)
 }
 
-/// A required text: trimmed, not empty, not over `max` characters.
+/// A required text: trimmed, not empty, not over `max` characters, and without control
+/// characters other than line breaks and tabs (PostgreSQL refuses a NUL in any text).
 pub fn text(field: &str, value: &str, max: usize) -> CoreResult<String> {
     let value = value.trim();
     if value.is_empty() {
@@ -23,7 +33,48 @@ pub fn text(field: &str, value: &str, max: usize) -> CoreResult<String> {
     if value.chars().count() > max {
         return Err(bad(format!("{field} is longer than {max} characters")));
     }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(bad(format!("{field} holds a control character")));
+    }
     Ok(value.to_owned())
+}
+
+/// An instant within the years every backend stores (0001 to 9999).
+pub fn instant(field: &str, value: DateTime<Utc>) -> CoreResult<DateTime<Utc>> {
+    if YEARS.contains(&value.year()) {
+        Ok(value)
+    } else {
+        Err(bad(format!("{field} must fall in the years 0001 to 9999")))
+    }
+}
+
+/// An optional instant, checked like [`instant`].
+pub fn optional_instant(
+    field: &str,
+    value: Option<DateTime<Utc>>,
+) -> CoreResult<Option<DateTime<Utc>>> {
+    value.map(|v| instant(field, v)).transpose()
+}
+
+/// Most items in a list a write takes (targets, citations, answered actions).
+pub const MAX_LIST: usize = 50;
+
+/// A list of `len` items, refused when it is longer than [`MAX_LIST`].
+pub fn list(field: &str, len: usize) -> CoreResult<()> {
+    if len > MAX_LIST {
+        return Err(CoreError::LimitExceeded(format!(
+            "{field} holds at most {MAX_LIST} items"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a text is a valid slug or key, without saying why not.
+pub fn is_slug(value: &str) -> bool {
+    slug("slug", value).is_ok()
 }
 
 /// An optional text: absent stays absent, present is checked like [`text`].
@@ -35,7 +86,7 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> CoreResult
 /// 100 characters.
 pub fn slug(field: &str, value: &str) -> CoreResult<String> {
     let ok = !value.is_empty()
-        && value.len() <= 100
+        && value.len() <= sizes::SLUG
         && value
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -62,10 +113,13 @@ pub fn intensity(value: f64, reason: Option<&str>) -> CoreResult<String> {
     }
 }
 
-/// A magnitude: a count, so not negative.
+/// A magnitude: a count, so not negative, and within GraphQL's 32-bit `Int`.
 pub fn magnitude(value: i64) -> CoreResult<i64> {
     if value < 0 {
         return Err(bad("magnitude cannot be negative".into()));
+    }
+    if value > i64::from(i32::MAX) {
+        return Err(bad(format!("magnitude is at most {}", i32::MAX)));
     }
     Ok(value)
 }
@@ -74,8 +128,8 @@ pub fn magnitude(value: i64) -> CoreResult<i64> {
 pub fn url(value: &str) -> CoreResult<String> {
     let value = value.trim();
     let ok = (value.starts_with("https://") || value.starts_with("http://"))
-        && value.len() <= 2000
-        && !value.chars().any(char::is_whitespace);
+        && value.len() <= MAX_URL
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
     if ok {
         Ok(value.to_owned())
     } else {
@@ -124,6 +178,19 @@ mod tests {
         assert!(intensity(-3.0, None).is_err());
         assert!(url("javascript:alert(1)").is_err());
         assert!(slug("slug", "Bad Slug").is_err());
+        assert!(text("title", "a\0b", 10).is_err(), "NUL");
+        assert!(text("summary", "line\nline\tend", 20).is_ok());
+        assert!(magnitude(i64::from(i32::MAX) + 1).is_err());
+        let year = |y: i32| {
+            chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| d.and_utc())
+                .expect("date")
+        };
+        assert!(instant("at", year(1)).is_ok());
+        assert!(instant("at", year(9999)).is_ok());
+        assert!(instant("at", year(0)).is_err());
+        assert!(instant("at", year(10000)).is_err());
         assert!(slug("slug", "jb-pritzker").is_ok());
         assert!(slug("slug", "us-armed-forces-2").is_ok());
         for bad in ["", "JB", "a--b", "-a", "a-", "a b", "a_b", "é"] {

@@ -60,7 +60,8 @@ impl TimelineCursor {
         let micros: i64 = micros.parse().map_err(|_| bad())?;
         let id: i64 = id.parse().map_err(|_| bad())?;
         let occurred_at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
-        if id < 1 {
+        // Only instants every backend can store and compare are positions on the timeline.
+        if id < 1 || crate::check::instant("cursor", occurred_at).is_err() {
             return Err(bad());
         }
         Ok(Self { occurred_at, id })
@@ -96,7 +97,7 @@ impl ActorCursor {
     pub fn decode(text: &str) -> CoreResult<Self> {
         let mut buf = String::new();
         let body = unwrap(text, "a1", &mut buf)?;
-        if body.is_empty() || body.len() > 100 {
+        if !crate::check::is_slug(body) {
             return Err(CoreError::BadInput(format!(
                 "{text:?} is not a valid actor cursor"
             )));

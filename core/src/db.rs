@@ -1,6 +1,9 @@
 //! Connecting to the database and migrating it; instances that start together take turns.
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, ExecResult,
+    QueryResult, Statement,
+};
 use standoff_migration::{Migrator, MigratorTrait};
 use std::future::Future;
 use std::sync::Arc;
@@ -43,6 +46,13 @@ impl DatabaseSettings {
             connect_timeout_secs: DEFAULT_CONNECT_TIMEOUT_SECS,
             acquire_timeout_secs: DEFAULT_ACQUIRE_TIMEOUT_SECS,
         }
+    }
+
+    /// The file of a SQLite URL (`sqlite://path?mode=rwc`); `None` for other databases.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        let rest = self.url.strip_prefix("sqlite://")?;
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
     }
 
     /// The URL with any password replaced, for logs.
@@ -104,6 +114,64 @@ pub async fn connect(
         db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
     }
     Ok((db, counter))
+}
+
+/// A pool shared fairly: one request's statements run at most `permits` at a time, so a
+/// query that asks for thirty aggregates at once (aliases) waits its turn instead of taking
+/// every connection from the requests beside it.
+#[derive(Clone, Debug)]
+pub struct FairShare {
+    db: DatabaseConnection,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl FairShare {
+    /// `db` for one request, running at most `permits` statements at once.
+    pub fn new(db: DatabaseConnection, permits: usize) -> Self {
+        Self {
+            db,
+            permits: Arc::new(tokio::sync::Semaphore::new(permits.max(1))),
+        }
+    }
+
+    /// The pool itself, for writes (which run one at a time anyway).
+    pub fn pool(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, DbErr> {
+        self.permits
+            .acquire()
+            .await
+            .map_err(|_| DbErr::Custom("the request's statements were stopped".into()))
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for FairShare {
+    fn get_database_backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        let _turn = self.turn().await?;
+        self.db.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        let _turn = self.turn().await?;
+        self.db.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        let _turn = self.turn().await?;
+        self.db.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        let _turn = self.turn().await?;
+        self.db.query_all_raw(stmt).await
+    }
 }
 
 /// Advisory lock key that instances take in turn to migrate and seed ("STNDSET").

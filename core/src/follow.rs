@@ -82,9 +82,17 @@ impl Follower {
         // Subscribing before reading the head means no change can fall between the two.
         let mut live = self.batches.subscribe();
         let mut wake = self.feed.subscribe();
+        let head = change_log::head(&self.db).await?;
         let start = match after {
+            // A position past the head is no place in this log: waiting there would deliver
+            // nothing until the log caught up, however long that took.
+            Some(position) if position > head => {
+                return Err(crate::CoreError::BadInput(
+                    "the cursor is ahead of the change log".into(),
+                ));
+            }
             Some(position) => position,
-            None => change_log::head(&self.db).await?,
+            None => head,
         };
         let shared = !filter.searches_text();
         let db = self.db.clone();

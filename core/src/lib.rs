@@ -16,6 +16,7 @@ pub mod feed;
 pub mod filter;
 pub mod follow;
 pub mod lookup;
+pub mod maintenance;
 pub mod page;
 pub mod people;
 pub mod thread;

@@ -6,9 +6,10 @@ mod m20260101_000001_create_core_tables;
 mod m20260102_000001_create_api_token;
 mod m20260103_000001_create_action_search;
 mod m20260104_000001_create_escalation_day;
+pub mod sizes;
 
 pub use m20260103_000001_create_action_search::{POSTGRES_DOCUMENT, SQLITE_TABLE};
-pub use m20260104_000001_create_escalation_day::ESCALATION_DAY_TABLE;
+pub use m20260104_000001_create_escalation_day::{ESCALATION_DAY_TABLE, rollup_from_actions};
 
 /// Runs Standoff's migrations in order.
 pub struct Migrator;

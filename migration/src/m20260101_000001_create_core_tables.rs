@@ -1,6 +1,7 @@
 //! The feud's tables: actors, actions and their targets, responses, sources, citations and the
 //! change log, with the indexes the timeline order and each filter need.
 
+use crate::sizes;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -97,6 +98,11 @@ enum Change {
     Data,
 }
 
+/// A column length as the schema builder takes it.
+fn len(size: usize) -> u32 {
+    <u32 as std::convert::TryFrom<usize>>::try_from(size).unwrap_or(u32::MAX)
+}
+
 /// Enum columns hold the variant's upper-case name; 24 characters fit every vocabulary.
 fn enum_col<T: IntoIden>(name: T) -> ColumnDef {
     string_len(name, 24)
@@ -135,12 +141,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Actor::Table)
                     .col(big_pk_auto(Actor::Id))
-                    .col(string_len_uniq(Actor::Slug, 100))
-                    .col(string_len(Actor::Name, 200))
+                    .col(string_len_uniq(Actor::Slug, len(sizes::SLUG)))
+                    .col(string_len(Actor::Name, len(sizes::NAME)))
                     .col(enum_col(Actor::Kind))
                     .col(enum_col(Actor::Side))
-                    .col(string_len_null(Actor::Title, 200))
-                    .col(string_len_null(Actor::Party, 100))
+                    .col(string_len_null(Actor::Title, len(sizes::NAME)))
+                    .col(string_len_null(Actor::Party, len(sizes::PARTY)))
                     .col(big_integer_null(Actor::MemberOfId))
                     .col(timestamp_with_time_zone(Actor::CreatedAt))
                     .foreign_key(&mut fk(
@@ -156,9 +162,9 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Source::Table)
                     .col(big_pk_auto(Source::Id))
-                    .col(string_len_null(Source::Key, 100).unique_key())
+                    .col(string_len_null(Source::Key, len(sizes::SLUG)).unique_key())
                     .col(text_null(Source::Url))
-                    .col(string_len_null(Source::Publisher, 200))
+                    .col(string_len_null(Source::Publisher, len(sizes::NAME)))
                     .col(text(Source::Title))
                     .col(timestamp_with_time_zone_null(Source::PublishedAt))
                     .col(timestamp_with_time_zone(Source::CreatedAt))
@@ -170,7 +176,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Action::Table)
                     .col(big_pk_auto(Action::Id))
-                    .col(string_len_null(Action::Key, 100).unique_key())
+                    .col(string_len_null(Action::Key, len(sizes::SLUG)).unique_key())
                     .col(big_integer(Action::ActorId))
                     .col(enum_col(Action::Kind))
                     .col(enum_col_null(Action::Category))
@@ -181,7 +187,7 @@ impl MigrationTrait for Migration {
                     .col(text(Action::Title))
                     .col(text_null(Action::Summary))
                     .col(text_null(Action::Quote))
-                    .col(string_len_null(Action::Place, 200))
+                    .col(string_len_null(Action::Place, len(sizes::NAME)))
                     .col(big_integer_null(Action::Magnitude))
                     .col(double(Action::Intensity))
                     .col(text_null(Action::IntensityReason))
@@ -274,7 +280,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer(Change::EntityId))
                     .col(big_integer_null(Change::ActionId))
                     .col(timestamp_with_time_zone(Change::At))
-                    .col(string_len(Change::Author, 100))
+                    .col(string_len(Change::Author, len(sizes::AUTHOR)))
                     .col(text_null(Change::Note))
                     .col(json_null(Change::Data))
                     .to_owned(),

@@ -38,10 +38,6 @@ const SQLITE_UP: &[&str] = &[
      WHERE id = new.actor_id AND NOT new.retracted \
      ON CONFLICT (day, side) DO UPDATE SET actions = actions + 1, \
      intensity_sum = intensity_sum + excluded.intensity_sum; END",
-    "INSERT INTO escalation_day (day, side, actions, intensity_sum) \
-     SELECT substr(action.occurred_at, 1, 10), actor.side, COUNT(*), SUM(action.intensity) \
-     FROM action JOIN actor ON actor.id = action.actor_id WHERE NOT action.retracted \
-     GROUP BY 1, 2",
 ];
 
 const POSTGRES_UP: &[&str] = &[
@@ -66,12 +62,26 @@ const POSTGRES_UP: &[&str] = &[
     "CREATE TRIGGER escalation_day_sync \
      AFTER INSERT OR DELETE OR UPDATE OF occurred_at, intensity, retracted, actor_id ON action \
      FOR EACH ROW EXECUTE FUNCTION escalation_day_sync()",
-    "INSERT INTO escalation_day (day, side, actions, intensity_sum) \
-     SELECT to_char(action.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), actor.side, \
-     COUNT(*), SUM(action.intensity) \
-     FROM action JOIN actor ON actor.id = action.actor_id WHERE NOT action.retracted \
-     GROUP BY 1, 2",
 ];
+
+/// What the roll-up must hold, computed from the actions themselves: how the table is filled
+/// when it is made, and what `standoff check` compares it with.
+pub fn rollup_from_actions(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => {
+            "SELECT to_char(action.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, \
+             actor.side AS side, COUNT(*) AS actions, SUM(action.intensity) AS intensity_sum \
+             FROM action JOIN actor ON actor.id = action.actor_id WHERE NOT action.retracted \
+             GROUP BY 1, 2"
+        }
+        _ => {
+            "SELECT substr(action.occurred_at, 1, 10) AS day, actor.side AS side, \
+             COUNT(*) AS actions, SUM(action.intensity) AS intensity_sum \
+             FROM action JOIN actor ON actor.id = action.actor_id WHERE NOT action.retracted \
+             GROUP BY 1, 2"
+        }
+    }
+}
 
 const SQLITE_DOWN: &[&str] = &[
     "DROP TRIGGER IF EXISTS escalation_day_update",
@@ -97,10 +107,20 @@ async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbE
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        match manager.get_database_backend() {
-            DbBackend::Postgres => run(manager, POSTGRES_UP).await,
-            _ => run(manager, SQLITE_UP).await,
+        let backend = manager.get_database_backend();
+        match backend {
+            DbBackend::Postgres => run(manager, POSTGRES_UP).await?,
+            _ => run(manager, SQLITE_UP).await?,
         }
+        // Actions recorded before this migration.
+        manager
+            .get_connection()
+            .execute_unprepared(&format!(
+                "INSERT INTO escalation_day (day, side, actions, intensity_sum) {}",
+                rollup_from_actions(backend)
+            ))
+            .await?;
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -10,6 +10,8 @@
 use crate::SeedError;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
+use standoff_core::write::actions::{NewAction, NewCitation};
+use standoff_core::write::actors::{NewActor, NewSource};
 use standoff_core::write::bulk::{self, BulkAction, BulkActor, BulkBatch, BulkSource, NextIds};
 use standoff_entities::{
     ActionKind, ActionStatus, ActorKind, Category, DatePrecision, Side, Stance,
@@ -64,8 +66,8 @@ impl std::fmt::Display for SyntheticReport {
 
 /// The actors and sources of this run, by id.
 struct Cast {
-    /// `(id, side)` of each actor.
-    actors: Vec<(i64, Side)>,
+    /// `(slug, side)` of each actor.
+    actors: Vec<(String, Side)>,
     /// Names, by position in `actors`, for titles.
     names: Vec<String>,
     sources: Vec<i64>,
@@ -120,9 +122,9 @@ fn count_rows(report: &mut SyntheticReport, actions: &[BulkAction]) {
     let len = |n: usize| u64::try_from(n).unwrap_or(0);
     report.actions += len(actions.len());
     for a in actions {
-        report.targets += len(a.targets.len());
-        report.citations += len(a.citations.len());
-        report.responses += len(a.responds_to.len());
+        report.targets += len(a.action.targets.len());
+        report.citations += len(a.action.citations.len());
+        report.responses += len(a.action.responds_to.len());
     }
 }
 
@@ -225,7 +227,7 @@ async fn write_cast(
     let mut id = ids.actor;
     for side in sides {
         // The first actor of each side is its government; the others may belong to it.
-        let head = id;
+        let mut head = String::new();
         for n in 0..ACTORS_PER_SIDE {
             let kind = if n == 0 {
                 ActorKind::Government
@@ -238,16 +240,23 @@ async fn write_cast(
                 }
                 _ => format!("{} {}", pick(rng, &OFFICES), n),
             };
+            let slug = format!("syn{run}-{}-{n}", side_slug(side));
             rows.push(BulkActor {
                 id,
-                slug: format!("syn{run}-{}-{n}", side_slug(side)),
-                name: name.clone(),
-                kind,
-                side,
-                title: (kind == ActorKind::Person).then(|| "Official".to_owned()),
-                member_of: (n > 0 && rng.bool()).then_some(head),
+                actor: NewActor {
+                    slug: slug.clone(),
+                    name: name.clone(),
+                    kind,
+                    side,
+                    title: (kind == ActorKind::Person).then(|| "Official".to_owned()),
+                    party: None,
+                    member_of: (n > 0 && rng.bool()).then(|| head.clone()),
+                },
             });
-            actors.push((id, side));
+            if n == 0 {
+                head = slug.clone();
+            }
+            actors.push((slug, side));
             names.push(name);
             id += 1;
         }
@@ -258,9 +267,13 @@ async fn write_cast(
         let source_id = ids.source + i64::try_from(n).unwrap_or(0);
         source_rows.push(BulkSource {
             id: source_id,
-            url: Some(format!("https://news.example/{run}/{n}")),
-            publisher: Some(format!("Example Wire {}", n % 12)),
-            title: format!("Report {n} on {}", pick(rng, &TOPICS)),
+            source: NewSource {
+                key: None,
+                url: Some(format!("https://news.example/{run}/{n}")),
+                publisher: Some(format!("Example Wire {}", n % 12)),
+                title: format!("Report {n} on {}", pick(rng, &TOPICS)),
+                published_at: None,
+            },
         });
         sources.push(source_id);
     }
@@ -322,7 +335,8 @@ fn make_actions(
         let id = ids.action + i64::try_from(k).unwrap_or(0);
         let n = i64::try_from(done + k).unwrap_or(i64::MAX);
         let who = rng.usize(..cast.actors.len());
-        let (actor_id, side) = cast.actors[who];
+        let (actor, side) = &cast.actors[who];
+        let side = *side;
         let category = pick(rng, &categories);
         let kind = match category {
             Category::Mobilize | Category::Coerce => ActionKind::Deployment,
@@ -357,9 +371,9 @@ fn make_actions(
         };
         let mut targets = Vec::new();
         while targets.len() < aims {
-            let (target, target_side) = cast.actors[rng.usize(..cast.actors.len())];
-            if target_side != side && !targets.contains(&target) {
-                targets.push(target);
+            let (target, target_side) = &cast.actors[rng.usize(..cast.actors.len())];
+            if *target_side != side && !targets.contains(target) {
+                targets.push(target.clone());
             }
         }
         let citation = (
@@ -374,19 +388,29 @@ fn make_actions(
         }
         rows.push(BulkAction {
             id,
-            actor_id,
-            kind,
-            category: Some(category),
-            status,
-            occurred_at,
-            precision: DatePrecision::Minute,
-            title,
-            summary: Some(summary),
-            quote,
-            magnitude,
-            targets,
-            citations: vec![citation],
-            responds_to,
+            action: NewAction {
+                key: None,
+                actor: actor.clone(),
+                targets,
+                kind,
+                category: Some(category),
+                status,
+                occurred_at,
+                precision: DatePrecision::Minute,
+                reported_at: None,
+                title,
+                summary: Some(summary),
+                quote,
+                place: None,
+                magnitude,
+                intensity: None,
+                intensity_reason: None,
+                citations: vec![NewCitation {
+                    source: citation.0,
+                    excerpt: citation.1,
+                }],
+                responds_to,
+            },
         });
         if recent.len() == ANSWER_WINDOW {
             recent.remove(0);

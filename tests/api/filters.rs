@@ -136,10 +136,10 @@ async fn random_filters_get_the_same_answer_in_sql_and_in_memory() {
     let writer = standoff_core::write::Writer {
         db: &app.db,
         feed: &feed,
-        editor: &editor,
+        editor,
     };
     for id in (5..400).step_by(37) {
-        standoff_core::write::actions::retract_action(writer, id, "a test retraction")
+        standoff_core::write::actions::retract_action(&writer, id, "a test retraction")
             .await
             .expect("retracted");
     }

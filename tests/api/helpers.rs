@@ -59,6 +59,8 @@ pub async fn fresh_database() -> FreshDatabase {
 /// A running app on its own database.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The database's URL, for the CLI.
+    pub url: String,
     pub client: reqwest::Client,
     pub statements: StatementCounter,
     pub db: DatabaseConnection,
@@ -92,6 +94,17 @@ pub async fn spawn_app_configured(configure: impl FnOnce(&mut ServerSettings)) -
     spawn_with(db.url, db.dir, false, configure).await
 }
 
+/// Starts the seeded app with its pool and its server settings changed.
+pub async fn spawn_app_with_pool(
+    pool: impl FnOnce(&mut DatabaseSettings),
+    configure: impl FnOnce(&mut ServerSettings),
+) -> TestApp {
+    let db = fresh_database().await;
+    let mut database = DatabaseSettings::new(db.url);
+    pool(&mut database);
+    spawn_on(database, db.dir, false, configure).await
+}
+
 async fn spawn(no_seed: bool) -> TestApp {
     let db = fresh_database().await;
     spawn_with(db.url, db.dir, no_seed, |_| {}).await
@@ -99,6 +112,15 @@ async fn spawn(no_seed: bool) -> TestApp {
 
 async fn spawn_with(
     db_url: String,
+    dir: TempDir,
+    no_seed: bool,
+    configure: impl FnOnce(&mut ServerSettings),
+) -> TestApp {
+    spawn_on(DatabaseSettings::new(db_url), dir, no_seed, configure).await
+}
+
+async fn spawn_on(
+    database: DatabaseSettings,
     dir: TempDir,
     no_seed: bool,
     configure: impl FnOnce(&mut ServerSettings),
@@ -112,7 +134,7 @@ async fn spawn_with(
         ..ServerSettings::default()
     };
     configure(&mut server);
-    let app = standoff::application(&DatabaseSettings::new(db_url), &server)
+    let app = standoff::application(&database, &server)
         .await
         .expect("app builds");
     let addr = app.local_addr().expect("bound address");
@@ -121,6 +143,7 @@ async fn spawn_with(
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         addr,
+        url: database.url.clone(),
         client: reqwest::Client::new(),
         statements,
         db,

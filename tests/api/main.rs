@@ -1,6 +1,8 @@
 //! Integration tests: each spawns the real app on 127.0.0.1:0 against a fresh SQLite file and
 //! speaks HTTP to it. One binary, one module per feature, so the stack links once.
 
+mod attacks;
+mod backups;
 mod cli;
 mod close_codes;
 mod contract;

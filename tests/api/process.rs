@@ -35,8 +35,14 @@ pub struct Instance {
 impl Instance {
     /// Starts an instance on `db_url` and waits for it to log the address it listens on.
     pub async fn start(db_url: &str) -> Self {
+        Self::start_with(db_url, &[]).await
+    }
+
+    /// Starts an instance with further environment variables (settings).
+    pub async fn start_with(db_url: &str, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_standoff"))
             .arg("serve")
+            .envs(env.iter().copied())
             .env("DATABASE_URL", db_url)
             .env("STANDOFF_BIND", "127.0.0.1:0")
             .env("STANDOFF_DB_ACQUIRE_TIMEOUT_SECS", "2")

@@ -66,6 +66,14 @@ impl WsClient {
             .expect("sent");
     }
 
+    /// Sends a protocol message as a binary frame.
+    pub async fn send_binary(&mut self, message: Value) {
+        self.socket
+            .send(Message::Binary(message.to_string().into_bytes().into()))
+            .await
+            .expect("sent");
+    }
+
     /// Sends raw text, well-formed or not.
     pub async fn send_text(&mut self, text: &str) {
         self.socket

@@ -1,5 +1,6 @@
 //! The HTTP app: GraphQL, the playground and the SDL.
 
+mod body;
 mod embed;
 pub mod export;
 mod graphql;
@@ -10,7 +11,7 @@ mod rate;
 mod ws;
 
 pub use playground::EXAMPLE_QUERY;
-pub use rate::ClientRate;
+pub use rate::{ClientRate, TrustedProxies};
 pub use ws::{SocketsPerClient, WsSettings};
 
 use crate::metrics::Metrics;
@@ -60,6 +61,17 @@ pub struct AppState {
     pub filter_cache: standoff_core::filter::FilterCache,
     /// Open WebSockets per client address.
     pub sockets: SocketsPerClient,
+    /// Statements one request (or WebSocket connection) may run at once.
+    pub statements_per_request: usize,
+    /// Which `X-Forwarded-For` entry is the client's.
+    pub proxies: TrustedProxies,
+}
+
+impl AppState {
+    /// A request's (or connection's) fair share of the database pool.
+    pub fn share(&self) -> standoff_core::db::FairShare {
+        standoff_core::db::FairShare::new(self.db.clone(), self.statements_per_request)
+    }
 }
 
 /// Why the router cannot be built.
@@ -118,6 +130,13 @@ pub fn router(
         .route("/metrics", get(ops::metrics))
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(RequestBodyLimitLayer::new(state.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            body::BodyLimit {
+                max: state.max_body_bytes,
+                timeout: state.slow_client_timeout,
+            },
+            body::refuse_oversized,
+        ))
         .layer(axum::middleware::from_fn_with_state(rate, rate::limit))
         .with_state(state);
     let router = guarded(router);

@@ -23,22 +23,50 @@ const FORGET_EVERY: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct ClientRate {
     buckets: Option<Arc<Buckets>>,
-    trust_forwarded_for: bool,
+    proxies: TrustedProxies,
+}
+
+/// How many proxies in front of the service append the address they heard from to
+/// `X-Forwarded-For`; 0 when none is trusted and the peer is the client.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TrustedProxies(pub usize);
+
+impl TrustedProxies {
+    /// The client's address. With N trusted proxies the client is the N-th entry from the
+    /// right of `X-Forwarded-For`: entries further left were written by the client itself and
+    /// could be anything.
+    pub fn client(self, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
+        if self.0 == 0 {
+            return peer.ip();
+        }
+        let entries: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect();
+        let Some(at) = entries.len().checked_sub(self.0) else {
+            // Fewer entries than proxies: the request did not come through all of them.
+            return peer.ip();
+        };
+        entries
+            .get(at)
+            .and_then(|entry| entry.parse().ok())
+            .unwrap_or_else(|| peer.ip())
+    }
 }
 
 impl ClientRate {
     /// `per_second` sustained with bursts of `burst`; a zero rate turns the limit off.
-    pub fn new(per_second: u32, burst: u32, trust_forwarded_for: bool) -> Self {
+    pub fn new(per_second: u32, burst: u32, proxies: TrustedProxies) -> Self {
         let buckets = NonZeroU32::new(per_second).map(|rate| {
             let burst = NonZeroU32::new(burst.max(per_second)).unwrap_or(rate);
             Arc::new(RateLimiter::keyed(
                 Quota::per_second(rate).allow_burst(burst),
             ))
         });
-        Self {
-            buckets,
-            trust_forwarded_for,
-        }
+        Self { buckets, proxies }
     }
 
     /// Drops idle clients' buckets now and then, so memory follows the active clients only;
@@ -64,20 +92,6 @@ impl ClientRate {
     }
 }
 
-/// The client's address: the peer, or the first `X-Forwarded-For` entry when trusted.
-pub fn client_address(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> IpAddr {
-    if trust_forwarded_for
-        && let Some(forwarded) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
-    {
-        return forwarded;
-    }
-    peer.ip()
-}
-
 /// Passes the request on, or answers 429 with LIMIT_EXCEEDED and `Retry-After` when its client
 /// has used its bucket. Health and metrics probes are never limited.
 pub async fn limit(
@@ -92,7 +106,7 @@ pub async fn limit(
     if matches!(request.uri().path(), "/healthz" | "/readyz" | "/metrics") {
         return next.run(request).await;
     }
-    let client = client_address(request.headers(), peer, rate.trust_forwarded_for);
+    let client = rate.proxies.client(request.headers(), peer);
     match buckets.check_key(&client) {
         Ok(()) => next.run(request).await,
         Err(not_until) => {
@@ -105,5 +119,46 @@ pub async fn limit(
             .with_header(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)))
             .into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(xff: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_str(xff).expect("value"),
+        );
+        headers
+    }
+
+    #[test]
+    fn the_client_is_taken_from_the_right_past_the_trusted_proxies() {
+        let peer: SocketAddr = "10.0.0.2:4000".parse().expect("peer");
+        let forged = headers("6.6.6.6, 203.0.113.7");
+        assert_eq!(
+            TrustedProxies(0).client(&forged, peer).to_string(),
+            "10.0.0.2"
+        );
+        assert_eq!(
+            TrustedProxies(1).client(&forged, peer).to_string(),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            TrustedProxies(2).client(&forged, peer).to_string(),
+            "6.6.6.6"
+        );
+        assert_eq!(
+            TrustedProxies(3).client(&forged, peer).to_string(),
+            "10.0.0.2",
+            "fewer entries than proxies"
+        );
+        assert_eq!(
+            TrustedProxies(1).client(&headers("junk"), peer).to_string(),
+            "10.0.0.2"
+        );
     }
 }

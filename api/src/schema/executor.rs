@@ -70,6 +70,7 @@ impl StandoffExecutor {
         }
         limits::check_text(&request.query, &self.limits).map_err(ApiError::into_server_error)?;
         let mut document = async_graphql::parser::parse_query(&request.query)?;
+        super::directives::check(&document).map_err(ApiError::into_server_error)?;
         variables::drop_omitted(
             &mut document,
             request.operation_name.as_deref(),
@@ -135,7 +136,9 @@ impl StandoffExecutor {
 
     /// Counts a finished request: by operation name, its latency, and its errors by code.
     fn record(&self, operation: Option<&str>, started: Instant, response: &Response) {
-        let labels = self.metrics.operation(operation);
+        let labels = self
+            .metrics
+            .operation(operation, response.errors.is_empty());
         self.metrics.requests.get_or_create(&labels).inc();
         self.metrics
             .latency

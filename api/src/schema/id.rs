@@ -51,7 +51,8 @@ pub fn decode_any(id: &ID) -> async_graphql::Result<(NodeType, i64)> {
     let (name, number) = text.split_once(':').ok_or_else(bad)?;
     let kind = NodeType::from_name(name).ok_or_else(bad)?;
     match number.parse::<i64>() {
-        Ok(n) if n > 0 && !number.starts_with('+') => Ok((kind, n)),
+        // One spelling per id: no sign, no leading zero.
+        Ok(n) if n > 0 && !number.starts_with(['+', '0']) => Ok((kind, n)),
         _ => Err(bad()),
     }
 }

@@ -4,7 +4,6 @@ use super::enums::{ActionKind, ActionStatus, Category, Side};
 use crate::error::CoreResultExt;
 use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
 use standoff_core::filter::FilterCache;
 use standoff_core::filter::{ActionFilter, ResolvedFilter};
 
@@ -45,7 +44,7 @@ impl TimelineFilter {
         filter: Option<Self>,
         ctx: &async_graphql::Context<'_>,
     ) -> async_graphql::Result<ResolvedFilter> {
-        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let db = super::object::database(ctx);
         let known = ctx.data_unchecked::<FilterCache>();
         filter
             .unwrap_or_default()

@@ -415,6 +415,52 @@ mod tests {
             let n = count_tokens(&text, limit);
             proptest::prop_assert!(n <= limit + 1);
         }
+
+        /// Random documents of fragments spreading each other (cycles included, which
+        /// validation refuses later): measuring them never panics and takes time in proportion
+        /// to the document, however much it would expand.
+        #[test]
+        fn measuring_any_fragment_graph_ends_quickly(
+            spreads in proptest::collection::vec(
+                proptest::collection::vec(0usize..12, 0..6), 1..12),
+            aliases in 0usize..4,
+            first in proptest::option::of(-5i64..500),
+        ) {
+            let mut query = String::new();
+            for (n, targets) in spreads.iter().enumerate() {
+                let body: Vec<String> = targets
+                    .iter()
+                    .map(|t| format!("...F{}", t % spreads.len()))
+                    .chain(std::iter::once("name".to_owned()))
+                    .chain((0..aliases).map(|a| format!("a{a}: name")))
+                    .collect();
+                query.push_str(&format!("fragment F{n} on Thing {{ {} }}\n", body.join(" ")));
+            }
+            let size = first.map_or(String::new(), |f| format!("(first: {f})"));
+            query.push_str(&format!("{{ timeline{size} {{ nodes {{ ...F0 }} }} }}"));
+            let doc = async_graphql::parser::parse_query(&query).expect("parses");
+            let started = std::time::Instant::now();
+            let _ = check_document(
+                &doc,
+                &Variables::default(),
+                &QueryLimits::default(),
+                &SchemaShape::from_sdl(SDL),
+            );
+            proptest::prop_assert!(started.elapsed() < std::time::Duration::from_millis(200));
+        }
+
+        /// Any text a client sends, parsed and measured, never panics.
+        #[test]
+        fn any_document_text_is_measured_or_refused_without_panicking(text in ".{0,300}") {
+            if let Ok(doc) = async_graphql::parser::parse_query(&text) {
+                let _ = check_document(
+                    &doc,
+                    &Variables::default(),
+                    &QueryLimits::default(),
+                    &SchemaShape::from_sdl(SDL),
+                );
+            }
+        }
     }
 
     #[test]

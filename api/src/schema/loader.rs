@@ -3,8 +3,8 @@
 
 use crate::error::CoreResultExt;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use sea_orm::DatabaseConnection;
 use standoff_core::cursor::TimelineCursor;
+use standoff_core::db::FairShare;
 use standoff_core::filter::ResolvedFilter;
 use standoff_core::lookup;
 use standoff_core::page::{Page, PageRequest};
@@ -16,14 +16,14 @@ use std::sync::Arc;
 /// The per-request loader; one per request so no cache outlives the request that filled it.
 pub type Loaders = DataLoader<Store, HashMapCache>;
 
-/// Makes the loader for one request.
-pub fn loaders(db: DatabaseConnection) -> Loaders {
+/// Makes the loader for one request, reading through its share of the database.
+pub fn loaders(db: FairShare) -> Loaders {
     DataLoader::with_cache(Store { db }, tokio::spawn, HashMapCache::default())
 }
 
 /// What the loaders read from.
 pub struct Store {
-    db: DatabaseConnection,
+    db: FairShare,
 }
 
 /// Key: an actor by id.

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod connection;
+pub mod directives;
 pub mod enums;
 pub mod executor;
 pub mod id;

@@ -84,6 +84,8 @@ impl ActionFilter {
             text,
             include_retracted,
         } = self;
+        let from = crate::check::optional_instant("from", from)?;
+        let to = crate::check::optional_instant("to", to)?;
         if let (Some(from), Some(to)) = (from, to)
             && from > to
         {
@@ -111,17 +113,19 @@ impl ActionFilter {
         if !ids.is_empty() {
             clauses.push(Clause::Actors { ids, involving });
         }
+        // A vocabulary list is at most the vocabulary, however long the caller made it: each
+        // value becomes one bound parameter.
         if !sides.is_empty() {
-            clauses.push(Clause::Sides(sides));
+            clauses.push(Clause::Sides(distinct(sides)));
         }
         if !kinds.is_empty() {
-            clauses.push(Clause::Kinds(kinds));
+            clauses.push(Clause::Kinds(distinct(kinds)));
         }
         if !categories.is_empty() {
-            clauses.push(Clause::Categories(categories));
+            clauses.push(Clause::Categories(distinct(categories)));
         }
         if !statuses.is_empty() {
-            clauses.push(Clause::Statuses(statuses));
+            clauses.push(Clause::Statuses(distinct(statuses)));
         }
         if let Some(from) = from {
             clauses.push(Clause::From(from));
@@ -146,6 +150,13 @@ impl ActionFilter {
     }
 }
 
+/// The values of `list` without repeats, in their first order.
+fn distinct<T: Copy + Eq + std::hash::Hash>(mut list: Vec<T>) -> Vec<T> {
+    let mut seen = HashSet::new();
+    list.retain(|v| seen.insert(*v));
+    list
+}
+
 /// The ids of `slugs`, sorted, from the cache where it knows them; an unknown slug is NOT_FOUND.
 async fn actor_ids<C: ConnectionTrait>(
     db: &C,
@@ -154,6 +165,11 @@ async fn actor_ids<C: ConnectionTrait>(
 ) -> CoreResult<Vec<i64>> {
     let mut ids: Vec<i64> = Vec::new();
     let mut unknown: Vec<&str> = Vec::new();
+    if let Some(bad) = slugs.iter().find(|s| !crate::check::is_slug(s)) {
+        return Err(CoreError::NotFound(format!(
+            "no actor has the slug {bad:?}"
+        )));
+    }
     for slug in slugs {
         match known.get(slug) {
             Some(id) => ids.push(id),

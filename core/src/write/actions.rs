@@ -2,7 +2,7 @@
 
 use super::{WriteTxn, Writer};
 use crate::change_log::LogEntry;
-use crate::check::{self, MAX_LONG, MAX_SHORT};
+use crate::check::{self, MAX_LONG, MAX_NAME, MAX_SHORT};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use serde_json::{Map, Value, json};
 use standoff_entities::{
     ActionKind, ActionStatus, Category, ChangeKind, DatePrecision, Stance, action, action_target,
-    actor, citation, response, source,
+    citation, response, source,
 };
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -79,6 +79,9 @@ impl<R: Eq + Hash + Debug> NewAction<R> {
                 "every action cites at least one source".into(),
             ));
         }
+        check::list("targets", self.targets.len())?;
+        check::list("citations", self.citations.len())?;
+        check::list("respondsTo", self.responds_to.len())?;
         distinct_links(&self.responds_to)?;
         let citations = self
             .citations
@@ -99,8 +102,15 @@ impl<R: Eq + Hash + Debug> NewAction<R> {
             title: check::text("title", &self.title, MAX_SHORT)?,
             summary: check::optional_text("summary", self.summary.as_deref(), MAX_LONG)?,
             quote: check::optional_text("quote", self.quote.as_deref(), MAX_LONG)?,
-            place: check::optional_text("place", self.place.as_deref(), MAX_SHORT)?,
+            place: check::optional_text("place", self.place.as_deref(), MAX_NAME)?,
             magnitude: self.magnitude.map(check::magnitude).transpose()?,
+            occurred_at: check::instant("occurredAt", self.occurred_at)?,
+            reported_at: check::optional_instant("reportedAt", self.reported_at)?,
+            targets: self
+                .targets
+                .iter()
+                .map(|t| check::slug("target", t))
+                .collect::<CoreResult<_>>()?,
             intensity_reason: check::optional_text(
                 "intensityReason",
                 self.intensity_reason.as_deref(),
@@ -213,21 +223,46 @@ pub struct ActionPatch {
     pub responds_to: Vec<(i64, Stance)>,
 }
 
+/// An action's intensity and the reason for it: the editor's override, or the category's
+/// default.
+pub(crate) fn intensity_of<R>(action: &NewAction<R>) -> (f64, Option<String>) {
+    match action.intensity {
+        Some(value) => (value, action.intensity_reason.clone()),
+        None => (default_intensity(action.category), None),
+    }
+}
+
+/// The change-log entry of a response link.
+pub(crate) fn response_entry(
+    answer: i64,
+    response: i64,
+    answered: i64,
+    stance: Stance,
+) -> LogEntry {
+    LogEntry {
+        action_id: Some(answer),
+        data: Some(json!({ "respondsTo": answered, "stance": stance })),
+        ..LogEntry::about(ChangeKind::Responded, "response", response)
+    }
+}
+
 /// The intensity an action takes from its category when no editor overrode it.
 pub(crate) fn default_intensity(category: Option<Category>) -> f64 {
     category.map(Category::default_intensity).unwrap_or(0.0)
 }
 
+/// The ids of `slugs`, in their order without repeats; an unknown slug is BAD_USER_INPUT.
 async fn actor_ids<C: ConnectionTrait>(db: &C, slugs: &[String]) -> CoreResult<Vec<i64>> {
+    let unknown = |slug: &String| CoreError::BadInput(format!("no actor has the slug {slug:?}"));
+    if let Some(bad) = slugs.iter().find(|s| !check::is_slug(s)) {
+        return Err(unknown(bad));
+    }
+    let found = crate::lookup::actor_ids_by_slug(db, slugs).await?;
     let mut ids = Vec::new();
     for slug in slugs {
-        let found = actor::Entity::find()
-            .filter(actor::Column::Slug.eq(slug.as_str()))
-            .one(db)
-            .await?
-            .ok_or_else(|| CoreError::BadInput(format!("no actor has the slug {slug:?}")))?;
-        if !ids.contains(&found.id) {
-            ids.push(found.id);
+        let id = *found.get(slug).ok_or_else(|| unknown(slug))?;
+        if !ids.contains(&id) {
+            ids.push(id);
         }
     }
     Ok(ids)
@@ -342,11 +377,7 @@ async fn link(
     .map_err(|e| CoreError::from(e).conflict_on_unique(duplicate))?;
     txn.append(
         author,
-        LogEntry {
-            action_id: Some(answer.id),
-            data: Some(json!({ "respondsTo": answered_id, "stance": stance })),
-            ..LogEntry::about(ChangeKind::Responded, "response", model.id)
-        },
+        response_entry(answer.id, model.id, answered_id, stance),
     )
     .await?;
     Ok(model)
@@ -371,10 +402,7 @@ pub async fn record_action_in(
     input: NewAction,
 ) -> CoreResult<action::Model> {
     let input = input.checked()?;
-    let (intensity, intensity_reason) = match input.intensity {
-        Some(value) => (value, input.intensity_reason),
-        None => (default_intensity(input.category), None),
-    };
+    let (intensity, intensity_reason) = intensity_of(&input);
     let actor_id = *actor_ids(txn.db(), std::slice::from_ref(&input.actor))
         .await?
         .first()
@@ -426,7 +454,7 @@ pub async fn record_action_in(
 }
 
 /// Records an action in a transaction of its own.
-pub async fn record_action(writer: Writer<'_>, input: NewAction) -> CoreResult<action::Model> {
+pub async fn record_action(writer: &Writer<'_>, input: NewAction) -> CoreResult<action::Model> {
     let input = input.checked()?;
     let mut txn = writer.begin().await?;
     let model = record_action_in(&mut txn, writer.author(), input).await?;
@@ -456,7 +484,7 @@ pub async fn record_response_in(
 
 /// Links two recorded actions in a transaction of its own.
 pub async fn record_response(
-    writer: Writer<'_>,
+    writer: &Writer<'_>,
     action_id: i64,
     responds_to_id: i64,
     stance: Stance,
@@ -513,12 +541,15 @@ fn diff(before: &action::Model, after: &action::Model) -> Map<String, Value> {
 
 /// Corrects an action: bumps its revision and logs the old values with the editor's note.
 pub async fn correct_action(
-    writer: Writer<'_>,
+    writer: &Writer<'_>,
     id: i64,
     patch: ActionPatch,
     note: &str,
 ) -> CoreResult<action::Model> {
     let note = check::text("note", note, MAX_LONG)?;
+    check::list("targets", patch.targets.as_ref().map_or(0, Vec::len))?;
+    check::list("citations", patch.citations.as_ref().map_or(0, Vec::len))?;
+    check::list("respondsTo", patch.responds_to.len())?;
     distinct_links(&patch.responds_to)?;
     let mut txn = writer.begin().await?;
     let before = existing_action(txn.db(), id).await?;
@@ -536,10 +567,14 @@ pub async fn correct_action(
         after.status = status;
     }
     after.precision = patch.precision.unwrap_or(after.precision);
-    after.occurred_at = after
-        .precision
-        .truncate(patch.occurred_at.unwrap_or(after.occurred_at));
-    after.reported_at = patch.reported_at.apply(after.reported_at);
+    after.occurred_at = check::instant(
+        "occurredAt",
+        after
+            .precision
+            .truncate(patch.occurred_at.unwrap_or(after.occurred_at)),
+    )?;
+    after.reported_at =
+        check::optional_instant("reportedAt", patch.reported_at.apply(after.reported_at))?;
     if let Some(title) = &patch.title {
         after.title = check::text("title", title, MAX_SHORT)?;
     }
@@ -548,7 +583,7 @@ pub async fn correct_action(
     after.quote = patch.quote.apply(after.quote);
     after.quote = check::optional_text("quote", after.quote.as_deref(), MAX_LONG)?;
     after.place = patch.place.apply(after.place);
-    after.place = check::optional_text("place", after.place.as_deref(), MAX_SHORT)?;
+    after.place = check::optional_text("place", after.place.as_deref(), MAX_NAME)?;
     after.magnitude = patch
         .magnitude
         .apply(after.magnitude)
@@ -630,7 +665,7 @@ pub async fn correct_action(
 
 /// Retracts an action: hidden from the default timeline, kept, and logged with the reason.
 pub async fn retract_action(
-    writer: Writer<'_>,
+    writer: &Writer<'_>,
     id: i64,
     reason: &str,
 ) -> CoreResult<action::Model> {

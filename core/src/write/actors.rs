@@ -2,7 +2,7 @@
 
 use super::{WriteTxn, Writer};
 use crate::change_log::LogEntry;
-use crate::check::{self, MAX_SHORT};
+use crate::check::{self, MAX_NAME, MAX_PARTY, MAX_SHORT};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
@@ -38,9 +38,14 @@ impl NewActor {
             ));
         }
         Ok(Self {
-            name: check::text("name", &self.name, MAX_SHORT)?,
-            title: check::optional_text("title", self.title.as_deref(), MAX_SHORT)?,
-            party: check::optional_text("party", self.party.as_deref(), MAX_SHORT)?,
+            name: check::text("name", &self.name, MAX_NAME)?,
+            title: check::optional_text("title", self.title.as_deref(), MAX_NAME)?,
+            party: check::optional_text("party", self.party.as_deref(), MAX_PARTY)?,
+            member_of: self
+                .member_of
+                .as_deref()
+                .map(|parent| check::slug("memberOf", parent))
+                .transpose()?,
             slug,
             ..self
         })
@@ -73,8 +78,8 @@ impl NewSource {
                 .transpose()?,
             title: check::text("title", &self.title, MAX_SHORT)?,
             url: self.url.as_deref().map(check::url).transpose()?,
-            publisher: check::optional_text("publisher", self.publisher.as_deref(), MAX_SHORT)?,
-            ..self
+            publisher: check::optional_text("publisher", self.publisher.as_deref(), MAX_NAME)?,
+            published_at: check::optional_instant("publishedAt", self.published_at)?,
         })
     }
 }
@@ -134,7 +139,7 @@ pub async fn create_actor_in(
 }
 
 /// Creates an actor in a transaction of its own.
-pub async fn create_actor(writer: Writer<'_>, input: NewActor) -> CoreResult<actor::Model> {
+pub async fn create_actor(writer: &Writer<'_>, input: NewActor) -> CoreResult<actor::Model> {
     let input = input.checked()?;
     let mut txn = writer.begin().await?;
     let model = create_actor_in(&mut txn, writer.author(), input).await?;
@@ -173,7 +178,7 @@ pub async fn add_source_in(
 }
 
 /// Adds a source that actions can then cite, in a transaction of its own.
-pub async fn add_source(writer: Writer<'_>, input: NewSource) -> CoreResult<source::Model> {
+pub async fn add_source(writer: &Writer<'_>, input: NewSource) -> CoreResult<source::Model> {
     let input = input.checked()?;
     let mut txn = writer.begin().await?;
     let model = add_source_in(&mut txn, writer.author(), input).await?;

@@ -6,16 +6,17 @@
 //! each table with a few multi-row statements instead of a round trip per row.
 
 use super::WriteTxn;
-use crate::CoreResult;
+use super::actions::NewAction;
+use super::actors::{NewActor, NewSource};
 use crate::change_log::LogEntry;
-use crate::check::{self, MAX_LONG, MAX_SHORT};
+use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
 use standoff_entities::{
-    ActionKind, ActionStatus, ActorKind, Category, ChangeKind, DatePrecision, Side, Stance, action,
-    action_target, actor, change, citation, response, source,
+    ChangeKind, action, action_target, actor, change, citation, response, source,
 };
+use std::collections::HashMap;
 
 /// The next free id of each table a loader names rows by.
 #[derive(Debug, Clone, Copy)]
@@ -28,23 +29,14 @@ pub struct NextIds {
     pub action: i64,
 }
 
-/// An actor with the id the loader gave it.
+/// An actor with the id the loader gave it; `member_of` names an actor of this batch or one
+/// already stored.
 #[derive(Debug, Clone)]
 pub struct BulkActor {
     /// Its id, from [`NextIds::actor`] onwards.
     pub id: i64,
-    /// Unique slug.
-    pub slug: String,
-    /// Display name.
-    pub name: String,
-    /// Person, office, ...
-    pub kind: ActorKind,
-    /// Level of government.
-    pub side: Side,
-    /// Title or office.
-    pub title: Option<String>,
-    /// The id of the actor it belongs to.
-    pub member_of: Option<i64>,
+    /// The actor, checked like `createActor`'s input.
+    pub actor: NewActor,
 }
 
 /// A source with the id the loader gave it.
@@ -52,45 +44,18 @@ pub struct BulkActor {
 pub struct BulkSource {
     /// Its id, from [`NextIds::source`] onwards.
     pub id: i64,
-    /// Where it is published.
-    pub url: Option<String>,
-    /// Who published it.
-    pub publisher: Option<String>,
-    /// Its title.
-    pub title: String,
+    /// The source, checked like `addSource`'s input.
+    pub source: NewSource,
 }
 
-/// An action with the id the loader gave it, and its links by id.
+/// An action with the id the loader gave it; its actor and targets by slug, its citations and
+/// the actions it answers by id.
 #[derive(Debug, Clone)]
 pub struct BulkAction {
     /// Its id, from [`NextIds::action`] onwards.
     pub id: i64,
-    /// Who acted.
-    pub actor_id: i64,
-    /// Deployment, order, statement.
-    pub kind: ActionKind,
-    /// PLOVER category, which sets the intensity.
-    pub category: Option<Category>,
-    /// Words or deeds.
-    pub status: ActionStatus,
-    /// When (moved to the start of its precision's unit).
-    pub occurred_at: DateTime<Utc>,
-    /// How precisely that is known.
-    pub precision: DatePrecision,
-    /// Headline.
-    pub title: String,
-    /// Our own words.
-    pub summary: Option<String>,
-    /// Verbatim quote.
-    pub quote: Option<String>,
-    /// A count.
-    pub magnitude: Option<i64>,
-    /// The actors it is aimed at.
-    pub targets: Vec<i64>,
-    /// Sources cited, with excerpts.
-    pub citations: Vec<(i64, Option<String>)>,
-    /// Earlier actions it answers.
-    pub responds_to: Vec<(i64, Stance)>,
+    /// The action, checked like `recordAction`'s input.
+    pub action: NewAction,
 }
 
 /// Rows per statement, under SQLite's 32,766 bound parameters.
@@ -106,6 +71,8 @@ pub struct BulkBatch {
     change: i64,
     changes: Vec<change::ActiveModel>,
     at: DateTime<Utc>,
+    /// Actor ids by slug, as this batch has learnt them.
+    actors: HashMap<String, i64>,
 }
 
 impl BulkBatch {
@@ -137,6 +104,7 @@ impl BulkBatch {
             next,
             changes: Vec::new(),
             at: Utc::now(),
+            actors: HashMap::new(),
         })
     }
 
@@ -151,26 +119,60 @@ impl BulkBatch {
         self.change += 1;
     }
 
+    /// The ids of `slugs`: actors of this load first, then stored ones (one statement).
+    async fn actor_ids(&mut self, slugs: &[&str]) -> CoreResult<()> {
+        let missing: Vec<String> = slugs
+            .iter()
+            .filter(|s| !self.actors.contains_key(**s))
+            .map(|s| (*s).to_owned())
+            .collect();
+        if !missing.is_empty() {
+            let found = crate::lookup::actor_ids_by_slug(self.txn.db(), &missing).await?;
+            self.actors.extend(found);
+        }
+        Ok(())
+    }
+
+    fn actor_id(&self, slug: &str) -> CoreResult<i64> {
+        self.actors
+            .get(slug)
+            .copied()
+            .ok_or_else(|| CoreError::BadInput(format!("no actor has the slug {slug:?}")))
+    }
+
     /// Writes actors (checked like `createActor`), each logged.
     pub async fn actors(&mut self, actors: Vec<BulkActor>) -> CoreResult<()> {
-        let mut rows = Vec::with_capacity(actors.len());
+        let mut checked = Vec::with_capacity(actors.len());
         for a in actors {
+            let actor = a.actor.checked()?;
+            self.actors.insert(actor.slug.clone(), a.id);
+            checked.push((a.id, actor));
+        }
+        let parents: Vec<String> = checked
+            .iter()
+            .filter_map(|(_, a)| a.member_of.clone())
+            .collect();
+        let parents: Vec<&str> = parents.iter().map(String::as_str).collect();
+        self.actor_ids(&parents).await?;
+        let mut rows = Vec::with_capacity(checked.len());
+        for (id, a) in checked {
+            let member_of_id = a
+                .member_of
+                .as_deref()
+                .map(|p| self.actor_id(p))
+                .transpose()?;
             rows.push(actor::ActiveModel {
-                id: Set(a.id),
-                slug: Set(check::slug("slug", &a.slug)?),
-                name: Set(check::text("name", &a.name, MAX_SHORT)?),
+                id: Set(id),
+                slug: Set(a.slug),
+                name: Set(a.name),
                 kind: Set(a.kind),
                 side: Set(a.side),
-                title: Set(check::optional_text(
-                    "title",
-                    a.title.as_deref(),
-                    MAX_SHORT,
-                )?),
-                party: Set(None),
-                member_of_id: Set(a.member_of),
+                title: Set(a.title),
+                party: Set(a.party),
+                member_of_id: Set(member_of_id),
                 created_at: Set(self.at),
             });
-            self.log(LogEntry::about(ChangeKind::ActorCreated, "actor", a.id));
+            self.log(LogEntry::about(ChangeKind::ActorCreated, "actor", id));
         }
         insert(self.txn.db(), rows, ROWS_PER_STATEMENT).await
     }
@@ -179,17 +181,14 @@ impl BulkBatch {
     pub async fn sources(&mut self, sources: Vec<BulkSource>) -> CoreResult<()> {
         let mut rows = Vec::with_capacity(sources.len());
         for s in sources {
+            let source = s.source.checked()?;
             rows.push(source::ActiveModel {
                 id: Set(s.id),
-                key: Set(None),
-                url: Set(s.url.as_deref().map(check::url).transpose()?),
-                publisher: Set(check::optional_text(
-                    "publisher",
-                    s.publisher.as_deref(),
-                    MAX_SHORT,
-                )?),
-                title: Set(check::text("title", &s.title, MAX_SHORT)?),
-                published_at: Set(None),
+                key: Set(source.key),
+                url: Set(source.url),
+                publisher: Set(source.publisher),
+                title: Set(source.title),
+                published_at: Set(source.published_at),
                 created_at: Set(self.at),
             });
             self.log(LogEntry::about(ChangeKind::SourceAdded, "source", s.id));
@@ -200,79 +199,80 @@ impl BulkBatch {
     /// Writes actions with their targets, citations and responses (checked like
     /// `recordAction`), each recording and each response logged.
     pub async fn actions(&mut self, actions: Vec<BulkAction>) -> CoreResult<()> {
-        let mut rows = Vec::with_capacity(actions.len());
+        let mut checked = Vec::with_capacity(actions.len());
+        let mut slugs: Vec<String> = Vec::new();
+        for a in actions {
+            let action = a.action.checked()?;
+            slugs.push(action.actor.clone());
+            slugs.extend(action.targets.iter().cloned());
+            checked.push((a.id, action));
+        }
+        slugs.sort();
+        slugs.dedup();
+        let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
+        self.actor_ids(&slugs).await?;
+        let mut rows = Vec::with_capacity(checked.len());
         let mut targets = Vec::new();
         let mut citations = Vec::new();
         let mut responses = Vec::new();
-        for a in actions {
-            if a.citations.is_empty() {
-                return Err(crate::CoreError::BadInput(
-                    "every action cites at least one source".into(),
-                ));
-            }
+        for (id, a) in checked {
+            let (intensity, intensity_reason) = super::actions::intensity_of(&a);
             rows.push(action::ActiveModel {
-                id: Set(a.id),
-                key: Set(None),
-                actor_id: Set(a.actor_id),
+                id: Set(id),
+                key: Set(a.key),
+                actor_id: Set(self.actor_id(&a.actor)?),
                 kind: Set(a.kind),
                 category: Set(a.category),
                 status: Set(a.status),
                 occurred_at: Set(a.precision.truncate(a.occurred_at)),
                 precision: Set(a.precision),
-                reported_at: Set(None),
-                title: Set(check::text("title", &a.title, MAX_SHORT)?),
-                summary: Set(check::optional_text(
-                    "summary",
-                    a.summary.as_deref(),
-                    MAX_LONG,
-                )?),
-                quote: Set(check::optional_text("quote", a.quote.as_deref(), MAX_LONG)?),
-                place: Set(None),
-                magnitude: Set(a.magnitude.map(check::magnitude).transpose()?),
-                intensity: Set(super::actions::default_intensity(a.category)),
-                intensity_reason: Set(None),
+                reported_at: Set(a.reported_at),
+                title: Set(a.title),
+                summary: Set(a.summary),
+                quote: Set(a.quote),
+                place: Set(a.place),
+                magnitude: Set(a.magnitude),
+                intensity: Set(intensity),
+                intensity_reason: Set(intensity_reason),
                 revision: Set(1),
                 retracted: Set(false),
                 created_at: Set(self.at),
                 updated_at: Set(self.at),
             });
             self.log(LogEntry {
-                action_id: Some(a.id),
-                ..LogEntry::about(ChangeKind::Recorded, "action", a.id)
+                action_id: Some(id),
+                ..LogEntry::about(ChangeKind::Recorded, "action", id)
             });
-            for actor_id in a.targets {
+            for slug in &a.targets {
                 targets.push(action_target::ActiveModel {
-                    action_id: Set(a.id),
-                    actor_id: Set(actor_id),
+                    action_id: Set(id),
+                    actor_id: Set(self.actor_id(slug)?),
                 });
             }
-            for (source_id, excerpt) in a.citations {
+            for c in a.citations {
                 citations.push(citation::ActiveModel {
                     id: Set(self.citation),
-                    action_id: Set(a.id),
-                    source_id: Set(source_id),
-                    excerpt: Set(check::optional_text(
-                        "excerpt",
-                        excerpt.as_deref(),
-                        MAX_LONG,
-                    )?),
+                    action_id: Set(id),
+                    source_id: Set(c.source),
+                    excerpt: Set(c.excerpt),
                 });
                 self.citation += 1;
             }
             for (answered, stance) in a.responds_to {
-                let id = self.response;
+                let response_id = self.response;
                 responses.push(response::ActiveModel {
-                    id: Set(id),
-                    action_id: Set(a.id),
+                    id: Set(response_id),
+                    action_id: Set(id),
                     responds_to_id: Set(answered),
                     stance: Set(stance),
                     created_at: Set(self.at),
                 });
-                self.log(LogEntry {
-                    action_id: Some(a.id),
-                    data: Some(serde_json::json!({ "respondsTo": answered, "stance": stance })),
-                    ..LogEntry::about(ChangeKind::Responded, "response", id)
-                });
+                self.log(super::actions::response_entry(
+                    id,
+                    response_id,
+                    answered,
+                    stance,
+                ));
                 self.response += 1;
             }
         }

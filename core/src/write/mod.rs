@@ -16,14 +16,14 @@ use crate::tokens::Editor;
 use sea_orm::DatabaseConnection;
 
 /// Who writes and whom to tell: the door a write comes through.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Writer<'a> {
     /// The database.
     pub db: &'a DatabaseConnection,
     /// This instance's feed, told after each commit.
     pub feed: &'a ChangeFeed,
     /// Whose name the change log records.
-    pub editor: &'a Editor,
+    pub editor: Editor,
 }
 
 impl Writer<'_> {

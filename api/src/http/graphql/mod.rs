@@ -7,7 +7,7 @@ mod request;
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::schema::auth::{Auth, bearer};
+use crate::schema::auth::Auth;
 use crate::schema::loader::loaders;
 use async_graphql::parser::types::OperationType;
 use axum::body::Body;
@@ -15,8 +15,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use request::MediaType;
-use sea_orm::DatabaseConnection;
-use standoff_core::tokens;
 
 /// Runs one GraphQL request with its own DataLoader and the caller's credentials.
 pub async fn execute(
@@ -64,11 +62,15 @@ pub async fn execute(
             .with_header(header::ALLOW, HeaderValue::from_static("POST"))
             .into_response_as(media.header());
     }
-    let auth = match headers.get(header::AUTHORIZATION) {
-        None => Auth::Anonymous,
-        Some(value) => authenticate(&state.db, value.to_str().ok()).await,
-    };
-    let request = request.data(loaders(state.db.clone())).data(auth);
+    // A value that is not text cannot be a token; it is presented as such and refused by
+    // any write.
+    let auth = Auth::of(
+        headers
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap_or("")),
+    );
+    let share = state.share();
+    let request = request.data(loaders(share.clone())).data(share).data(auth);
     respond(media, state.executor.run(request, &prepared).await)
 }
 
@@ -88,21 +90,4 @@ fn respond(media: MediaType, response: async_graphql::Response) -> Response {
         (StatusCode::OK, body)
     };
     (status, [(header::CONTENT_TYPE, media.header())], body).into_response()
-}
-
-/// Checks an Authorization value (`Bearer <token>`); anything else is `Invalid`.
-pub async fn authenticate(db: &DatabaseConnection, value: Option<&str>) -> Auth {
-    let Some(token) = value.and_then(bearer) else {
-        return Auth::Invalid;
-    };
-    match tokens::authenticate(db, token).await {
-        Ok(Some(editor)) => Auth::Editor(editor),
-        Ok(None) => Auth::Invalid,
-        Err(err) => {
-            // A read still works without the database answering for the token; a write
-            // will be refused as unauthenticated, which is safe.
-            tracing::error!(error = %err, "token lookup failed");
-            Auth::Invalid
-        }
-    }
 }

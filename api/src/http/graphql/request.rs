@@ -39,25 +39,31 @@ impl MediaType {
     }
 }
 
-/// The first acceptable type in the Accept header's order; `application/json` when there is
-/// no Accept header; `None` when nothing listed is acceptable (406).
+/// The acceptable type the Accept header prefers (RFC 9110: the highest `q`, ties in the
+/// header's order, `q=0` meaning "not this"); `application/json` when there is no Accept
+/// header; `None` when nothing listed is acceptable (406).
 pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Some(MediaType::Json);
     };
-    accept.split(',').find_map(|item| {
-        let media = item
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        match media.as_str() {
-            GRAPHQL_RESPONSE_JSON => Some(MediaType::GraphQlResponse),
-            JSON | "application/*" | "*/*" => Some(MediaType::Json),
-            _ => None,
+    let mut best: Option<(MediaType, f32)> = None;
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let offered = match media.as_str() {
+            GRAPHQL_RESPONSE_JSON => MediaType::GraphQlResponse,
+            JSON | "application/*" | "*/*" => MediaType::Json,
+            _ => continue,
+        };
+        if q > 0.0 && best.is_none_or(|(_, best_q)| q > best_q) {
+            best = Some((offered, q));
         }
-    })
+    }
+    best.map(|(media, _)| media)
 }
 
 /// The GraphQL parameters of a request, checked for type.

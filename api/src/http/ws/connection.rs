@@ -5,19 +5,19 @@
 
 use super::protocol::{self, ClientMessage, Dialect, Progress};
 use crate::http::AppState;
-use crate::http::graphql::authenticate;
 use crate::metrics::GaugeGuard;
 use crate::schema::auth::Auth;
 use crate::schema::loader::loaders;
 use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_util::{SinkExt, StreamExt, sink, stream};
+use futures_channel::mpsc;
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// A peer silent for this many ping intervals is taken for dead.
 const MISSED_PINGS: u32 = 3;
@@ -35,8 +35,8 @@ pub struct WsSettings {
     pub max_operations: usize,
     /// Most connections one client address may hold open.
     pub max_per_client: usize,
-    /// Whether the client's address comes from `X-Forwarded-For`.
-    pub trust_forwarded_for: bool,
+    /// How long a peer has to take one message before it is dropped.
+    pub send_timeout: Duration,
 }
 
 /// Open WebSockets per client address.
@@ -77,6 +77,20 @@ impl Drop for ClientSlot {
     }
 }
 
+/// Sends one message, giving the peer `send_timeout` to take it: a peer that stops reading
+/// fills the TCP window, and waiting on it without end would stop this loop's pings and
+/// deadlines too. `false` when the connection is to be dropped.
+async fn send(
+    sink: &mut SplitSink<WebSocket, Message>,
+    message: Message,
+    settings: WsSettings,
+) -> bool {
+    matches!(
+        tokio::time::timeout(settings.send_timeout, sink.send(message)).await,
+        Ok(Ok(()))
+    )
+}
+
 fn close(code: u16, reason: &str) -> Message {
     Message::Close(Some(CloseFrame {
         code,
@@ -95,23 +109,22 @@ pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol
     let (mut sink, mut source) = socket.split();
 
     // The machine reads the client messages this loop lets through and writes its own back.
-    let (to_machine, for_machine) = mpsc::channel::<Message>(QUEUED);
-    let (from_machine_tx, mut from_machine) = mpsc::channel::<Message>(QUEUED);
-    let machine_input = stream::unfold(for_machine, |mut rx| async move {
-        rx.recv().await.map(|m| (Ok::<_, axum::Error>(m), rx))
-    });
-    let machine_output = sink::unfold(from_machine_tx, |tx, m: Message| async move {
-        tx.send(m).await.map_err(|_| ())?;
-        Ok::<_, ()>(tx)
-    });
+    // futures' channels allocate per queued message, so an idle connection holds no buffers.
+    let (mut to_machine, machine_input) = mpsc::channel::<Result<Message, axum::Error>>(QUEUED);
+    let (machine_output, mut from_machine) = mpsc::channel::<Message>(QUEUED);
     // Events are single items read long after the connection began, so the loader must not
     // cache: a corrected action has to show its new values.
-    let connection_loaders = loaders(state.db.clone());
+    let share = state.share();
+    let connection_loaders = loaders(share.clone());
     connection_loaders.enable_all_cache(false);
     let mut data = Data::default();
     data.insert(connection_loaders);
+    data.insert(share.clone());
     data.insert(Auth::Anonymous);
-    let db = state.db.clone();
+    // The credentials `connection_init` presented, which the loop checks again now and then.
+    let presented: Arc<Mutex<Auth>> = Arc::new(Mutex::new(Auth::Anonymous));
+    let init_auth = presented.clone();
+    let init_share = share.clone();
     let machine = GraphQLWebSocket::new_with_pair(
         machine_output,
         machine_input,
@@ -121,17 +134,18 @@ pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol
     .with_data(data)
     .on_connection_init(move |payload| async move {
         let mut data = Data::default();
-        let auth = match payload
+        let value = payload
             .get("authorization")
-            .or_else(|| payload.get("Authorization"))
-        {
-            Some(value) => authenticate(&db, value.as_str()).await,
-            None => Auth::Anonymous,
-        };
+            .or_else(|| payload.get("Authorization"));
+        // A value that is not text cannot be a token.
+        let auth = Auth::of(value.map(|v| v.as_str().unwrap_or("")));
         // Reads need no token, but a client that presents a bad one is told so.
-        if matches!(auth, Auth::Invalid) {
+        if matches!(auth, Auth::Presented(_))
+            && !matches!(auth.editor(&init_share).await, Ok(Some(_)))
+        {
             return Err(async_graphql::Error::new(protocol::INIT_REFUSED));
         }
+        *init_auth.lock().unwrap_or_else(|p| p.into_inner()) = auth.clone();
         data.insert(auth);
         Ok(data)
     })
@@ -150,7 +164,7 @@ pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol
     loop {
         tokio::select! {
             biased;
-            outgoing = from_machine.recv() => {
+            outgoing = from_machine.next() => {
                 let message = match outgoing {
                     Some(Message::Text(text)) => {
                         protocol::sent(text.as_str(), &mut progress);
@@ -161,13 +175,13 @@ pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol
                             .map(|f| (f.code, f.reason.to_string()))
                             .unwrap_or((1000, String::new()));
                         let code = protocol::close_code(dialect, code, &reason);
-                        let _ = sink.send(close(code, &reason)).await;
+                        let _ = send(&mut sink, close(code, &reason), settings).await;
                         break;
                     }
                     Some(other) => other,
                     None => break,
                 };
-                if sink.send(message).await.is_err() {
+                if !send(&mut sink, message, settings).await {
                     break;
                 }
             }
@@ -190,7 +204,7 @@ pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol
                 };
                 match protocol::read(bytes, dialect, &progress) {
                     Err((code, reason)) => {
-                        let _ = sink.send(close(code, &reason)).await;
+                        let _ = send(&mut sink, close(code, &reason), settings).await;
                         break;
                     }
                     Ok(ClientMessage::Init) => progress.initialised = true,
@@ -206,7 +220,7 @@ pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol
                                 settings.max_operations
                             )),
                         );
-                        if sink.send(Message::Text(refused.into())).await.is_err() {
+                        if !send(&mut sink, Message::Text(refused.into()), settings).await {
                             break;
                         }
                         continue;
@@ -217,16 +231,32 @@ pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol
                     Ok(ClientMessage::Stop(id)) => {
                         progress.running.remove(&id);
                     }
+                    Ok(ClientMessage::Premature(id)) => {
+                        let refused = protocol::refusal(
+                            dialect,
+                            &id,
+                            &crate::error::ApiError::bad_input(
+                                "send connection_init and wait for connection_ack first",
+                            ),
+                        );
+                        if !send(&mut sink, Message::Text(refused.into()), settings).await {
+                            break;
+                        }
+                        continue;
+                    }
                     Ok(ClientMessage::Other) => {}
                 }
-                if to_machine.send(message).await.is_err() {
+                if to_machine.send(Ok(message)).await.is_err() {
                     break;
                 }
             }
             () = &mut init_deadline, if !progress.initialised => {
-                let _ = sink
-                    .send(close(protocol::INIT_TIMEOUT, "Connection initialisation timeout"))
-                    .await;
+                let _ = send(
+                    &mut sink,
+                    close(protocol::INIT_TIMEOUT, "Connection initialisation timeout"),
+                    settings,
+                )
+                .await;
                 break;
             }
             _ = ping.tick() => {
@@ -234,12 +264,25 @@ pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol
                     tracing::info!("closing a WebSocket whose peer stopped answering pings");
                     break;
                 }
-                if sink.send(Message::Ping(Vec::new().into())).await.is_err() {
+                // A token revoked since `connection_init` closes the connections it opened.
+                let auth = presented.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                if matches!(auth, Auth::Presented(_))
+                    && matches!(auth.editor(&share).await, Ok(None))
+                {
+                    let _ = send(&mut sink, close(protocol::FORBIDDEN, protocol::REVOKED), settings).await;
+                    break;
+                }
+                if !send(&mut sink, Message::Ping(Vec::new().into()), settings).await {
                     break;
                 }
             }
             _ = shutdown.changed() => {
-                let _ = sink.send(close(protocol::GOING_AWAY, "server shutting down")).await;
+                let _ = send(
+                    &mut sink,
+                    close(protocol::GOING_AWAY, "server shutting down"),
+                    settings,
+                )
+                .await;
                 break;
             }
         }

@@ -32,7 +32,7 @@ pub async fn upgrade(
         )
         .into_response();
     };
-    let client = super::rate::client_address(&headers, peer, state.ws.trust_forwarded_for);
+    let client = state.proxies.client(&headers, peer);
     let Some(slot) = state.sockets.take(client, state.ws.max_per_client) else {
         return ApiError::limit("too many WebSocket connections from this address")
             .with_status(StatusCode::TOO_MANY_REQUESTS)

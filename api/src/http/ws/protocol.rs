@@ -26,6 +26,8 @@ pub const TOO_MANY_INITS: u16 = 4429;
 pub const GOING_AWAY: u16 = 1001;
 /// Why `connection_init` is refused: it presented a token that does not work.
 pub const INIT_REFUSED: &str = "Forbidden: the token is invalid or revoked";
+/// Why a connection is closed when the token it presented has been revoked since.
+pub const REVOKED: &str = "Forbidden: the token was revoked";
 
 /// Which of the two subprotocols a connection speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +66,9 @@ pub enum ClientMessage {
     Start(String),
     /// Stop the operation with this id (`complete`, or legacy `stop`).
     Stop(String),
+    /// An operation the legacy dialect starts before `connection_init`: its protocol has no
+    /// close code for that, so the operation alone is refused.
+    Premature(String),
     /// Anything else the protocol allows (`ping`, `pong`, legacy `connection_terminate`).
     Other,
 }
@@ -102,6 +107,15 @@ pub fn read(bytes: &[u8], dialect: Dialect, progress: &Progress) -> Result<Clien
             TOO_MANY_INITS,
             "Too many initialisation requests".to_owned(),
         )),
+        // The payload is the connection's parameters: an object, or nothing.
+        ("connection_init", _)
+            if envelope
+                .payload
+                .as_ref()
+                .is_some_and(|p| !(p.is_object() || p.is_null())) =>
+        {
+            Err(bad())
+        }
         ("connection_init", _) => Ok(ClientMessage::Init),
         ("ping" | "pong", Dialect::TransportWs) => Ok(ClientMessage::Other),
         ("subscribe", Dialect::TransportWs) | ("start", Dialect::Legacy) => {
@@ -119,6 +133,11 @@ pub fn read(bytes: &[u8], dialect: Dialect, progress: &Progress) -> Result<Clien
             }
             if strict && progress.running.contains(&id) {
                 return Err((DUPLICATE_ID, format!("Subscriber for {id} already exists")));
+            }
+            // The machine takes messages in order, so a legacy `start` right behind its
+            // `connection_init` is fine; one before it is not.
+            if !progress.initialised {
+                return Ok(ClientMessage::Premature(id));
             }
             Ok(ClientMessage::Start(id))
         }
@@ -198,6 +217,26 @@ pub fn refusal(dialect: Dialect, id: &str, error: &crate::error::ApiError) -> St
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Any frame a client sends, text or binary, in any state of the connection, is
+        /// judged without panicking.
+        #[test]
+        fn any_client_frame_is_judged_without_panicking(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+            text in "[{}\\[\\]\":,a-z_0-9 ]{0,120}",
+            initialised: bool,
+            acknowledged: bool,
+        ) {
+            let progress = Progress { initialised, acknowledged, ..Progress::default() };
+            for dialect in [Dialect::TransportWs, Dialect::Legacy] {
+                let _ = read(&bytes, dialect, &progress);
+                let _ = read(text.as_bytes(), dialect, &progress);
+            }
+            let mut progress = progress;
+            sent(&text, &mut progress);
+        }
+    }
+
     fn judge(text: &str, progress: &Progress) -> Result<ClientMessage, u16> {
         read(text.as_bytes(), Dialect::TransportWs, progress).map_err(|(code, _)| code)
     }
@@ -224,6 +263,23 @@ mod tests {
         );
         progress.running.insert("1".into());
         assert_eq!(judge(subscribe, &progress), Err(DUPLICATE_ID));
+        let progress = Progress::default();
+        assert_eq!(
+            judge(
+                r#"{"type":"connection_init","payload":"a string"}"#,
+                &progress
+            ),
+            Err(BAD_MESSAGE)
+        );
+        assert_eq!(
+            read(
+                br#"{"type":"start","id":"1","payload":{"query":"{ a }"}}"#,
+                Dialect::Legacy,
+                &progress
+            ),
+            Ok(ClientMessage::Premature("1".into())),
+            "the legacy dialect refuses the operation, not the connection"
+        );
     }
 
     #[test]

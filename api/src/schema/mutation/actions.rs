@@ -57,7 +57,7 @@ pub struct RecordActionInput {
     /// Where it happened.
     pub place: Option<String>,
     /// A count, such as troops deployed.
-    pub magnitude: Option<i64>,
+    pub magnitude: Option<i32>,
     /// Overrides the category's default intensity (-10..10); needs `intensityReason`.
     pub intensity: Option<f64>,
     /// Why the intensity was overridden.
@@ -106,7 +106,7 @@ pub struct CorrectActionInput {
     /// New place.
     pub place: MaybeUndefined<String>,
     /// New magnitude.
-    pub magnitude: MaybeUndefined<i64>,
+    pub magnitude: MaybeUndefined<i32>,
     /// New intensity override.
     pub intensity: MaybeUndefined<f64>,
     /// Why the intensity is overridden.
@@ -151,7 +151,7 @@ pub struct ActionMutation;
 impl ActionMutation {
     /// Records an action with its targets, citations and the earlier actions it answers.
     async fn record_action(&self, ctx: &Context<'_>, input: RecordActionInput) -> Result<Action> {
-        let writer = writer(ctx)?;
+        let writer = writer(ctx).await?;
         let new = NewAction {
             key: None,
             actor: input.actor,
@@ -166,13 +166,13 @@ impl ActionMutation {
             summary: input.summary,
             quote: input.quote,
             place: input.place,
-            magnitude: input.magnitude,
+            magnitude: input.magnitude.map(i64::from),
             intensity: input.intensity,
             intensity_reason: input.intensity_reason,
             citations: citations(input.citations)?,
             responds_to: links(input.responds_to)?,
         };
-        let model = actions::record_action(writer, new).await.gql()?;
+        let model = actions::record_action(&writer, new).await.gql()?;
         Ok(Action(model))
     }
 
@@ -182,10 +182,10 @@ impl ActionMutation {
         ctx: &Context<'_>,
         input: RecordResponseInput,
     ) -> Result<Response> {
-        let writer = writer(ctx)?;
+        let writer = writer(ctx).await?;
         let answer = decode(&input.action_id, NodeType::Action)?;
         let answered = decode(&input.responds_to_id, NodeType::Action)?;
-        let model = actions::record_response(writer, answer, answered, input.stance.into())
+        let model = actions::record_response(&writer, answer, answered, input.stance.into())
             .await
             .gql()?;
         Ok(Response::new(model))
@@ -199,7 +199,7 @@ impl ActionMutation {
         input: CorrectActionInput,
         note: String,
     ) -> Result<Action> {
-        let writer = writer(ctx)?;
+        let writer = writer(ctx).await?;
         let id = decode(&id, NodeType::Action)?;
         let changes = ActionPatch {
             targets: input.targets,
@@ -219,7 +219,7 @@ impl ActionMutation {
             citations: input.citations.map(citations).transpose()?,
             responds_to: links(input.responds_to)?,
         };
-        let model = actions::correct_action(writer, id, changes, &note)
+        let model = actions::correct_action(&writer, id, changes, &note)
             .await
             .gql()?;
         Ok(Action(model))
@@ -227,9 +227,9 @@ impl ActionMutation {
 
     /// Retracts an action: hidden from the default timeline, never deleted.
     async fn retract_action(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Action> {
-        let writer = writer(ctx)?;
+        let writer = writer(ctx).await?;
         let id = decode(&id, NodeType::Action)?;
-        let model = actions::retract_action(writer, id, &reason).await.gql()?;
+        let model = actions::retract_action(&writer, id, &reason).await.gql()?;
         Ok(Action(model))
     }
 }

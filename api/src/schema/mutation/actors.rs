@@ -49,7 +49,7 @@ impl ActorMutation {
     /// Creates an actor; a slug already in use is CONFLICT.
     async fn create_actor(&self, ctx: &Context<'_>, input: CreateActorInput) -> Result<Actor> {
         let model = actors::create_actor(
-            writer(ctx)?,
+            &writer(ctx).await?,
             NewActor {
                 slug: input.slug,
                 name: input.name,
@@ -68,7 +68,7 @@ impl ActorMutation {
     /// Adds a source that actions can cite.
     async fn add_source(&self, ctx: &Context<'_>, input: AddSourceInput) -> Result<Source> {
         let model = actors::add_source(
-            writer(ctx)?,
+            &writer(ctx).await?,
             NewSource {
                 key: None,
                 title: input.title,

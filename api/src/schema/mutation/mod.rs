@@ -15,11 +15,12 @@ pub use actions::{CitationInput, RespondsToInput};
 #[derive(MergedObject, Default)]
 pub struct Mutation(actors::ActorMutation, actions::ActionMutation);
 
-/// What a write needs: the database, the feed to wake subscribers, and the editor.
-pub(crate) fn writer<'a>(ctx: &Context<'a>) -> async_graphql::Result<Writer<'a>> {
-    let editor = require_editor(ctx)?;
+/// What a write needs: the database, the feed to wake subscribers, and the editor, whose
+/// token is checked now.
+pub(crate) async fn writer<'a>(ctx: &Context<'a>) -> async_graphql::Result<Writer<'a>> {
+    let editor = require_editor(ctx).await?;
     Ok(Writer {
-        db: database(ctx),
+        db: database(ctx).pool(),
         feed: ctx.data_unchecked::<ChangeFeed>(),
         editor,
     })

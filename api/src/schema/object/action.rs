@@ -85,8 +85,9 @@ impl Action {
     }
 
     /// A count, such as troops deployed.
-    async fn magnitude(&self) -> Option<i64> {
-        self.0.magnitude
+    async fn magnitude(&self) -> Option<i32> {
+        // GraphQL's Int is 32 bits; the checks keep stored counts within it.
+        self.0.magnitude.and_then(|m| i32::try_from(m).ok())
     }
 
     /// How conflictual it is, from -10 (most) to +10 (most cooperative): the category's

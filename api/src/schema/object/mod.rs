@@ -17,14 +17,14 @@ pub use source::Source;
 
 use super::loader::Loaders;
 use async_graphql::Context;
-use sea_orm::DatabaseConnection;
+use standoff_core::db::FairShare;
 
 /// The request's loader.
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
 }
 
-/// The database the schema was built with.
-pub(crate) fn database<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
-    ctx.data_unchecked::<DatabaseConnection>()
+/// The request's share of the database (see [`FairShare`]).
+pub(crate) fn database<'a>(ctx: &Context<'a>) -> &'a FairShare {
+    ctx.data_unchecked::<FairShare>()
 }

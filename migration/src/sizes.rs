@@ -1,0 +1,11 @@
+//! The longest text each bounded column holds, in characters. The core's input checks use
+//! these, so anything that passes them fits the column on every backend.
+
+/// Slugs and importer keys.
+pub const SLUG: usize = 100;
+/// Names and titles of actors, source publishers, places.
+pub const NAME: usize = 200;
+/// Political parties.
+pub const PARTY: usize = 100;
+/// Authors in the change log (token names).
+pub const AUTHOR: usize = 100;
