@@ -49,6 +49,9 @@ enum Command {
         /// The random seed of `--synthetic`; the same seed gives the same archive.
         #[arg(long, default_value_t = 2025, requires = "synthetic")]
         random_seed: u64,
+        /// Print what loading the file would add, correct and leave, and write nothing.
+        #[arg(long, conflicts_with = "synthetic")]
+        dry_run: bool,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -208,7 +211,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
-        Command::Seed { file, .. } => {
+        Command::Seed { file, dry_run, .. } => {
             let (text, name) = match &file {
                 Some(path) => (
                     std::fs::read_to_string(path)
@@ -223,10 +226,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let story = standoff_seeds::parse(&text).with_context(|| format!("in {name}"))?;
             let (conn, _) = db::connect(&cli.database).await?;
             db::migrate(&conn).await?;
-            let report = standoff_seeds::load(&conn, &story)
+            let report = standoff_seeds::plan(&conn, &story, dry_run)
                 .await
                 .with_context(|| format!("in {name}"))?;
-            println!("{name}: {report}");
+            if dry_run {
+                println!("{name} (dry run, nothing written): would have {report}");
+            } else {
+                println!("{name}: {report}");
+            }
         }
         Command::Schema => print!("{}", schema::sdl()),
         Command::Backup { file } => backup::backup(&cli.database, &file).await?,

@@ -24,6 +24,8 @@ pub struct FloorParams {
     pub actor: Option<String>,
     /// The acting actor's side, as GraphQL spells it.
     pub side: Option<String>,
+    /// A story's slug.
+    pub story: Option<String>,
     /// Words to search for.
     pub text: Option<String>,
     /// Whether the search matches many actions, so the SQL should walk the timeline rather
@@ -106,6 +108,12 @@ pub async fn fetch(db: &DatabaseConnection, p: &FloorParams) -> anyhow::Result<J
     if let Some(side) = &p.side {
         sql.push_str(" AND actor.side = ?");
         values.push(side.clone().into());
+    }
+    if let Some(story) = &p.story {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM story_action JOIN story ON story.id = story_action.story_id              WHERE story_action.action_id = action.id AND story.slug = ?)",
+        );
+        values.push(story.clone().into());
     }
     // The search text becomes the same index query the service sends; the SQL around it is
     // the floor's own.
@@ -253,6 +261,8 @@ pub async fn fetch(db: &DatabaseConnection, p: &FloorParams) -> anyhow::Result<J
 pub struct FloorRecord {
     /// The acting actor's slug.
     pub actor: String,
+    /// The slug of the story it belongs to.
+    pub story: String,
     /// The title.
     pub title: String,
     /// When it happened.
@@ -265,7 +275,7 @@ pub struct FloorRecord {
 
 /// Records an action by hand-written SQL with what `recordAction` must do for the same
 /// outcome: check the token, take the write lock (SQLite) or the log's append lock
-/// (PostgreSQL), insert the action, its citation and its change-log entry, notify, commit.
+/// (PostgreSQL), insert the action, its story membership, its citation and its change-log entry, notify, commit.
 pub async fn record(
     db: &DatabaseConnection,
     token: &str,
@@ -320,6 +330,11 @@ pub async fn record(
         .await?
         .ok_or_else(|| anyhow::anyhow!("no such actor"))?;
     let id: i64 = action.try_get("", "id")?;
+    txn.execute_raw(run(
+        "INSERT INTO story_action (story_id, action_id) SELECT id, ? FROM story WHERE slug = ?",
+        vec![id.into(), input.story.clone().into()],
+    ))
+    .await?;
     txn.execute_raw(run(
         "INSERT INTO citation (action_id, source_id, excerpt) VALUES (?, ?, ?)",
         vec![

@@ -69,6 +69,7 @@ fn floor_request(addr: std::net::SocketAddr, params: &FloorParams) -> MakeReques
             ("after", &params.after),
             ("actor", &params.actor),
             ("side", &params.side),
+            ("story", &params.story),
             ("text", &params.text),
         ] {
             if let Some(value) = value {
@@ -153,6 +154,12 @@ pub async fn run(plan: &ReadPlan) -> anyhow::Result<()> {
     println!("## reads on {backend}, {total} actions");
 
     let slug = setup::slug_of(&db, "SELECT MIN(actor_id) FROM action").await?;
+    let story: String = setup::row(
+        &db,
+        "SELECT slug FROM story WHERE id = (SELECT MIN(story_id) FROM story_action)",
+    )
+    .await?
+    .try_get("", "slug")?;
     let word = rare_word(&db).await?;
     let scenarios = [
         Scenario {
@@ -173,6 +180,14 @@ pub async fn run(plan: &ReadPlan) -> anyhow::Result<()> {
             filter: json!({ "sides": ["STATE"] }),
             floor: FloorParams {
                 side: Some("STATE".into()),
+                ..FloorParams::default()
+            },
+        },
+        Scenario {
+            name: "by story",
+            filter: json!({ "stories": [story.clone()] }),
+            floor: FloorParams {
+                story: Some(story.clone()),
                 ..FloorParams::default()
             },
         },

@@ -15,6 +15,11 @@ pub async fn run(url: &str, actions: u64, editors: usize, seconds: f64) -> anyho
     let db = setup::prepare(url, actions).await?;
     let app = setup::start(url, 16).await?;
     let slug = setup::slug_of(&db, "SELECT MIN(id) FROM actor").await?;
+    // The synthetic archive holds several stories, so every write names one, as an editor must.
+    let story: String = setup::row(&db, "SELECT slug FROM story ORDER BY id LIMIT 1")
+        .await?
+        .try_get("", "slug")?;
+    let story_for_floor = story.clone();
     let source = encode(
         NodeType::Source,
         setup::scalar(&db, "SELECT MIN(id) FROM source").await?,
@@ -46,6 +51,7 @@ pub async fn run(url: &str, actions: u64, editors: usize, seconds: f64) -> anyho
             "kind": "STATEMENT",
             "category": "ACCUSE",
             "occurredAt": "2026-01-15T12:00:00Z",
+            "stories": [story],
             "title": format!("Benchmark statement {run_id}-{n}"),
             "citations": [{ "sourceId": source, "excerpt": "benchmark" }],
         });
@@ -82,6 +88,7 @@ pub async fn run(url: &str, actions: u64, editors: usize, seconds: f64) -> anyho
         let token = &floor_tokens[usize::try_from(n).unwrap_or(0) % floor_tokens.len()];
         c.post(&floor_url).bearer_auth(token).json(&json!({
             "actor": floor_slug,
+            "story": story_for_floor,
             "title": format!("Floor statement {run_id}-{n}"),
             "occurred_at": "2026-01-15T12:00:00Z",
             "source_id": source_row,

@@ -26,6 +26,10 @@ pub struct ChangeCursor(pub i64);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActorCursor(pub String);
 
+/// A position in the alphabetical list of stories (by slug, which is unique).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoryCursor(pub String);
+
 fn wrap(tag: &str, body: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{tag}:{body}"))
 }
@@ -100,6 +104,25 @@ impl ActorCursor {
         if !crate::check::is_slug(body) {
             return Err(CoreError::BadInput(format!(
                 "{text:?} is not a valid actor cursor"
+            )));
+        }
+        Ok(Self(body.to_owned()))
+    }
+}
+
+impl StoryCursor {
+    /// Encodes the slug as an opaque string.
+    pub fn encode(&self) -> String {
+        wrap("s1", &self.0)
+    }
+
+    /// Decodes a string made by [`StoryCursor::encode`].
+    pub fn decode(text: &str) -> CoreResult<Self> {
+        let mut buf = String::new();
+        let body = unwrap(text, "s1", &mut buf)?;
+        if !crate::check::is_slug(body) {
+            return Err(CoreError::BadInput(format!(
+                "{text:?} is not a valid story cursor"
             )));
         }
         Ok(Self(body.to_owned()))

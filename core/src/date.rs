@@ -46,6 +46,21 @@ pub fn parse(text: &str) -> Result<KnownDate, String> {
         })
 }
 
+/// A date as readers should see it: at its precision, and an instant in `time_zone` (an IANA
+/// name; UTC when it is not one). A day, month or year is a calendar date and shown as such.
+pub fn display(precision: DatePrecision, at: DateTime<Utc>, time_zone: &str) -> String {
+    if precision != DatePrecision::Minute {
+        return precision.display(at);
+    }
+    match time_zone.parse::<chrono_tz::Tz>() {
+        Ok(zone) if zone != chrono_tz::UTC => at
+            .with_timezone(&zone)
+            .format("%-d %b %Y, %H:%M %Z")
+            .to_string(),
+        _ => precision.display(at),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +85,24 @@ mod tests {
         let d = parse("2025-08-30T14:05:00-05:00").expect("instant");
         assert_eq!(d.precision, DatePrecision::Minute);
         assert_eq!(d.at.to_rfc3339(), "2025-08-30T19:05:00+00:00");
+    }
+
+    #[test]
+    fn instants_show_in_the_story_time_zone_and_dates_as_dates() {
+        let at = parse("2025-08-30T19:05:00Z").expect("instant").at;
+        assert_eq!(
+            display(DatePrecision::Minute, at, "America/Chicago"),
+            "30 Aug 2025, 14:05 CDT"
+        );
+        assert_eq!(
+            display(DatePrecision::Minute, at, "UTC"),
+            "30 Aug 2025, 19:05 UTC"
+        );
+        let day = parse("2025-08-30").expect("day").at;
+        assert_eq!(
+            display(DatePrecision::Day, day, "America/Chicago"),
+            "30 Aug 2025"
+        );
     }
 
     #[test]

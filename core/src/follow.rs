@@ -38,6 +38,7 @@ struct SharedEvent {
     change: TimelineChange,
     side: Side,
     targets: Vec<i64>,
+    stories: Vec<i64>,
 }
 
 /// Every timeline change in `(after, position]`, in log order.
@@ -141,6 +142,7 @@ impl Follower {
                                 action: &event.change.action,
                                 side: event.side,
                                 targets: &event.targets,
+                                stories: &event.stories,
                             };
                             if event.change.seq > position && filter.matches(facts) == Some(true) {
                                 yield event.change.clone();
@@ -219,6 +221,7 @@ async fn read(
         let actors = lookup::actors(db, &actor_ids).await?;
         let action_ids: Vec<i64> = batch.events.iter().map(|e| e.action.id).collect();
         let targets = lookup::targets(db, &action_ids).await?;
+        let stories = lookup::stories_of(db, &action_ids).await?;
         for change in batch.events {
             let Some(actor) = actors.get(&change.action.actor_id) else {
                 continue;
@@ -227,9 +230,14 @@ async fn read(
                 .get(&change.action.id)
                 .map(|t| t.iter().map(|a| a.id).collect())
                 .unwrap_or_default();
+            let member_of = stories
+                .get(&change.action.id)
+                .map(|s| s.iter().map(|story| story.id).collect())
+                .unwrap_or_default();
             events.push(SharedEvent {
                 side: actor.side,
                 targets: aimed,
+                stories: member_of,
                 change,
             });
         }

@@ -19,6 +19,7 @@ pub mod lookup;
 pub mod maintenance;
 pub mod page;
 pub mod people;
+pub mod stories;
 pub mod thread;
 pub mod timeline;
 pub mod tokens;

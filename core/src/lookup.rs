@@ -6,7 +6,9 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
     RelationTrait,
 };
-use standoff_entities::{action, action_target, actor, citation, response, source};
+use standoff_entities::{
+    action, action_target, actor, citation, response, source, story, story_action,
+};
 use std::collections::HashMap;
 
 /// Rows of `E` whose `id` column is among `ids`, by id.
@@ -51,6 +53,14 @@ pub async fn sources<C: ConnectionTrait>(
     by_id::<source::Entity, _>(db, source::Column::Id, ids, |s| s.id).await
 }
 
+/// Stories by id.
+pub async fn stories<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> CoreResult<HashMap<i64, story::Model>> {
+    by_id::<story::Entity, _>(db, story::Column::Id, ids, |s| s.id).await
+}
+
 /// Responses by id.
 pub async fn responses<C: ConnectionTrait>(
     db: &C,
@@ -74,6 +84,26 @@ pub async fn targets<C: ConnectionTrait>(
     for (link, target) in rows {
         if let Some(target) = target {
             out.entry(link.action_id).or_default().push(target);
+        }
+    }
+    Ok(out)
+}
+
+/// The stories each action belongs to, by slug.
+pub async fn stories_of<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> CoreResult<HashMap<i64, Vec<story::Model>>> {
+    let rows = story_action::Entity::find()
+        .filter(story_action::Column::ActionId.is_in(action_ids.iter().copied()))
+        .find_also_related(story::Entity)
+        .order_by_asc(story::Column::Slug)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<story::Model>> = HashMap::new();
+    for (link, story) in rows {
+        if let Some(story) = story {
+            out.entry(link.action_id).or_default().push(story);
         }
     }
     Ok(out)
@@ -226,4 +256,12 @@ pub async fn action_ids_by_key<C: ConnectionTrait>(
     keys: &[String],
 ) -> CoreResult<HashMap<String, i64>> {
     ids_by_name::<action::Entity, _>(db, action::Column::Key, action::Column::Id, keys).await
+}
+
+/// Story ids by slug, for the slugs that exist.
+pub async fn story_ids_by_slug<C: ConnectionTrait>(
+    db: &C,
+    slugs: &[String],
+) -> CoreResult<HashMap<String, i64>> {
+    ids_by_name::<story::Entity, _>(db, story::Column::Slug, story::Column::Id, slugs).await
 }

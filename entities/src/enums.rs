@@ -251,6 +251,14 @@ pub enum ChangeKind {
     ActorCreated,
     /// A source was added.
     SourceAdded,
+    /// A story was created.
+    StoryCreated,
+    /// A story's title, summary or settings changed.
+    StoryUpdated,
+    /// An action was put in a story.
+    AddedToStory,
+    /// An action was taken out of a story.
+    RemovedFromStory,
 }
 
 impl DatePrecision {

@@ -18,6 +18,8 @@ pub mod citation;
 pub mod enums;
 pub mod response;
 pub mod source;
+pub mod story;
+pub mod story_action;
 
 pub use enums::{
     ActionKind, ActionStatus, ActorKind, Category, ChangeKind, DatePrecision, Role, Side, Stance,

@@ -9,3 +9,7 @@ pub const NAME: usize = 200;
 pub const PARTY: usize = 100;
 /// Authors in the change log (token names).
 pub const AUTHOR: usize = 100;
+/// IANA time zone names (`America/Argentina/ComodRivadavia` is the longest, at 32).
+pub const TIME_ZONE: usize = 64;
+/// BCP 47 language tags such as `en-US` or `es-419`.
+pub const LOCALE: usize = 35;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use standoff_core::date::{self, KnownDate};
 use standoff_core::write::actions::{NewAction, NewCitation};
 use standoff_core::write::actors::{NewActor, NewSource};
+use standoff_core::write::stories::NewStory;
 use standoff_entities::{
     ActionKind, ActionStatus, ActorKind, Category, DatePrecision, Side, Stance,
 };
@@ -33,11 +34,45 @@ pub struct Story {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoryInfo {
+    /// Unique, stable identifier, used in URLs (`/stories/chicago-2025`).
+    pub slug: String,
     /// The story's title.
     pub title: String,
     /// A sentence on what the feud is about.
-    #[serde(default)]
-    pub description: Option<String>,
+    #[serde(default, alias = "description")]
+    pub summary: Option<String>,
+    /// The IANA time zone its dates are shown in; UTC unless given.
+    #[serde(default = "utc")]
+    pub time_zone: String,
+    /// Its readers' language, a BCP 47 tag; `en` unless given.
+    #[serde(default = "english")]
+    pub locale: String,
+}
+
+fn utc() -> String {
+    "UTC".to_owned()
+}
+
+fn english() -> String {
+    "en".to_owned()
+}
+
+impl StoryInfo {
+    /// The record's name in messages.
+    pub(crate) fn name(&self) -> String {
+        format!("story {:?}", self.slug)
+    }
+
+    /// The story as the core creates it.
+    pub(crate) fn to_new(&self) -> NewStory {
+        NewStory {
+            slug: self.slug.clone(),
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            time_zone: self.time_zone.clone(),
+            locale: self.locale.clone(),
+        }
+    }
 }
 
 /// An actor as written in the file.
@@ -215,8 +250,9 @@ impl ActionRecord {
         format!("action {:?}", self.key)
     }
 
-    /// The action as the core records it, still naming sources and answered actions by key.
-    pub(crate) fn to_new(&self) -> Result<NewAction<String>, SeedError> {
+    /// The action as the core records it (in `story`, when the file names one), still naming
+    /// sources and answered actions by key.
+    pub(crate) fn to_new(&self, story: Option<&str>) -> Result<NewAction<String>, SeedError> {
         let record = self.name();
         let occurred = date(&record, &self.occurred_at)?;
         let reported_at = match &self.reported_at {
@@ -227,6 +263,7 @@ impl ActionRecord {
             key: Some(self.key.clone()),
             actor: self.actor.clone(),
             targets: self.targets.clone(),
+            stories: story.map(|s| vec![s.to_owned()]).unwrap_or_default(),
             kind: self.kind,
             category: self.category,
             status: self.status,
@@ -258,9 +295,20 @@ impl ActionRecord {
 }
 
 impl Story {
+    /// The slug of the story the file's actions belong to, when it names one.
+    pub(crate) fn story_slug(&self) -> Option<&str> {
+        self.story.as_ref().map(|s| s.slug.as_str())
+    }
+
     /// Checks everything that needs no database, with the core's own checks (slugs, keys,
     /// dates, texts, intensities, citations), and that no slug or key appears twice.
     pub(crate) fn check(&self) -> Result<(), SeedError> {
+        if let Some(story) = &self.story {
+            story
+                .to_new()
+                .checked()
+                .map_err(|e| SeedError::rejected(&story.name(), e))?;
+        }
         let mut slugs = HashSet::new();
         for actor in &self.actors {
             let record = actor.name();
@@ -290,7 +338,7 @@ impl Story {
                 return Err(SeedError::invalid(record, "key appears twice in the file"));
             }
             action
-                .to_new()?
+                .to_new(self.story_slug())?
                 .checked()
                 .map_err(|e| SeedError::rejected(&record, e))?;
         }

@@ -3,8 +3,9 @@
 //! A story file (TOML) lists actors, sources and actions with their citations and responses.
 //! [`parse`] checks its shape and every record with the core's own checks; [`load`] writes it
 //! in one transaction through the core's writes, so a file and a mutation are checked and
-//! logged by the same code. Loading is idempotent: actors are found by slug, sources and
-//! actions by key, and what exists is left as it is.
+//! logged by the same code. Loading again brings the database in line with the file: actors
+//! are found by slug, sources and actions by key, changed actions are corrected, and what the
+//! file no longer lists is left and reported.
 
 mod error;
 mod file;
@@ -13,7 +14,7 @@ mod synthetic;
 
 pub use error::SeedError;
 pub use file::{ActionRecord, ActorRecord, CitationRecord, RespondsToRecord, SourceRecord, Story};
-pub use loader::{LoadReport, load};
+pub use loader::{LoadReport, load, plan};
 pub use synthetic::{Synthetic, SyntheticReport, generate};
 
 use sea_orm::DatabaseConnection;

@@ -1,39 +1,67 @@
-//! Writes a checked story into the database in one transaction, through the core's writes:
-//! a story file is checked and logged by the same code as a mutation.
+//! Brings the database in line with a story file, in one transaction, through the core's
+//! writes: a story file is checked and logged by the same code as a mutation.
+//!
+//! New records are added; an action whose fields changed in the file is corrected (revision
+//! bumped, old values and the note "seed file changed" in the change log, author `seed`);
+//! records the file no longer lists are left as they are and reported. A record that exists
+//! with content the loader cannot correct (an actor or source that differs, another story's
+//! action key) is an error naming it, and the whole load writes nothing.
 
-use crate::file::ActorRecord;
+use crate::file::{ActionRecord, ActorRecord};
 use crate::{SeedError, Story};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use standoff_core::lookup;
 use standoff_core::write::WriteTxn;
-use standoff_core::write::actions::{record_action_in, record_response_in};
+use standoff_core::write::actions::{
+    ActionPatch, NewAction, NewCitation, Patch, correct_action_in, record_action_in,
+    record_response_in,
+};
 use standoff_core::write::actors::{add_source_in, create_actor_in};
-use std::collections::HashMap;
+use standoff_core::write::stories::{
+    StoryPatch, add_to_story_in, create_story_in, update_story_in,
+};
+use standoff_entities::{action, actor, response, source, story_action};
+use std::collections::{HashMap, HashSet};
 
 /// The change log's author for rows the loader writes.
 const SEED_AUTHOR: &str = "seed";
+/// The note a correction made by loading a changed file carries.
+const CHANGED: &str = "seed file changed";
 
-/// What a load did: how many records it created and how many it found already there.
+/// What a load did (or, on a dry run, would do).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LoadReport {
+    /// Whether the file's story was created.
+    pub story_created: bool,
+    /// Whether the story's title, summary or settings were updated from the file.
+    pub story_updated: bool,
     /// Actors written by this load.
     pub actors_created: usize,
-    /// Actors whose slug was already in the database.
+    /// Actors whose slug was already in the database, as the file describes them.
     pub actors_existing: usize,
     /// Sources written by this load.
     pub sources_created: usize,
-    /// Sources whose key was already in the database.
+    /// Sources whose key was already in the database, as the file describes them.
     pub sources_existing: usize,
     /// Actions written by this load.
     pub actions_created: usize,
-    /// Actions whose key was already in the database.
+    /// Actions already in the database as the file describes them.
     pub actions_existing: usize,
+    /// Keys of actions corrected to match the file.
+    pub actions_corrected: Vec<String>,
+    /// Keys of the story's actions that the file no longer lists, left as they are.
+    pub actions_left: Vec<String>,
     /// Response links written by this load.
     pub responses_created: usize,
 }
 
 impl std::fmt::Display for LoadReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.story_created {
+            write!(f, "created the story; ")?;
+        } else if self.story_updated {
+            write!(f, "updated the story; ")?;
+        }
         write!(
             f,
             "created {} actors, {} sources, {} actions, {} responses; already present: {} actors, {} sources, {} actions",
@@ -44,21 +72,54 @@ impl std::fmt::Display for LoadReport {
             self.actors_existing,
             self.sources_existing,
             self.actions_existing
-        )
+        )?;
+        if !self.actions_corrected.is_empty() {
+            write!(
+                f,
+                "; corrected {} actions: {}",
+                self.actions_corrected.len(),
+                self.actions_corrected.join(", ")
+            )?;
+        }
+        if !self.actions_left.is_empty() {
+            write!(
+                f,
+                "; left {} actions the file no longer lists: {}",
+                self.actions_left.len(),
+                self.actions_left.join(", ")
+            )?;
+        }
+        Ok(())
     }
 }
 
 /// Loads a story in one transaction: everything or, on any error, nothing.
 pub async fn load(db: &DatabaseConnection, story: &Story) -> Result<LoadReport, SeedError> {
+    plan(db, story, false).await
+}
+
+/// Works out what loading `story` does, inside a transaction that commits only when
+/// `dry_run` is false.
+pub async fn plan(
+    db: &DatabaseConnection,
+    story: &Story,
+    dry_run: bool,
+) -> Result<LoadReport, SeedError> {
     story.check()?;
     let mut txn = WriteTxn::begin(db).await?;
     let report = write_story(&mut txn, story).await?;
-    txn.commit(None).await?;
+    if dry_run {
+        // Dropped without a commit: the transaction rolls back.
+        drop(txn);
+    } else {
+        txn.commit(None).await?;
+    }
     Ok(report)
 }
 
 async fn write_story(txn: &mut WriteTxn, story: &Story) -> Result<LoadReport, SeedError> {
     let mut report = LoadReport::default();
+    let story_id = write_story_record(txn, story, &mut report).await?;
     write_actors(txn, story, &mut report).await?;
     let source_ids = write_sources(txn, story, &mut report).await?;
 
@@ -69,14 +130,16 @@ async fn write_story(txn: &mut WriteTxn, story: &Story) -> Result<LoadReport, Se
         .cloned()
         .collect();
     let mut action_ids = lookup::action_ids_by_key(txn.db(), &keys).await?;
-    let mut created = Vec::new();
+    let existing: Vec<i64> = story
+        .actions
+        .iter()
+        .filter_map(|a| action_ids.get(&a.key).copied())
+        .collect();
+    let stored = Stored::load(txn, &existing).await?;
+    let mut linked = Vec::new();
     for record in &story.actions {
-        if action_ids.contains_key(&record.key) {
-            report.actions_existing += 1;
-            continue;
-        }
         let name = record.name();
-        let mut new = record.to_new()?;
+        let mut new = record.to_new(story.story_slug())?;
         // Responses go last, so an action may answer one listed after it in the file.
         let links = std::mem::take(&mut new.responds_to);
         let new = new.resolve(
@@ -87,29 +150,285 @@ async fn write_story(txn: &mut WriteTxn, story: &Story) -> Result<LoadReport, Se
             },
             |_| Err(SeedError::invalid(&name, "responses are linked later")),
         )?;
-        let model = record_action_in(txn, SEED_AUTHOR, new)
-            .await
-            .map_err(|e| SeedError::rejected(&name, e))?;
-        action_ids.insert(record.key.clone(), model.id);
-        created.push((model.id, name, links));
-        report.actions_created += 1;
+        let id = match action_ids.get(&record.key) {
+            Some(&id) => {
+                reconcile(txn, story, story_id, &stored, id, record, new, &mut report).await?;
+                id
+            }
+            None => {
+                let model = record_action_in(txn, SEED_AUTHOR, new)
+                    .await
+                    .map_err(|e| SeedError::rejected(&name, e))?;
+                action_ids.insert(record.key.clone(), model.id);
+                report.actions_created += 1;
+                model.id
+            }
+        };
+        linked.push((id, name, links));
     }
-    for (id, name, links) in created {
+    for (id, name, links) in linked {
         for (answered, stance) in links {
             let answered_id = *action_ids.get(&answered).ok_or_else(|| {
                 SeedError::invalid(&name, format!("responds to unknown action {answered:?}"))
             })?;
+            if stored.links.contains(&(id, answered_id)) {
+                continue;
+            }
             record_response_in(txn, SEED_AUTHOR, id, answered_id, stance)
                 .await
                 .map_err(|e| SeedError::rejected(&name, e))?;
             report.responses_created += 1;
         }
     }
+    if let Some(story_id) = story_id {
+        let listed: HashSet<&str> = story.actions.iter().map(|a| a.key.as_str()).collect();
+        let in_story = sea_orm::sea_query::Query::select()
+            .column(story_action::Column::ActionId)
+            .from(story_action::Entity)
+            .and_where(story_action::Column::StoryId.eq(story_id))
+            .to_owned();
+        let members = action::Entity::find()
+            .filter(action::Column::Id.in_subquery(in_story))
+            .all(txn.db())
+            .await?;
+        report.actions_left = members
+            .into_iter()
+            .filter_map(|a| a.key)
+            .filter(|key| !listed.contains(key.as_str()))
+            .collect();
+        report.actions_left.sort();
+    }
     Ok(report)
 }
 
+/// Makes or finds the file's story, updating its title and settings from the file.
+async fn write_story_record(
+    txn: &mut WriteTxn,
+    story: &Story,
+    report: &mut LoadReport,
+) -> Result<Option<i64>, SeedError> {
+    let Some(info) = &story.story else {
+        return Ok(None);
+    };
+    let name = info.name();
+    let wanted = info
+        .to_new()
+        .checked()
+        .map_err(|e| SeedError::rejected(&name, e))?;
+    match standoff_core::stories::story_by_slug(txn.db(), &wanted.slug).await? {
+        None => {
+            let model = create_story_in(txn, SEED_AUTHOR, wanted)
+                .await
+                .map_err(|e| SeedError::rejected(&name, e))?;
+            report.story_created = true;
+            Ok(Some(model.id))
+        }
+        Some(found) => {
+            let patch = StoryPatch {
+                title: (found.title != wanted.title).then(|| wanted.title.clone()),
+                summary: if found.summary == wanted.summary {
+                    Patch::Keep
+                } else {
+                    wanted.summary.clone().map_or(Patch::Clear, Patch::Set)
+                },
+                time_zone: (found.time_zone != wanted.time_zone).then(|| wanted.time_zone.clone()),
+                locale: (found.locale != wanted.locale).then(|| wanted.locale.clone()),
+            };
+            let changes = patch.title.is_some()
+                || !matches!(patch.summary, Patch::Keep)
+                || patch.time_zone.is_some()
+                || patch.locale.is_some();
+            if changes {
+                update_story_in(txn, SEED_AUTHOR, &wanted.slug, patch, Some(CHANGED.into()))
+                    .await
+                    .map_err(|e| SeedError::rejected(&name, e))?;
+                report.story_updated = true;
+            }
+            Ok(Some(found.id))
+        }
+    }
+}
+
+/// What the database holds of the file's existing actions.
+#[derive(Default)]
+struct Stored {
+    actions: HashMap<i64, action::Model>,
+    targets: HashMap<i64, Vec<String>>,
+    citations: HashMap<i64, Vec<(i64, Option<String>)>>,
+    stories: HashMap<i64, Vec<i64>>,
+    links: HashSet<(i64, i64)>,
+}
+
+impl Stored {
+    async fn load(txn: &WriteTxn, ids: &[i64]) -> Result<Self, SeedError> {
+        if ids.is_empty() {
+            return Ok(Self::default());
+        }
+        let db = txn.db();
+        let mut stored = Self {
+            actions: lookup::actions(db, ids).await?,
+            ..Self::default()
+        };
+        for (id, actors) in lookup::targets(db, ids).await? {
+            let mut slugs: Vec<String> = actors.into_iter().map(|a| a.slug).collect();
+            slugs.sort();
+            stored.targets.insert(id, slugs);
+        }
+        for (id, cites) in lookup::citations(db, ids).await? {
+            stored.citations.insert(
+                id,
+                cites
+                    .into_iter()
+                    .map(|(c, _)| (c.source_id, c.excerpt))
+                    .collect(),
+            );
+        }
+        for (id, stories) in lookup::stories_of(db, ids).await? {
+            stored
+                .stories
+                .insert(id, stories.into_iter().map(|s| s.id).collect());
+        }
+        let links = response::Entity::find()
+            .filter(response::Column::ActionId.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        stored.links = links
+            .into_iter()
+            .map(|l| (l.action_id, l.responds_to_id))
+            .collect();
+        Ok(stored)
+    }
+}
+
+/// Brings a stored action in line with its record: into the file's story, and corrected where
+/// its fields differ.
+#[expect(clippy::too_many_arguments, reason = "one record's whole context")]
+async fn reconcile(
+    txn: &mut WriteTxn,
+    story: &Story,
+    story_id: Option<i64>,
+    stored: &Stored,
+    id: i64,
+    record: &ActionRecord,
+    new: NewAction,
+    report: &mut LoadReport,
+) -> Result<(), SeedError> {
+    let name = record.name();
+    let new = new.checked().map_err(|e| SeedError::rejected(&name, e))?;
+    let Some(before) = stored.actions.get(&id) else {
+        return Err(SeedError::invalid(&name, "the stored action disappeared"));
+    };
+    if let (Some(story_id), Some(slug)) = (story_id, story.story_slug()) {
+        let memberships = stored.stories.get(&id).map_or(&[][..], Vec::as_slice);
+        if !memberships.contains(&story_id) {
+            if !memberships.is_empty() {
+                return Err(SeedError::invalid(
+                    &name,
+                    "the key belongs to an action of another story; give this action a key of its own",
+                ));
+            }
+            add_to_story_in(txn, SEED_AUTHOR, slug, id)
+                .await
+                .map_err(|e| SeedError::rejected(&name, e))?;
+        }
+    }
+    let patch = differences(before, stored, id, &new);
+    if patch.is_empty() {
+        report.actions_existing += 1;
+        return Ok(());
+    }
+    correct_action_in(txn, SEED_AUTHOR, id, patch.into_patch(), CHANGED)
+        .await
+        .map_err(|e| SeedError::rejected(&name, e))?;
+    report.actions_corrected.push(record.key.clone());
+    Ok(())
+}
+
+/// The fields in which a record differs from its stored action.
+struct Differences(ActionPatch, bool);
+
+impl Differences {
+    fn is_empty(&self) -> bool {
+        !self.1
+    }
+
+    fn into_patch(self) -> ActionPatch {
+        self.0
+    }
+}
+
+fn optional<T: PartialEq + Clone>(
+    stored: &Option<T>,
+    file: &Option<T>,
+    any: &mut bool,
+) -> Patch<T> {
+    if stored == file {
+        return Patch::Keep;
+    }
+    *any = true;
+    file.clone().map_or(Patch::Clear, Patch::Set)
+}
+
+fn required<T: PartialEq + Clone>(stored: &T, file: &T, any: &mut bool) -> Option<T> {
+    (stored != file).then(|| {
+        *any = true;
+        file.clone()
+    })
+}
+
+fn differences(before: &action::Model, stored: &Stored, id: i64, new: &NewAction) -> Differences {
+    let mut any = false;
+    let occurred_at = new.precision.truncate(new.occurred_at);
+    let mut patch = ActionPatch {
+        kind: required(&before.kind, &new.kind, &mut any),
+        category: optional(&before.category, &new.category, &mut any),
+        status: required(&before.status, &new.status, &mut any),
+        occurred_at: required(&before.occurred_at, &occurred_at, &mut any),
+        precision: required(&before.precision, &new.precision, &mut any),
+        reported_at: optional(&before.reported_at, &new.reported_at, &mut any),
+        title: required(&before.title, &new.title, &mut any),
+        summary: optional(&before.summary, &new.summary, &mut any),
+        quote: optional(&before.quote, &new.quote, &mut any),
+        place: optional(&before.place, &new.place, &mut any),
+        magnitude: optional(&before.magnitude, &new.magnitude, &mut any),
+        ..ActionPatch::default()
+    };
+    // An override is the intensity and its reason; without one the category decides.
+    let overridden = before.intensity_reason.as_ref().map(|_| before.intensity);
+    if overridden != new.intensity || before.intensity_reason != new.intensity_reason {
+        any = true;
+        patch.intensity = new.intensity.map_or(Patch::Clear, Patch::Set);
+        patch.intensity_reason = new.intensity_reason.clone();
+    }
+    let mut targets = new.targets.clone();
+    targets.sort();
+    targets.dedup();
+    if stored.targets.get(&id).map_or(&[][..], Vec::as_slice) != targets.as_slice() {
+        any = true;
+        patch.targets = Some(new.targets.clone());
+    }
+    let cited: Vec<(i64, Option<String>)> = new
+        .citations
+        .iter()
+        .map(|c| (c.source, c.excerpt.clone()))
+        .collect();
+    if stored.citations.get(&id).map_or(&[][..], Vec::as_slice) != cited.as_slice() {
+        any = true;
+        patch.citations = Some(
+            new.citations
+                .iter()
+                .map(|c| NewCitation {
+                    source: c.source,
+                    excerpt: c.excerpt.clone(),
+                })
+                .collect(),
+        );
+    }
+    Differences(patch, any)
+}
+
 /// Creates the file's new actors, each after the actor it is a member of, so the file's order
-/// does not matter.
+/// does not matter; an actor already stored must be as the file describes it.
 async fn write_actors(
     txn: &mut WriteTxn,
     story: &Story,
@@ -117,13 +436,18 @@ async fn write_actors(
 ) -> Result<(), SeedError> {
     let slugs: Vec<String> = story.actors.iter().map(|a| a.slug.clone()).collect();
     let existing = lookup::actor_ids_by_slug(txn.db(), &slugs).await?;
-    let mut known: std::collections::HashSet<&str> = existing.keys().map(String::as_str).collect();
+    let ids: Vec<i64> = existing.values().copied().collect();
+    let stored = lookup::actors(txn.db(), &ids).await?;
+    let by_id: HashMap<i64, String> = stored.values().map(|a| (a.id, a.slug.clone())).collect();
+    let mut known: HashSet<&str> = existing.keys().map(String::as_str).collect();
     let mut pending: Vec<&ActorRecord> = Vec::new();
     for record in &story.actors {
-        if known.contains(record.slug.as_str()) {
-            report.actors_existing += 1;
-        } else {
-            pending.push(record);
+        match existing.get(&record.slug).and_then(|id| stored.get(id)) {
+            Some(found) => {
+                same_actor(record, found, &by_id)?;
+                report.actors_existing += 1;
+            }
+            None => pending.push(record),
         }
     }
     while !pending.is_empty() {
@@ -148,7 +472,49 @@ async fn write_actors(
     Ok(())
 }
 
+/// An actor already stored must be as the file describes it: actors are shared by every
+/// story, and there is no correcting one from a file.
+fn same_actor(
+    record: &ActorRecord,
+    found: &actor::Model,
+    slugs: &HashMap<i64, String>,
+) -> Result<(), SeedError> {
+    let new = record
+        .to_new()
+        .checked()
+        .map_err(|e| SeedError::rejected(&record.name(), e))?;
+    let parent = found.member_of_id.and_then(|id| slugs.get(&id).cloned());
+    let differs = |field: &str| {
+        SeedError::invalid(
+            record.name(),
+            format!(
+                "the stored actor of this slug has another {field}; actors are shared by every \
+                 story and are not corrected from a file, so give this one a slug of its own"
+            ),
+        )
+    };
+    if new.name != found.name {
+        return Err(differs("name"));
+    }
+    if new.kind != found.kind || new.side != found.side {
+        return Err(differs("kind or side"));
+    }
+    // Fields the file leaves out are not compared: a second story may name a shared actor
+    // without repeating everything about it.
+    if new.title.is_some() && new.title != found.title {
+        return Err(differs("title"));
+    }
+    if new.party.is_some() && new.party != found.party {
+        return Err(differs("party"));
+    }
+    if new.member_of.is_some() && parent.is_some() && new.member_of != parent {
+        return Err(differs("membership"));
+    }
+    Ok(())
+}
+
 /// Adds the file's new sources; returns the id of every source the file's citations name.
+/// A source already stored must be as the file describes it.
 async fn write_sources(
     txn: &mut WriteTxn,
     story: &Story,
@@ -159,14 +525,39 @@ async fn write_sources(
         keys.extend(a.citations.iter().map(|c| c.source.clone()));
     }
     let mut ids = lookup::source_ids_by_key(txn.db(), &keys).await?;
+    let known: Vec<i64> = ids.values().copied().collect();
+    let stored = source::Entity::find()
+        .filter(source::Column::Id.is_in(known))
+        .all(txn.db())
+        .await?;
+    let stored: HashMap<String, source::Model> = stored
+        .into_iter()
+        .filter_map(|s| Some((s.key.clone()?, s)))
+        .collect();
     for record in &story.sources {
-        if ids.contains_key(&record.key) {
+        let name = record.name();
+        let new = record
+            .to_new()?
+            .checked()
+            .map_err(|e| SeedError::rejected(&name, e))?;
+        if let Some(found) = stored.get(&record.key) {
+            let same = new.title == found.title
+                && (new.url.is_none() || new.url == found.url)
+                && (new.publisher.is_none() || new.publisher == found.publisher)
+                && (new.published_at.is_none() || new.published_at == found.published_at);
+            if !same {
+                return Err(SeedError::invalid(
+                    name,
+                    "the stored source of this key differs; sources are not corrected from a \
+                     file, so give this one a key of its own",
+                ));
+            }
             report.sources_existing += 1;
             continue;
         }
-        let model = add_source_in(txn, SEED_AUTHOR, record.to_new()?)
+        let model = add_source_in(txn, SEED_AUTHOR, new)
             .await
-            .map_err(|e| SeedError::rejected(&record.name(), e))?;
+            .map_err(|e| SeedError::rejected(&name, e))?;
         ids.insert(record.key.clone(), model.id);
         report.sources_created += 1;
     }

@@ -10,9 +10,11 @@
 use crate::SeedError;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
+use standoff_core::write::WriteTxn;
 use standoff_core::write::actions::{NewAction, NewCitation};
 use standoff_core::write::actors::{NewActor, NewSource};
 use standoff_core::write::bulk::{self, BulkAction, BulkActor, BulkBatch, BulkSource, NextIds};
+use standoff_core::write::stories::{NewStory, create_story_in};
 use standoff_entities::{
     ActionKind, ActionStatus, ActorKind, Category, DatePrecision, Side, Stance,
 };
@@ -23,6 +25,8 @@ const BATCH: u64 = 10_000;
 const ACTORS_PER_SIDE: usize = 40;
 /// Sources cited across the archive.
 const SOURCES: usize = 500;
+/// Stories the archive's actions are spread over.
+const STORIES: usize = 20;
 /// How far back a response may reach, in actions.
 const ANSWER_WINDOW: usize = 50;
 /// The author the change log names for generated rows.
@@ -40,6 +44,8 @@ pub struct Synthetic {
 /// What a generation wrote.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SyntheticReport {
+    /// Stories written.
+    pub stories: u64,
     /// Actors written.
     pub actors: u64,
     /// Sources written.
@@ -58,8 +64,14 @@ impl std::fmt::Display for SyntheticReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "created {} actors, {} sources, {} actions, {} targets, {} citations, {} responses",
-            self.actors, self.sources, self.actions, self.targets, self.citations, self.responses
+            "created {} stories, {} actors, {} sources, {} actions, {} targets, {} citations, {} responses",
+            self.stories,
+            self.actors,
+            self.sources,
+            self.actions,
+            self.targets,
+            self.citations,
+            self.responses
         )
     }
 }
@@ -71,6 +83,32 @@ struct Cast {
     /// Names, by position in `actors`, for titles.
     names: Vec<String>,
     sources: Vec<i64>,
+    /// Slugs of the run's stories.
+    stories: Vec<String>,
+}
+
+/// Writes the run's stories, which share every actor: one write transaction through the core.
+async fn write_stories(
+    db: &DatabaseConnection,
+    report: &mut SyntheticReport,
+) -> Result<Vec<String>, SeedError> {
+    let base = standoff_core::stories::count_stories(db).await?;
+    let mut txn = WriteTxn::begin(db).await?;
+    let mut slugs = Vec::with_capacity(STORIES);
+    for n in 1..=STORIES {
+        let number = base + u64::try_from(n).unwrap_or(0);
+        let story = NewStory {
+            slug: format!("synthetic-{number}"),
+            title: format!("Synthetic story {number}"),
+            summary: Some("A generated feud for load tests.".to_owned()),
+            time_zone: "UTC".to_owned(),
+            locale: "en".to_owned(),
+        };
+        slugs.push(create_story_in(&mut txn, AUTHOR, story).await?.slug);
+    }
+    txn.commit(None).await?;
+    report.stories += u64::try_from(STORIES).unwrap_or(0);
+    Ok(slugs)
 }
 
 /// Writes the archive, calling `progress` with the number of actions written after each batch.
@@ -89,8 +127,10 @@ pub async fn generate(
     let span = Duration::days(3653.max(i64::try_from(plan.actions / 250).unwrap_or(i64::MAX)));
     let step_seconds = span.num_seconds() / i64::try_from(plan.actions.max(1)).unwrap_or(1);
 
+    let stories = write_stories(db, &mut report).await?;
     let mut batch = BulkBatch::begin(db, AUTHOR).await?;
-    let cast = write_cast(&mut batch, &mut rng, &mut report).await?;
+    let mut cast = write_cast(&mut batch, &mut rng, &mut report).await?;
+    cast.stories = stories;
     batch.commit().await?;
 
     let mut recent: Vec<i64> = Vec::with_capacity(ANSWER_WINDOW);
@@ -285,6 +325,7 @@ async fn write_cast(
         actors,
         names,
         sources,
+        stories: Vec::new(),
     })
 }
 
@@ -386,12 +427,24 @@ fn make_actions(
             let answered = recent[rng.usize(..recent.len())];
             responds_to.push((answered, pick(rng, &stances)));
         }
+        // Each action belongs to a story; one in twenty to a second one too.
+        let mut stories = Vec::new();
+        if !cast.stories.is_empty() {
+            stories.push(cast.stories[rng.usize(..cast.stories.len())].clone());
+            if rng.u8(..20) == 0 {
+                let other = cast.stories[rng.usize(..cast.stories.len())].clone();
+                if !stories.contains(&other) {
+                    stories.push(other);
+                }
+            }
+        }
         rows.push(BulkAction {
             id,
             action: NewAction {
                 key: None,
                 actor: actor.clone(),
                 targets,
+                stories,
                 kind,
                 category: Some(category),
                 status,

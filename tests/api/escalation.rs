@@ -53,6 +53,7 @@ async fn the_rollup_agrees_with_the_aggregate_through_corrections_and_retraction
         let input = json!({
             "actor": if n % 2 == 0 { "white-house" } else { "brandon-johnson" },
             "kind": "STATEMENT", "category": "THREATEN", "occurredAt": format!("{day}T09:00:00Z"),
+            "stories": ["chicago-2025"],
             "title": format!("Roll-up check {n}"), "citations": [{ "sourceId": source }],
         });
         let data = app.write(&editor, record, json!({ "input": input })).await;

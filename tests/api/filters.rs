@@ -157,6 +157,21 @@ async fn random_filters_get_the_same_answer_in_sql_and_in_memory() {
             .push(link.actor_id);
     }
     let actions = action::Entity::find().all(&app.db).await.expect("actions");
+    let stories = standoff_entities::story::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("stories");
+    let mut memberships: HashMap<i64, Vec<i64>> = HashMap::new();
+    for link in standoff_entities::story_action::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("memberships")
+    {
+        memberships
+            .entry(link.action_id)
+            .or_default()
+            .push(link.story_id);
+    }
 
     fn some_of<T: Clone + std::fmt::Debug + 'static>(items: Vec<T>) -> BoxedStrategy<Vec<T>> {
         let n = items.len();
@@ -166,6 +181,7 @@ async fn random_filters_get_the_same_answer_in_sql_and_in_memory() {
     let strategy = (
         some_of((0..actors.len()).collect()),
         any::<bool>(),
+        some_of((0..stories.len()).collect()),
         some_of(Side::iter().collect()),
         some_of(ActionKind::iter().collect()),
         some_of(Category::iter().collect()),
@@ -178,8 +194,19 @@ async fn random_filters_get_the_same_answer_in_sql_and_in_memory() {
     let mut runner = TestRunner::new(Config::with_cases(200));
     let mut judged = 0;
     for _ in 0..200 {
-        let (who, involving, sides_wanted, kinds, categories, statuses, from, to, retracted, text) =
-            strategy.new_tree(&mut runner).expect("a case").current();
+        let (
+            who,
+            involving,
+            in_stories,
+            sides_wanted,
+            kinds,
+            categories,
+            statuses,
+            from,
+            to,
+            retracted,
+            text,
+        ) = strategy.new_tree(&mut runner).expect("a case").current();
         let (from, to) = match (from, to) {
             (Some(a), Some(b)) if actions[a].occurred_at > actions[b].occurred_at => {
                 (Some(b), Some(a))
@@ -189,6 +216,10 @@ async fn random_filters_get_the_same_answer_in_sql_and_in_memory() {
         let filter = ActionFilter {
             actors: who.iter().map(|n| actors[*n].slug.clone()).collect(),
             involving,
+            stories: in_stories
+                .iter()
+                .map(|n| stories[*n].slug.clone())
+                .collect(),
             sides: sides_wanted,
             kinds,
             categories,
@@ -218,6 +249,7 @@ async fn random_filters_get_the_same_answer_in_sql_and_in_memory() {
                 action: a,
                 side: sides[&a.actor_id],
                 targets: targets.get(&a.id).map_or(&[][..], Vec::as_slice),
+                stories: memberships.get(&a.id).map_or(&[][..], Vec::as_slice),
             };
             match resolved.matches(facts) {
                 Some(true) => {

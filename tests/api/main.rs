@@ -23,6 +23,7 @@ mod schema;
 mod seeds;
 mod slow_clients;
 mod statements;
+mod stories;
 mod story;
 mod subscriptions;
 mod writes;

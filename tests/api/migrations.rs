@@ -4,7 +4,9 @@ use standoff_api::config::DatabaseSettings;
 use standoff_core::db;
 use standoff_migration::{Migrator, MigratorTrait, SchemaManager};
 
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 10] = [
+    "story",
+    "story_action",
     "api_token",
     "actor",
     "action",
@@ -33,14 +35,53 @@ async fn migrations_go_down_and_up_again() {
         .expect("connect");
     db::migrate(&conn).await.expect("up");
     db::migrate(&conn).await.expect("up again is a no-op");
-    assert_eq!(tables_present(&conn).await, vec![true; 8]);
+    assert_eq!(tables_present(&conn).await, vec![true; 10]);
     Migrator::down(&conn, None).await.expect("down");
-    assert_eq!(tables_present(&conn).await, vec![false; 8]);
+    assert_eq!(tables_present(&conn).await, vec![false; 10]);
     db::migrate(&conn).await.expect("up after down");
-    assert_eq!(tables_present(&conn).await, vec![true; 8]);
+    assert_eq!(tables_present(&conn).await, vec![true; 10]);
     let report = standoff_seeds::seed_if_empty(&conn)
         .await
         .expect("seed")
         .expect("was empty");
     assert_eq!(report.actions_created, 10);
+}
+
+#[tokio::test]
+async fn a_database_from_before_stories_gets_one_story_holding_every_action() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("m.db").display());
+    let (conn, _) = db::connect(&DatabaseSettings::new(url))
+        .await
+        .expect("connect");
+    db::migrate(&conn).await.expect("up");
+    standoff_seeds::seed_if_empty(&conn)
+        .await
+        .expect("seed")
+        .expect("was empty");
+    // Back to before stories existed, and up again: the adoption runs on a full database.
+    Migrator::down(&conn, Some(1)).await.expect("down one");
+    assert!(
+        !SchemaManager::new(&conn)
+            .has_table("story")
+            .await
+            .expect("query")
+    );
+    db::migrate(&conn).await.expect("up again");
+    let stories = standoff_entities::story::Entity::find()
+        .all(&conn)
+        .await
+        .expect("stories");
+    assert_eq!(stories.len(), 1);
+    assert_eq!(
+        stories[0].slug, "chicago-2025",
+        "named from the bundled file"
+    );
+    assert_eq!(stories[0].time_zone, "America/Chicago");
+    let members = standoff_entities::story_action::Entity::find()
+        .count(&conn)
+        .await
+        .expect("memberships");
+    assert_eq!(members, 10, "every action is in it");
 }

@@ -2,7 +2,7 @@
 
 use crate::helpers::spawn_app;
 use serde_json::json;
-use standoff_api::http::EXAMPLE_QUERY;
+use standoff_api::http::{EXAMPLE_QUERY, story_query};
 
 const COMMITTED_SDL: &str = include_str!("../../schema.graphql");
 
@@ -40,6 +40,36 @@ async fn the_playground_opens_with_the_example_query_which_runs() {
     assert_eq!(
         data["timeline"]["nodes"].as_array().expect("nodes").len(),
         10
+    );
+}
+
+#[tokio::test]
+async fn a_story_page_links_to_a_playground_example_for_that_story_which_runs() {
+    let app = spawn_app().await;
+    let story_page = app.get_text("/stories/chicago-2025").await;
+    assert!(
+        story_page.contains("href=\"/?story=chicago-2025\""),
+        "the story page links to its example"
+    );
+    let html = app.get_text("/?story=chicago-2025").await;
+    let example = story_query("chicago-2025");
+    let preloaded = serde_json::to_string(&example).expect("json");
+    assert!(html.contains(&preloaded), "the story's example preloaded");
+    let data = app.query(&example, json!({})).await;
+    assert_eq!(data["story"]["timeZone"], "America/Chicago");
+    assert_eq!(
+        data["story"]["actions"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .len(),
+        10
+    );
+    // A slug that is not one opens the general example, with nothing of the input echoed.
+    let html = app.get_text("/?story=%3Cscript%3E").await;
+    assert!(html.contains(&serde_json::to_string(EXAMPLE_QUERY).expect("json")));
+    assert!(
+        !html.contains("story(slug:"),
+        "no story example for a bad slug"
     );
 }
 

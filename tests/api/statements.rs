@@ -67,6 +67,7 @@ async fn a_dashboard_page_costs_at_most_four_statements_at_any_size_and_filter()
         json!({ "sides": ["FEDERAL", "STATE"] }),
         json!({ "actors": ["gen-federal", "jb-pritzker"], "involving": true }),
         json!({ "text": "generated" }),
+        json!({ "stories": ["chicago-2025"] }),
     ];
     for filter in filters {
         // The first use of a slug looks it up; slugs never change, so later pages need not.

@@ -258,8 +258,8 @@ async fn actors_nodes_and_the_change_log_are_reachable() {
     assert_eq!(data["actors"]["totalCount"], 3);
     assert_eq!(data["all"]["totalCount"], 11);
     assert!(data["nobody"].is_null());
-    // 11 actors, 1 source, 10 actions and 8 responses were written by the seed loader.
-    assert_eq!(data["changes"]["totalCount"], 30);
+    // The story, 11 actors, 1 source, 10 actions and 8 responses were written by the loader.
+    assert_eq!(data["changes"]["totalCount"], 31);
     let seqs: Vec<i64> = data["changes"]["nodes"]
         .as_array()
         .expect("changes")

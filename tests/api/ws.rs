@@ -94,8 +94,10 @@ impl WsClient {
 
     /// The next protocol message, answering protocol pings on the way; `None` on close.
     pub async fn next_message(&mut self) -> Option<Value> {
+        // One deadline for the message, not per frame: the server's pings would renew it forever.
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
-            let frame = tokio::time::timeout(PATIENCE, self.socket.next())
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
                 .await
                 .expect("a message in time")?;
             match frame.expect("frame") {
@@ -131,6 +133,11 @@ impl WsClient {
         payload["data"]["timelineEvents"].clone()
     }
 
+    /// The next `timelineEvents` event if one arrives within `wait`.
+    pub async fn event_within(&mut self, wait: Duration) -> Option<Value> {
+        tokio::time::timeout(wait, self.next_event()).await.ok()
+    }
+
     /// Whether anything arrives within `wait` (used to prove that nothing else was sent).
     pub async fn quiet_for(&mut self, wait: Duration) -> bool {
         loop {
@@ -152,8 +159,9 @@ impl WsClient {
 
     /// Reads until the server closes; returns the close code.
     pub async fn close_code(&mut self) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
-            let frame = tokio::time::timeout(PATIENCE, self.socket.next())
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
                 .await
                 .expect("the server closes in time");
             match frame {
@@ -179,8 +187,9 @@ impl WsClient {
 
     /// Waits for a WebSocket ping frame from the server.
     pub async fn server_ping(&mut self) -> bool {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
-            let frame = tokio::time::timeout(PATIENCE, self.socket.next())
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
                 .await
                 .expect("a frame in time");
             match frame {

@@ -72,6 +72,48 @@ test('the widget takes the timeline filter from its URL', async () => {
   await context.close();
 });
 
+test('a widget for one story shows that story alone, titled by it, in its time zone', async () => {
+  const created = await graphql(
+    server,
+    `mutation { createStory(input: { slug: "springfield-2025", title: "Springfield and the state, 2025",
+        timeZone: "America/New_York" }) { slug } }`,
+    {},
+    server.token,
+  );
+  assert.equal(created.errors, undefined, JSON.stringify(created.errors));
+  await recordStatement(server, 'jb-pritzker', 'A Springfield statement', {
+    story: 'springfield-2025',
+    occurredAt: '2025-09-10T16:45:00Z',
+    precision: 'MINUTE',
+  });
+  for (const width of [320, 1200]) {
+    const context = await browser.newContext({ viewport: { width, height: 700 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/embed/timeline?stories=springfield-2025`);
+    await page.locator('.standoff[data-live="true"]').waitFor({ timeout: 15_000 });
+    assert.deepEqual(await titlesOnPage(page), ['A Springfield statement'], 'only its own actions');
+    assert.equal(await page.locator('h1').innerText(), 'Springfield and the state, 2025');
+    const shown = await page.locator('.standoff-item time').first().innerText();
+    assert.match(shown, /12:45/, `16:45 UTC shown as Springfield's 12:45 EDT: ${shown}`);
+    await page.screenshot({ path: artifact(`embed-story-${width}.png`) });
+    await context.close();
+  }
+  // The story's public page, at both widths.
+  for (const width of [320, 1200]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    const response = await page.goto(`${server.url}/stories/chicago-2025`);
+    assert.equal(response.status(), 200);
+    await page.locator('h1').waitFor();
+    assert.match(await page.locator('h1').innerText(), /Chicago/);
+    assert.ok((await page.locator('.story-action').count()) >= 10);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling at ${width} px`);
+    await page.screenshot({ path: artifact(`story-${width}.png`), fullPage: true });
+    await context.close();
+  }
+});
+
 function freePort() {
   return new Promise((resolve) => {
     const probe = createServer();

@@ -64,7 +64,13 @@ test('the playground opens with the example query and runs it', async () => {
   assert.equal(result.data.timeline.nodes.length, 10);
   assert.ok(result.data.timeline.nodes.some((n) => n.title.includes('Johnson signs an executive order')));
   assert.ok(result.data.escalation.some((p) => p.side === 'FEDERAL' && p.intensitySum < 0));
-  await page.getByText('"actionCount": 6').first().waitFor();
+  // What the reader sees: the pane draws only the lines in view; the first escalation row is
+  // among them (innerText leaves out anything hidden).
+  await page.waitForFunction(
+    () => document.querySelector('.result-window')?.innerText.includes('"actionCount": 6'),
+    null,
+    { timeout: 30_000 },
+  );
 
   await page.screenshot({ path: artifact('playground-1200.png') });
   assert.deepEqual(pageErrors, []);

@@ -76,8 +76,8 @@ export async function graphql(server, query, variables = {}, token = undefined) 
   return response.json();
 }
 
-/** Records a statement by `actor` titled `title`, citing the seeded article. */
-export async function recordStatement(server, actor, title) {
+/** Records a statement by `actor` titled `title` in `story`, citing the seeded article. */
+export async function recordStatement(server, actor, title, { story = 'chicago-2025', occurredAt = '2025-10-02T09:00:00Z', precision = 'DAY' } = {}) {
   const sources = await graphql(server, '{ timeline(first: 1) { nodes { citations { source { id } } } } }');
   const sourceId = sources.data.timeline.nodes[0].citations[0].source.id;
   const result = await graphql(
@@ -87,8 +87,10 @@ export async function recordStatement(server, actor, title) {
       input: {
         actor,
         kind: 'STATEMENT',
-        occurredAt: '2025-10-02T09:00:00Z',
+        occurredAt,
+        precision,
         title,
+        stories: [story],
         citations: [{ sourceId }],
       },
     },

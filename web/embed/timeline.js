@@ -13,7 +13,7 @@
   const socketUrl = new URL('/graphql/ws', window.location.href);
   socketUrl.protocol = socketUrl.protocol === 'https:' ? 'wss:' : 'ws:';
 
-  const FIELDS = `id title displayDate occurredAt quote retracted
+  const FIELDS = `id title displayDate occurredAt precision quote retracted
     actor { name side }
     citations { excerpt source { title url publisher } }
     respondsTo { stance respondsTo { id title } }`;
@@ -21,6 +21,7 @@
     timeline(filter: $f, first: 100, after: $after) {
       totalCount pageInfo { hasNextPage endCursor } nodes { ${FIELDS} } } }`;
   const HEAD = 'query EmbedHead { changes(last: 1) { edges { cursor } } }';
+  const STORY = 'query EmbedStory($slug: String!) { story(slug: $slug) { title timeZone } }';
   const EVENTS = `subscription EmbedEvents($f: TimelineFilter, $after: String) {
     timelineEvents(filter: $f, after: $after) { cursor type action { ${FIELDS} } } }`;
   const MAX_ACTIONS = 500;
@@ -28,7 +29,7 @@
   /** The GraphQL filter the page's URL asks for. */
   function filterFromUrl() {
     const filter = {};
-    const lists = { actors: false, sides: true, kinds: true, categories: true, statuses: true };
+    const lists = { stories: false, actors: false, sides: true, kinds: true, categories: true, statuses: true };
     for (const [name, upper] of Object.entries(lists)) {
       const values = params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
       if (values.length) filter[name] = upper ? values.map((v) => v.toUpperCase()) : values;
@@ -44,6 +45,21 @@
 
   const filter = filterFromUrl();
   if (params.get('title')) root.querySelector('h1').textContent = params.get('title');
+  // One story named: its title heads the widget and its time zone dates the instants.
+  let timeZone = null;
+
+  /** An action's date as readers of its story see it: instants in the story's time zone. */
+  function dateText(action) {
+    if (action.precision !== 'MINUTE' || !timeZone) return action.displayDate;
+    try {
+      return new Intl.DateTimeFormat('en-GB', {
+        day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
+        timeZone, timeZoneName: 'short',
+      }).format(new Date(action.occurredAt));
+    } catch (_) {
+      return action.displayDate;
+    }
+  }
   const actions = new Map(); // id -> action
   let cursor = null;
 
@@ -80,7 +96,7 @@
     item.setAttribute('aria-labelledby', headingId);
 
     const meta = element('p', 'standoff-meta');
-    const time = element('time', null, action.displayDate);
+    const time = element('time', null, dateText(action));
     time.dateTime = action.occurredAt;
     meta.append(time, element('span', 'standoff-side', side), element('span', 'standoff-actor', action.actor.name));
     item.append(meta);
@@ -150,6 +166,14 @@
   }
 
   async function load() {
+    if (filter.stories && filter.stories.length === 1) {
+      const data = await graphql(STORY, { slug: filter.stories[0] });
+      if (data.story) {
+        timeZone = data.story.timeZone;
+        if (!params.get('title')) root.querySelector('h1').textContent = data.story.title;
+        document.title = `${data.story.title}: live timeline`;
+      }
+    }
     const head = await graphql(HEAD, {});
     const edges = head.changes.edges;
     cursor = edges.length ? edges[0].cursor : null;

@@ -8,9 +8,10 @@ mod ops;
 pub mod params;
 mod playground;
 mod rate;
+mod story;
 mod ws;
 
-pub use playground::EXAMPLE_QUERY;
+pub use playground::{EXAMPLE_QUERY, story_query};
 pub use rate::{ClientRate, TrustedProxies};
 pub use ws::{SocketsPerClient, WsSettings};
 
@@ -65,6 +66,8 @@ pub struct AppState {
     pub statements_per_request: usize,
     /// Which `X-Forwarded-For` entry is the client's.
     pub proxies: TrustedProxies,
+    /// Whether `/` serves the playground (so pages may link to it).
+    pub playground: bool,
 }
 
 impl AppState {
@@ -107,12 +110,11 @@ fn cors(origins: &[String]) -> Result<Option<CorsLayer>, RouterError> {
 pub fn router(
     state: AppState,
     cors_origins: &[String],
-    playground: bool,
     rate: ClientRate,
 ) -> Result<Router, RouterError> {
     let cors = cors(cors_origins)?;
     let mut router = Router::new();
-    if playground {
+    if state.playground {
         router = router.route("/", get(playground::page));
     }
     let router = router
@@ -125,6 +127,8 @@ pub fn router(
         .route("/export/timelinejs.json", get(export::timelinejs::export))
         .route("/feed.atom", get(export::atom::feed))
         .route("/charts/escalation.svg", get(export::chart::chart))
+        .route("/stories/{slug}", get(story::page_of))
+        .route("/stories.css", get(story::style))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -67,6 +67,7 @@ impl TimelineParams {
             let f = &mut p.filter;
             match key.as_str() {
                 "actors" => f.actors.extend(list(value).map(str::to_owned)),
+                "stories" => f.stories.extend(list(value).map(str::to_owned)),
                 "involving" => f.involving = flag(key, value)?,
                 "sides" => {
                     for v in list(value) {
@@ -157,7 +158,7 @@ mod tests {
         fn parsing_any_parameters_never_panics(
             pairs in proptest::collection::vec(
                 (proptest::sample::select(vec![
-                    "actors", "involving", "sides", "kinds", "categories", "statuses", "from",
+                    "actors", "stories", "involving", "sides", "kinds", "categories", "statuses", "from",
                     "to", "text", "includeRetracted", "order", "bucket", "limit", "other",
                 ]), ".{0,40}"),
                 0..8,

@@ -1,5 +1,7 @@
 //! The GraphiQL playground at `/`, with an example query about the story preloaded.
 
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
 use axum::response::Html;
 
 /// The query the playground opens with; the README shows it with its answer.
@@ -20,11 +22,54 @@ query Feud {
 }
 "#;
 
+/// The query the playground opens with for one story (`/?story=SLUG`), as its page links to it.
+pub fn story_query(slug: &str) -> String {
+    format!(
+        r#"# One story in time order, in its own time zone, and how each side escalated.
+# Press the run button (or Ctrl-Enter), then explore with the Docs panel.
+query Story {{
+  story(slug: "{slug}") {{
+    title
+    timeZone
+    actionCount
+    firstAt
+    lastAt
+    actions(first: 10) {{
+      nodes {{
+        displayDate
+        title
+        actor {{ name side }}
+        respondsTo {{ stance respondsTo {{ title }} }}
+      }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+    escalation(bucket: MONTH) {{ bucketStart side actionCount intensitySum }}
+  }}
+}}
+"#
+    )
+}
+
+/// What the playground's URL may say.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlaygroundParams {
+    /// A story slug: open with that story's example instead of the whole timeline's.
+    story: Option<String>,
+}
+
 /// The playground page. GraphiQL itself loads from the unpkg CDN at pinned versions (the browser
 /// test serves the same npm packages in their place); the page around it is ours so the
 /// example query can be preloaded.
-pub async fn page() -> Html<String> {
-    let query = serde_json::to_string(EXAMPLE_QUERY).unwrap_or_else(|_| "\"\"".into());
+pub async fn page(params: Result<Query<PlaygroundParams>, QueryRejection>) -> Html<String> {
+    // A slug that is not one opens the general example rather than an error page: the
+    // playground is where people come to find out what is there.
+    let example = params
+        .ok()
+        .and_then(|Query(p)| p.story)
+        .and_then(|slug| standoff_core::check::slug("story", &slug).ok())
+        .map_or_else(|| EXAMPLE_QUERY.to_owned(), |slug| story_query(&slug));
+    let query = serde_json::to_string(&example).unwrap_or_else(|_| "\"\"".into());
     Html(PAGE.replace("__DEFAULT_QUERY__", &query))
 }
 

@@ -154,6 +154,14 @@ pub enum ChangeKind {
     ActorCreated,
     /// A source was added.
     SourceAdded,
+    /// A story was created.
+    StoryCreated,
+    /// A story's title, summary or settings changed.
+    StoryUpdated,
+    /// An action was put in a story.
+    AddedToStory,
+    /// An action was taken out of a story.
+    RemovedFromStory,
 }
 
 /// Which way the timeline runs.
@@ -201,7 +209,12 @@ impl ChangeType {
             e::ChangeKind::Corrected => Some(Self::Corrected),
             e::ChangeKind::Retracted => Some(Self::Retracted),
             e::ChangeKind::Responded => Some(Self::Responded),
-            e::ChangeKind::ActorCreated | e::ChangeKind::SourceAdded => None,
+            e::ChangeKind::ActorCreated
+            | e::ChangeKind::SourceAdded
+            | e::ChangeKind::StoryCreated
+            | e::ChangeKind::StoryUpdated
+            | e::ChangeKind::AddedToStory
+            | e::ChangeKind::RemovedFromStory => None,
         }
     }
 }

@@ -16,6 +16,8 @@ pub enum NodeType {
     Response,
     /// A source.
     Source,
+    /// A story.
+    Story,
 }
 
 impl NodeType {
@@ -25,13 +27,20 @@ impl NodeType {
             Self::Action => "Action",
             Self::Response => "Response",
             Self::Source => "Source",
+            Self::Story => "Story",
         }
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [Self::Actor, Self::Action, Self::Response, Self::Source]
-            .into_iter()
-            .find(|t| t.name() == name)
+        [
+            Self::Actor,
+            Self::Action,
+            Self::Response,
+            Self::Source,
+            Self::Story,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
     }
 }
 

@@ -12,6 +12,8 @@ use standoff_core::filter::{ActionFilter, ResolvedFilter};
 pub struct TimelineFilter {
     /// Actor slugs: an action matches when one of them acted (or is a target, with `involving`).
     pub actors: Option<Vec<String>>,
+    /// Story slugs: an action matches when it belongs to one of them; none means every story.
+    pub stories: Option<Vec<String>>,
     /// With `actors`, also match actions aimed at one of them.
     #[graphql(default_with = "Some(false)")]
     pub involving: Option<bool>,
@@ -59,6 +61,7 @@ impl TimelineFilter {
         ActionFilter {
             actors: self.actors.unwrap_or_default(),
             involving: self.involving.unwrap_or(false),
+            stories: self.stories.unwrap_or_default(),
             sides: mapped(self.sides),
             kinds: mapped(self.kinds),
             categories: mapped(self.categories),

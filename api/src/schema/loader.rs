@@ -8,8 +8,8 @@ use standoff_core::db::FairShare;
 use standoff_core::filter::ResolvedFilter;
 use standoff_core::lookup;
 use standoff_core::page::{Page, PageRequest};
-use standoff_core::timeline;
-use standoff_entities::{action, actor, citation, response, source};
+use standoff_core::{stories, timeline};
+use standoff_entities::{action, actor, citation, response, source, story};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -53,6 +53,15 @@ pub struct AnswersFrom(pub i64);
 /// Key: the members of an actor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MembersOf(pub i64);
+/// Key: a story by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StoryId(pub i64);
+/// Key: the stories an action belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StoriesOf(pub i64);
+/// Key: a story's span (first and last action, how many).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SpanOf(pub i64);
 
 /// What an actor's `actions` field asks: the same filter and page for every actor of a list.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -134,3 +143,6 @@ batch_loader!(CitationsOf => Vec<(citation::Model, source::Model)>, lookup::cita
 batch_loader!(AnswersTo => Vec<lookup::Link>, lookup::responses_to);
 batch_loader!(AnswersFrom => Vec<lookup::Link>, lookup::responses_from);
 batch_loader!(MembersOf => Vec<actor::Model>, lookup::members);
+batch_loader!(StoryId => story::Model, lookup::stories);
+batch_loader!(StoriesOf => Vec<story::Model>, lookup::stories_of);
+batch_loader!(SpanOf => stories::StorySpan, stories::spans);

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 /// slowly, so each judgement is kept for ten minutes; the cache holds a bounded number.
 #[derive(Debug, Clone, Default)]
 pub struct FilterCache {
-    slugs: Arc<RwLock<HashMap<String, i64>>>,
+    slugs: Arc<RwLock<HashMap<(Named, String), i64>>>,
     searches: Arc<RwLock<HashMap<String, (bool, Instant)>>>,
 }
 
@@ -28,18 +28,26 @@ const SEARCH_JUDGEMENT_TTL: Duration = Duration::from_secs(600);
 /// Most searches whose judgement is kept.
 const MAX_JUDGED_SEARCHES: usize = 10_000;
 
+/// What a filter names by slug. Slugs of either kind never change and rows are never deleted,
+/// so an id once found stays right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Named {
+    Actor,
+    Story,
+}
+
 impl FilterCache {
-    pub(super) fn get(&self, slug: &str) -> Option<i64> {
+    pub(super) fn get(&self, kind: Named, slug: &str) -> Option<i64> {
         self.slugs
             .read()
             .ok()
-            .and_then(|map| map.get(slug).copied())
+            .and_then(|map| map.get(&(kind, slug.to_owned())).copied())
     }
 
-    pub(super) fn remember(&self, found: &[(i64, String)]) {
+    pub(super) fn remember(&self, kind: Named, found: &HashMap<String, i64>) {
         if let Ok(mut map) = self.slugs.write() {
-            for (id, slug) in found {
-                map.insert(slug.clone(), *id);
+            for (slug, id) in found {
+                map.insert((kind, slug.clone()), *id);
             }
         }
     }

@@ -6,7 +6,9 @@ use super::search;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition};
-use standoff_entities::{ActionKind, ActionStatus, Category, Side, action, action_target, actor};
+use standoff_entities::{
+    ActionKind, ActionStatus, Category, Side, action, action_target, actor, story_action,
+};
 
 /// What an in-memory judgement knows of an action: the row, its actor's side and its targets.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +19,8 @@ pub struct Facts<'a> {
     pub side: Side,
     /// The ids of the actors it is aimed at.
     pub targets: &'a [i64],
+    /// The ids of the stories it belongs to.
+    pub stories: &'a [i64],
 }
 
 /// One condition of a resolved filter.
@@ -33,6 +37,8 @@ pub enum Clause {
         /// Whether targets count too.
         involving: bool,
     },
+    /// Belongs to one of these stories (their ids, sorted).
+    Stories(Vec<i64>),
     /// The acting actor is on one of these sides.
     Sides(Vec<Side>),
     /// One of these kinds.
@@ -80,6 +86,18 @@ impl Clause {
                     cond.add(by_actor)
                 }
             }
+            Self::Stories(ids) => {
+                let member = Query::select()
+                    .expr(Expr::val(1))
+                    .from(story_action::Entity)
+                    .and_where(
+                        Expr::col((story_action::Entity, story_action::Column::ActionId))
+                            .equals((action::Entity, action::Column::Id)),
+                    )
+                    .and_where(story_action::Column::StoryId.is_in(ids.clone()))
+                    .to_owned();
+                cond.add(Expr::exists(member))
+            }
             Self::Sides(sides) => {
                 // A correlated EXISTS rather than `actor_id IN (actors on the side)`: SQLite
                 // would drive the IN form through every action of those actors and sort them
@@ -121,6 +139,7 @@ impl Clause {
                 ids.contains(&action.actor_id)
                     || (*involving && facts.targets.iter().any(|t| ids.contains(t)))
             }
+            Self::Stories(ids) => facts.stories.iter().any(|s| ids.contains(s)),
             Self::Sides(sides) => sides.contains(&facts.side),
             Self::Kinds(kinds) => kinds.contains(&action.kind),
             Self::Categories(categories) => {

@@ -7,19 +7,20 @@ mod clause;
 mod search;
 
 pub use cache::FilterCache;
+use cache::Named;
 pub use clause::{Clause, Facts};
 pub use search::{postgres_query, sqlite_match};
 
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect,
-};
-use standoff_entities::{ActionKind, ActionStatus, Category, Side, actor};
+use sea_orm::{Condition, ConnectionTrait, DbBackend};
+use standoff_entities::{ActionKind, ActionStatus, Category, Side};
 use std::collections::HashSet;
 
 /// Most actor slugs one filter may name.
 pub const MAX_FILTER_ACTORS: usize = 50;
+/// Most story slugs one filter may name.
+pub const MAX_FILTER_STORIES: usize = 50;
 /// Longest text search accepted, in characters.
 pub const MAX_FILTER_TEXT: usize = 200;
 
@@ -30,6 +31,8 @@ pub struct ActionFilter {
     pub actors: Vec<String>,
     /// Also match actions aimed at one of `actors`.
     pub involving: bool,
+    /// Story slugs; an action matches when it belongs to one of them (none: every story).
+    pub stories: Vec<String>,
     /// Sides of the acting actor.
     pub sides: Vec<Side>,
     /// Kinds of action.
@@ -75,6 +78,7 @@ impl ActionFilter {
         let ActionFilter {
             actors,
             involving,
+            stories,
             sides,
             kinds,
             categories,
@@ -98,6 +102,11 @@ impl ActionFilter {
                 "a filter names at most {MAX_FILTER_ACTORS} actors"
             )));
         }
+        if stories.len() > MAX_FILTER_STORIES {
+            return Err(CoreError::LimitExceeded(format!(
+                "a filter names at most {MAX_FILTER_STORIES} stories"
+            )));
+        }
         if let Some(text) = &text
             && text.chars().count() > MAX_FILTER_TEXT
         {
@@ -109,9 +118,13 @@ impl ActionFilter {
         if !include_retracted {
             clauses.push(Clause::NotRetracted);
         }
-        let ids = actor_ids(db, known, &actors).await?;
+        let ids = ids_of(db, known, Named::Actor, &actors).await?;
         if !ids.is_empty() {
             clauses.push(Clause::Actors { ids, involving });
+        }
+        let ids = ids_of(db, known, Named::Story, &stories).await?;
+        if !ids.is_empty() {
+            clauses.push(Clause::Stories(ids));
         }
         // A vocabulary list is at most the vocabulary, however long the caller made it: each
         // value becomes one bound parameter.
@@ -157,43 +170,43 @@ fn distinct<T: Copy + Eq + std::hash::Hash>(mut list: Vec<T>) -> Vec<T> {
     list
 }
 
-/// The ids of `slugs`, sorted, from the cache where it knows them; an unknown slug is NOT_FOUND.
-async fn actor_ids<C: ConnectionTrait>(
+/// The ids of `slugs` (actors' or stories'), sorted, from the cache where it knows them; an
+/// unknown slug is NOT_FOUND.
+async fn ids_of<C: ConnectionTrait>(
     db: &C,
     known: &FilterCache,
+    kind: Named,
     slugs: &[String],
 ) -> CoreResult<Vec<i64>> {
-    let mut ids: Vec<i64> = Vec::new();
-    let mut unknown: Vec<&str> = Vec::new();
+    let what = match kind {
+        Named::Actor => "actor",
+        Named::Story => "story",
+    };
     if let Some(bad) = slugs.iter().find(|s| !crate::check::is_slug(s)) {
         return Err(CoreError::NotFound(format!(
-            "no actor has the slug {bad:?}"
+            "no {what} has the slug {bad:?}"
         )));
     }
+    let mut ids: Vec<i64> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
     for slug in slugs {
-        match known.get(slug) {
+        match known.get(kind, slug) {
             Some(id) => ids.push(id),
-            None => unknown.push(slug),
+            None => unknown.push(slug.clone()),
         }
     }
     if !unknown.is_empty() {
-        let wanted: HashSet<&str> = unknown.iter().copied().collect();
-        let found: Vec<(i64, String)> = actor::Entity::find()
-            .select_only()
-            .column(actor::Column::Id)
-            .column(actor::Column::Slug)
-            .filter(actor::Column::Slug.is_in(wanted.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        let present: HashSet<&str> = found.iter().map(|(_, s)| s.as_str()).collect();
-        if let Some(missing) = unknown.iter().find(|s| !present.contains(*s)) {
+        let found = match kind {
+            Named::Actor => crate::lookup::actor_ids_by_slug(db, &unknown).await?,
+            Named::Story => crate::lookup::story_ids_by_slug(db, &unknown).await?,
+        };
+        if let Some(missing) = unknown.iter().find(|s| !found.contains_key(*s)) {
             return Err(CoreError::NotFound(format!(
-                "no actor has the slug {missing:?}"
+                "no {what} has the slug {missing:?}"
             )));
         }
-        known.remember(&found);
-        ids.extend(found.into_iter().map(|(id, _)| id));
+        known.remember(kind, &found);
+        ids.extend(found.into_values());
     }
     ids.sort_unstable();
     ids.dedup();
@@ -204,6 +217,13 @@ impl ResolvedFilter {
     /// Narrows the filter to actions of one actor (an actor's own `actions` list).
     pub fn of_actor(mut self, actor_id: i64) -> Self {
         self.clauses.push(Clause::ActorIs(actor_id));
+        self
+    }
+
+    /// Narrows the filter to actions of one story (a story's own `actions` list), on top of any
+    /// stories it already names.
+    pub fn in_story(mut self, story_id: i64) -> Self {
+        self.clauses.push(Clause::Stories(vec![story_id]));
         self
     }
 

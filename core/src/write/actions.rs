@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use serde_json::{Map, Value, json};
 use standoff_entities::{
     ActionKind, ActionStatus, Category, ChangeKind, DatePrecision, Stance, action, action_target,
-    citation, response, source,
+    citation, response, source, story_action,
 };
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -35,6 +35,8 @@ pub struct NewAction<R = i64> {
     pub actor: String,
     /// Slugs of the actors it is aimed at.
     pub targets: Vec<String>,
+    /// Slugs of the stories it belongs to (none: the only story, when there is one).
+    pub stories: Vec<String>,
     /// Deployment, order, statement.
     pub kind: ActionKind,
     /// PLOVER category.
@@ -80,6 +82,7 @@ impl<R: Eq + Hash + Debug> NewAction<R> {
             ));
         }
         check::list("targets", self.targets.len())?;
+        check::list("stories", self.stories.len())?;
         check::list("citations", self.citations.len())?;
         check::list("respondsTo", self.responds_to.len())?;
         distinct_links(&self.responds_to)?;
@@ -110,6 +113,11 @@ impl<R: Eq + Hash + Debug> NewAction<R> {
                 .targets
                 .iter()
                 .map(|t| check::slug("target", t))
+                .collect::<CoreResult<_>>()?,
+            stories: self
+                .stories
+                .iter()
+                .map(|s| check::slug("story", s))
                 .collect::<CoreResult<_>>()?,
             intensity_reason: check::optional_text(
                 "intensityReason",
@@ -147,6 +155,7 @@ impl<R: Eq + Hash + Debug> NewAction<R> {
             key: self.key,
             actor: self.actor,
             targets: self.targets,
+            stories: self.stories,
             kind: self.kind,
             category: self.category,
             status: self.status,
@@ -177,7 +186,8 @@ pub enum Patch<T> {
 }
 
 impl<T: Clone> Patch<T> {
-    fn apply(&self, current: Option<T>) -> Option<T> {
+    /// The value after this change.
+    pub fn apply(&self, current: Option<T>) -> Option<T> {
         match self {
             Self::Keep => current,
             Self::Clear => None,
@@ -408,6 +418,7 @@ pub async fn record_action_in(
         .first()
         .ok_or_else(|| CoreError::BadInput("no actor given".into()))?;
     let targets = actor_ids(txn.db(), &input.targets).await?;
+    let stories = super::stories::stories_for_new_action(txn, &input.stories).await?;
     let now = Utc::now();
     let key = input.key.clone();
     let model = action::Entity::insert(action::ActiveModel {
@@ -438,6 +449,16 @@ pub async fn record_action_in(
         CoreError::from(e).conflict_on_unique(format!("an action has the key {key:?} already"))
     })?;
     write_targets(txn.db(), model.id, &targets).await?;
+    if !stories.is_empty() {
+        story_action::Entity::insert_many(stories.iter().map(|story_id| {
+            story_action::ActiveModel {
+                story_id: Set(*story_id),
+                action_id: Set(model.id),
+            }
+        }))
+        .exec_without_returning(txn.db())
+        .await?;
+    }
     write_citations(txn.db(), model.id, &input.citations).await?;
     txn.append(
         author,
@@ -539,9 +560,10 @@ fn diff(before: &action::Model, after: &action::Model) -> Map<String, Value> {
     changed
 }
 
-/// Corrects an action: bumps its revision and logs the old values with the editor's note.
-pub async fn correct_action(
-    writer: &Writer<'_>,
+/// Corrects an action inside `txn`: bumps its revision and logs the old values with the editor's note.
+pub async fn correct_action_in(
+    txn: &mut WriteTxn,
+    author: &str,
     id: i64,
     patch: ActionPatch,
     note: &str,
@@ -551,7 +573,6 @@ pub async fn correct_action(
     check::list("citations", patch.citations.as_ref().map_or(0, Vec::len))?;
     check::list("respondsTo", patch.responds_to.len())?;
     distinct_links(&patch.responds_to)?;
-    let mut txn = writer.begin().await?;
     let before = existing_action(txn.db(), id).await?;
     if before.retracted {
         return Err(CoreError::Conflict(format!(
@@ -647,7 +668,7 @@ pub async fn correct_action(
     .exec(txn.db())
     .await?;
     txn.append(
-        writer.author(),
+        author,
         LogEntry {
             action_id: Some(id),
             note: Some(note),
@@ -657,8 +678,20 @@ pub async fn correct_action(
     )
     .await?;
     for (answered, stance) in &patch.responds_to {
-        link(&mut txn, writer.author(), &model, *answered, *stance).await?;
+        link(txn, author, &model, *answered, *stance).await?;
     }
+    Ok(model)
+}
+
+/// Corrects an action in a transaction of its own.
+pub async fn correct_action(
+    writer: &Writer<'_>,
+    id: i64,
+    patch: ActionPatch,
+    note: &str,
+) -> CoreResult<action::Model> {
+    let mut txn = writer.begin().await?;
+    let model = correct_action_in(&mut txn, writer.author(), id, patch, note).await?;
     writer.commit(txn).await?;
     Ok(model)
 }

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
 use standoff_entities::{
-    ChangeKind, action, action_target, actor, change, citation, response, source,
+    ChangeKind, action, action_target, actor, change, citation, response, source, story_action,
 };
 use std::collections::HashMap;
 
@@ -73,6 +73,8 @@ pub struct BulkBatch {
     at: DateTime<Utc>,
     /// Actor ids by slug, as this batch has learnt them.
     actors: HashMap<String, i64>,
+    /// Story ids by slug, as this batch has learnt them.
+    stories: HashMap<String, i64>,
 }
 
 impl BulkBatch {
@@ -105,6 +107,7 @@ impl BulkBatch {
             changes: Vec::new(),
             at: Utc::now(),
             actors: HashMap::new(),
+            stories: HashMap::new(),
         })
     }
 
@@ -201,11 +204,25 @@ impl BulkBatch {
     pub async fn actions(&mut self, actions: Vec<BulkAction>) -> CoreResult<()> {
         let mut checked = Vec::with_capacity(actions.len());
         let mut slugs: Vec<String> = Vec::new();
+        let mut story_slugs: Vec<String> = Vec::new();
         for a in actions {
             let action = a.action.checked()?;
             slugs.push(action.actor.clone());
             slugs.extend(action.targets.iter().cloned());
+            story_slugs.extend(
+                action
+                    .stories
+                    .iter()
+                    .filter(|s| !self.stories.contains_key(*s))
+                    .cloned(),
+            );
             checked.push((a.id, action));
+        }
+        if !story_slugs.is_empty() {
+            story_slugs.sort();
+            story_slugs.dedup();
+            let found = crate::lookup::story_ids_by_slug(self.txn.db(), &story_slugs).await?;
+            self.stories.extend(found);
         }
         slugs.sort();
         slugs.dedup();
@@ -213,9 +230,19 @@ impl BulkBatch {
         self.actor_ids(&slugs).await?;
         let mut rows = Vec::with_capacity(checked.len());
         let mut targets = Vec::new();
+        let mut memberships = Vec::new();
         let mut citations = Vec::new();
         let mut responses = Vec::new();
         for (id, a) in checked {
+            for slug in &a.stories {
+                let story_id = *self.stories.get(slug).ok_or_else(|| {
+                    CoreError::BadInput(format!("no story has the slug {slug:?}"))
+                })?;
+                memberships.push(story_action::ActiveModel {
+                    story_id: Set(story_id),
+                    action_id: Set(id),
+                });
+            }
             let (intensity, intensity_reason) = super::actions::intensity_of(&a);
             rows.push(action::ActiveModel {
                 id: Set(id),
@@ -278,6 +305,7 @@ impl BulkBatch {
         }
         insert(self.txn.db(), rows, ROWS_PER_STATEMENT).await?;
         insert(self.txn.db(), targets, 8 * ROWS_PER_STATEMENT).await?;
+        insert(self.txn.db(), memberships, 8 * ROWS_PER_STATEMENT).await?;
         insert(self.txn.db(), citations, 4 * ROWS_PER_STATEMENT).await?;
         insert(self.txn.db(), responses, 4 * ROWS_PER_STATEMENT).await
     }

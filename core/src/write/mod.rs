@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod actors;
 pub mod bulk;
+pub mod stories;
 
 use crate::CoreResult;
 pub use crate::change_log::WriteTxn;

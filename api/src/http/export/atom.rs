@@ -1,6 +1,6 @@
 //! `/feed.atom`: recorded, corrected and retracted actions as an Atom 1.0 feed.
 
-use super::{action_html, api_name, base_url, escape, params};
+use super::{Scope, action_html, api_name, base_url, escape, scope};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::schema::id::{NodeType, encode};
@@ -19,7 +19,7 @@ fn fixed(at: chrono::DateTime<chrono::Utc>) -> FixedDateTime {
     at.fixed_offset()
 }
 
-fn entry(item: &ExportedAction, base: &str) -> Entry {
+fn entry(item: &ExportedAction, base: &str, scope: &Scope) -> Entry {
     let a = &item.action;
     let gid = encode(NodeType::Action, a.id).0;
     let mut title = a.title.clone();
@@ -28,11 +28,7 @@ fn entry(item: &ExportedAction, base: &str) -> Entry {
     } else if a.revision > 1 {
         title = format!("{title} (corrected)");
     }
-    let html = format!(
-        "<p>{}</p>{}",
-        escape(&a.precision.display(a.occurred_at)),
-        action_html(item)
-    );
+    let html = format!("<p>{}</p>{}", escape(&scope.date(a)), action_html(item));
     let mut content = Content::default();
     content.set_content_type("html".to_owned());
     content.set_value(html);
@@ -64,8 +60,8 @@ pub async fn feed(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (params, filter) = params(&state.db, &state.filter_cache, query.as_deref()).await?;
-    let items = export::recently_changed(&state.db, &filter, params.limit).await?;
+    let scope = scope(&state.db, &state.filter_cache, query.as_deref()).await?;
+    let items = export::recently_changed(&state.db, &scope.filter, scope.params.limit).await?;
     let base = base_url(&headers);
     let updated = items
         .iter()
@@ -82,11 +78,16 @@ pub async fn feed(
     self_link.set_rel("self");
     let mut feed = Feed::default();
     feed.set_id("tag:standoff.invalid,2025:feed");
-    feed.set_title(Text::plain("Standoff: new and corrected actions"));
+    feed.set_title(Text::plain(scope.title("new and corrected actions")));
     feed.set_updated(fixed(updated));
     feed.set_authors(vec![author]);
     feed.set_links(vec![self_link]);
-    feed.set_entries(items.iter().map(|i| entry(i, &base)).collect::<Vec<_>>());
+    feed.set_entries(
+        items
+            .iter()
+            .map(|i| entry(i, &base, &scope))
+            .collect::<Vec<_>>(),
+    );
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         feed.to_string(),

@@ -1,6 +1,6 @@
 //! `/charts/escalation.svg`: the escalation series per side as an SVG line chart.
 
-use super::{api_name, escape, params};
+use super::{api_name, escape, scope};
 use crate::error::ApiError;
 use crate::http::AppState;
 use axum::extract::{RawQuery, State};
@@ -57,7 +57,7 @@ fn ticks(min: f64, max: f64) -> Vec<f64> {
 }
 
 /// Draws the chart; pure, so it is tested without a server.
-pub fn render(rows: &[EscalationRow], bucket: Bucket) -> String {
+pub fn render(rows: &[EscalationRow], bucket: Bucket, story: Option<&str>) -> String {
     let buckets: Vec<DateTime<Utc>> = rows
         .iter()
         .map(|r| r.bucket_start)
@@ -96,7 +96,10 @@ pub fn render(rows: &[EscalationRow], bucket: Bucket) -> String {
         Bucket::Week => "week",
         Bucket::Month => "month",
     };
-    let title = format!("Escalation by side, per {per}");
+    let title = match story {
+        Some(story) => format!("{story}: escalation by side, per {per}"),
+        None => format!("Escalation by side, per {per}"),
+    };
     let desc = format!(
         "Sum of action intensities (−10 most conflictual, +10 most cooperative) for each side and {per}; {} series over {} {per}s.",
         sides.len(),
@@ -215,11 +218,15 @@ pub async fn chart(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (params, filter) = params(&state.db, &state.filter_cache, query.as_deref()).await?;
-    let rows = escalation::escalation(&state.db, &filter, params.bucket).await?;
+    let scope = scope(&state.db, &state.filter_cache, query.as_deref()).await?;
+    let rows = escalation::escalation(&state.db, &scope.filter, scope.params.bucket).await?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
-        render(&rows, params.bucket),
+        render(
+            &rows,
+            scope.params.bucket,
+            scope.story.as_ref().map(|s| s.title.as_str()),
+        ),
     ))
 }
 
@@ -240,7 +247,7 @@ mod tests {
 
     #[test]
     fn an_empty_series_still_draws_a_chart_that_says_so() {
-        let svg = render(&[], Bucket::Day);
+        let svg = render(&[], Bucket::Day, None);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("No actions match"));
     }

@@ -9,22 +9,63 @@ use crate::error::ApiError;
 use axum::http::HeaderMap;
 use sea_orm::DatabaseConnection;
 use standoff_core::CoreError;
+use standoff_core::date;
 use standoff_core::export::ExportedAction;
 use standoff_core::filter::{FilterCache, ResolvedFilter};
+use standoff_entities::{action, story};
+
+/// What a newsroom route was asked for: its parameters, the resolved filter, and the story it
+/// is about when the filter names exactly one (whose title and time zone it then uses).
+pub(crate) struct Scope {
+    /// The parameters besides the filter.
+    pub params: TimelineParams,
+    /// The filter, resolved.
+    pub filter: ResolvedFilter,
+    /// The one story the filter names, if it names one.
+    pub story: Option<story::Model>,
+}
+
+impl Scope {
+    /// The time zone dates are shown in: the story's, or UTC.
+    pub fn time_zone(&self) -> &str {
+        self.story.as_ref().map_or("UTC", |s| s.time_zone.as_str())
+    }
+
+    /// A title for what is shown: the story's title with `what`, or `what` alone.
+    pub fn title(&self, what: &str) -> String {
+        match &self.story {
+            Some(story) => format!("{}: {what}", story.title),
+            None => format!("Standoff: {what}"),
+        }
+    }
+
+    /// A date as readers of this scope see it.
+    pub fn date(&self, action: &action::Model) -> String {
+        date::display(action.precision, action.occurred_at, self.time_zone())
+    }
+}
 
 /// Reads the URL parameters and resolves the filter's slugs.
-pub(crate) async fn params(
+pub(crate) async fn scope(
     db: &DatabaseConnection,
     known: &FilterCache,
     query: Option<&str>,
-) -> Result<(TimelineParams, ResolvedFilter), ApiError> {
+) -> Result<Scope, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|e| CoreError::BadInput(format!("the query string does not parse: {e}")))?;
     let mut params = TimelineParams::parse(&pairs)?;
+    let story = match params.filter.stories.as_slice() {
+        [one] => standoff_core::stories::story_by_slug(db, one).await?,
+        _ => None,
+    };
     let filter = std::mem::take(&mut params.filter)
         .resolve(db, known)
         .await?;
-    Ok((params, filter))
+    Ok(Scope {
+        params,
+        filter,
+        story,
+    })
 }
 
 /// The service's own address as the client reached it, for absolute links in exports.

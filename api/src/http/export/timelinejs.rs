@@ -1,6 +1,6 @@
 //! `/export/timelinejs.json`: the filtered timeline as Knight Lab TimelineJS3 JSON.
 
-use super::{action_html, api_name, escape, params};
+use super::{Scope, action_html, api_name, escape, scope};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::schema::id::{NodeType, encode};
@@ -12,9 +12,9 @@ use standoff_core::export::{self, ExportedAction};
 use standoff_entities::DatePrecision;
 
 /// TimelineJS's date object, as precise as the action's date is known.
-fn start_date(item: &ExportedAction) -> Value {
+fn start_date(item: &ExportedAction, scope: &Scope) -> Value {
     let (at, precision) = (item.action.occurred_at, item.action.precision);
-    let mut date = json!({ "year": at.year(), "display_date": precision.display(at) });
+    let mut date = json!({ "year": at.year(), "display_date": scope.date(&item.action) });
     if precision != DatePrecision::Year {
         date["month"] = json!(at.month());
     }
@@ -28,10 +28,10 @@ fn start_date(item: &ExportedAction) -> Value {
     date
 }
 
-fn event(item: &ExportedAction) -> Value {
+fn event(item: &ExportedAction, scope: &Scope) -> Value {
     let mut event = json!({
         "unique_id": encode(NodeType::Action, item.action.id).0,
-        "start_date": start_date(item),
+        "start_date": start_date(item, scope),
         "text": { "headline": escape(&item.action.title), "text": action_html(item) },
         "group": api_name(&item.actor.side),
     });
@@ -52,19 +52,21 @@ pub async fn export(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let (params, filter) = params(&state.db, &state.filter_cache, query.as_deref()).await?;
-    let items = export::timeline(&state.db, &filter, params.order, params.limit).await?;
+    let scope = scope(&state.db, &state.filter_cache, query.as_deref()).await?;
+    let params = &scope.params;
+    let items = export::timeline(&state.db, &scope.filter, params.order, params.limit).await?;
     let span = match (items.first(), items.last()) {
         (Some(first), Some(last)) => format!(
             "{} actions, {} to {}",
             items.len(),
-            first.action.precision.display(first.action.occurred_at),
-            last.action.precision.display(last.action.occurred_at)
+            scope.date(&first.action),
+            scope.date(&last.action)
         ),
         _ => "No actions match this filter.".to_owned(),
     };
+    let headline = scope.title("the feud, in time order");
     Ok(Json(json!({
-        "title": { "text": { "headline": "Standoff: the feud, in time order", "text": escape(&span) } },
-        "events": items.iter().map(event).collect::<Vec<_>>(),
+        "title": { "text": { "headline": escape(&headline), "text": escape(&span) } },
+        "events": items.iter().map(|i| event(i, &scope)).collect::<Vec<_>>(),
     })))
 }

@@ -34,6 +34,9 @@ pub struct RecordActionInput {
     pub actor: String,
     /// Slugs of the actors it is aimed at.
     pub targets: Option<Vec<String>>,
+    /// Slugs of the stories it belongs to: required when there is more than one story; the
+    /// only story otherwise.
+    pub stories: Option<Vec<String>>,
     /// Deployment, order, statement.
     pub kind: ActionKind,
     /// PLOVER category; sets the default intensity.
@@ -156,6 +159,7 @@ impl ActionMutation {
             key: None,
             actor: input.actor,
             targets: input.targets.unwrap_or_default(),
+            stories: input.stories.unwrap_or_default(),
             kind: input.kind.into(),
             category: input.category.map(Into::into),
             status: input.status.unwrap_or(ActionStatus::CarriedOut).into(),

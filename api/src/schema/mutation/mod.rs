@@ -2,6 +2,7 @@
 
 mod actions;
 mod actors;
+mod stories;
 
 use super::auth::require_editor;
 use super::object::database;
@@ -13,7 +14,11 @@ pub use actions::{CitationInput, RespondsToInput};
 
 /// Everything an editor can write.
 #[derive(MergedObject, Default)]
-pub struct Mutation(actors::ActorMutation, actions::ActionMutation);
+pub struct Mutation(
+    actors::ActorMutation,
+    actions::ActionMutation,
+    stories::StoryMutation,
+);
 
 /// What a write needs: the database, the feed to wake subscribers, and the editor, whose
 /// token is checked now.

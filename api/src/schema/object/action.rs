@@ -163,6 +163,11 @@ impl Action {
     async fn retracted(&self) -> bool {
         self.0.retracted
     }
+
+    /// The stories it belongs to, by slug.
+    async fn stories(&self, ctx: &Context<'_>) -> Result<Vec<super::Story>> {
+        super::story::stories_of(ctx, self.0.id).await
+    }
 }
 
 /// An edge of the escalation thread: a later action answering an earlier one.

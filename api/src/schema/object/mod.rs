@@ -7,6 +7,7 @@ mod change;
 mod escalation;
 mod node;
 mod source;
+mod story;
 
 pub use action::{Action, ActionConnection, Citation, Response, TimelineTotal, action_connection};
 pub use actor::{Actor, ActorConnection, ActorTotal};
@@ -14,6 +15,7 @@ pub use change::{Change, ChangeConnection, ChangeTotal};
 pub use escalation::EscalationPoint;
 pub use node::Node;
 pub use source::Source;
+pub use story::{Story, StoryConnection, StoryTotal};
 
 use super::loader::Loaders;
 use async_graphql::Context;

@@ -1,6 +1,6 @@
 //! The `Node` interface: anything with a global id.
 
-use super::{Action, Actor, Response, Source};
+use super::{Action, Actor, Response, Source, Story};
 use async_graphql::{ID, Interface};
 
 /// Anything with an opaque global id that `node(id:)` resolves.
@@ -19,4 +19,6 @@ pub enum Node {
     Response(Response),
     /// A source.
     Source(Source),
+    /// A story.
+    Story(Story),
 }

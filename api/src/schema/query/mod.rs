@@ -4,6 +4,7 @@ mod changes;
 mod escalation;
 mod node;
 mod people;
+mod stories;
 mod thread;
 mod timeline;
 
@@ -15,6 +16,7 @@ pub struct Query(
     node::NodeQuery,
     timeline::TimelineQuery,
     people::ActorQuery,
+    stories::StoryQuery,
     thread::ThreadQuery,
     escalation::EscalationQuery,
     changes::ChangeQuery,

@@ -1,8 +1,8 @@
 //! `node(id:)`: any object by its global id.
 
 use crate::schema::id::{NodeType, decode_any};
-use crate::schema::loader::{ActionId, ActorId, ResponseId, SourceId};
-use crate::schema::object::{Action, Actor, Node, Response, Source, loaders};
+use crate::schema::loader::{ActionId, ActorId, ResponseId, SourceId, StoryId};
+use crate::schema::object::{Action, Actor, Node, Response, Source, Story, loaders};
 use async_graphql::{Context, ID, Object, Result};
 
 /// Resolves global ids.
@@ -11,7 +11,8 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any actor, action, response or source by its global id; null when it does not exist.
+    /// Any actor, action, response, source or story by its global id; null when it does not
+    /// exist.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let (kind, n) = decode_any(&id)?;
         let loader = loaders(ctx);
@@ -32,6 +33,10 @@ impl NodeQuery {
                 .load_one(SourceId(n))
                 .await?
                 .map(|m| Node::Source(Source(m))),
+            NodeType::Story => loader
+                .load_one(StoryId(n))
+                .await?
+                .map(|m| Node::Story(Story(m))),
         })
     }
 }
