@@ -96,7 +96,7 @@ async fn rows(
 pub async fn fetch(db: &DatabaseConnection, p: &FloorParams) -> anyhow::Result<Json> {
     let postgres = db.get_database_backend() == DbBackend::Postgres;
     let mut sql = String::from(
-        "SELECT action.id, action.title, action.occurred_at, action.precision, \
+        "SELECT action.id, action.title, action.occurred_at, action.precision, action.order_key, \
          actor.slug, actor.name, actor.side \
          FROM action JOIN actor ON actor.id = action.actor_id WHERE action.retracted = false",
     );
@@ -138,17 +138,17 @@ pub async fn fetch(db: &DatabaseConnection, p: &FloorParams) -> anyhow::Result<J
     if let Some(after) = &p.after {
         let c = TimelineCursor::decode(after).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         sql.push_str(
-            " AND action.occurred_at >= ? \
-             AND (action.occurred_at > ? OR (action.occurred_at = ? AND action.id > ?))",
+            " AND action.order_key >= ? \
+             AND (action.order_key > ? OR (action.order_key = ? AND action.id > ?))",
         );
         values.extend([
-            c.occurred_at.into(),
-            c.occurred_at.into(),
-            c.occurred_at.into(),
+            c.order_key.into(),
+            c.order_key.into(),
+            c.order_key.into(),
             c.id.into(),
         ]);
     }
-    sql.push_str(" ORDER BY action.occurred_at, action.id LIMIT ?");
+    sql.push_str(" ORDER BY action.order_key, action.id LIMIT ?");
     values.push(i64::try_from(p.first + 1)?.into());
     let page = rows(db, &sql, values).await?;
     let has_next = page.len() as u64 > p.first;
@@ -160,7 +160,7 @@ pub async fn fetch(db: &DatabaseConnection, p: &FloorParams) -> anyhow::Result<J
         let side: Side = row.try_get("", "side")?;
         actions.push((
             id,
-            at,
+            (at, row.try_get::<i64>("", "order_key")?),
             row.try_get::<String>("", "title")?,
             precision,
             row.try_get::<String>("", "slug")?,
@@ -229,16 +229,16 @@ pub async fn fetch(db: &DatabaseConnection, p: &FloorParams) -> anyhow::Result<J
                 .push(json!({ "stance": stance }));
         }
     }
-    let end_cursor = actions.last().map(|(id, at, ..)| {
+    let end_cursor = actions.last().map(|(id, (_, key), ..)| {
         TimelineCursor {
-            occurred_at: *at,
+            order_key: *key,
             id: *id,
         }
         .encode()
     });
     let nodes: Vec<Json> = actions
         .into_iter()
-        .map(|(id, at, title, precision, slug, name, side)| {
+        .map(|(id, (at, _), title, precision, slug, name, side)| {
             json!({
                 "id": encode(NodeType::Action, id).0,
                 "title": title,
@@ -313,14 +313,19 @@ pub async fn record(
             .await?;
     }
     let now = chrono::Utc::now();
+    let day = standoff_core::date::KnownDate::unit(input.occurred_at, DatePrecision::Day);
     let action = txn
         .query_one_raw(run(
-            "INSERT INTO action (actor_id, kind, category, status, occurred_at, precision, title, \
+            "INSERT INTO action (actor_id, kind, category, status, occurred_at, precision, \
+             occurred_until, date_edtf, order_key, title, \
              intensity, revision, retracted, created_at, updated_at) \
-             SELECT id, 'STATEMENT', 'ACCUSE', 'CARRIED_OUT', ?, 'DAY', ?, -2.0, 1, false, ?, ? \
+             SELECT id, 'STATEMENT', 'ACCUSE', 'CARRIED_OUT', ?, 'DAY', ?, ?, ?, ?, -2.0, 1, false, ?, ? \
              FROM actor WHERE slug = ? RETURNING id",
             vec![
-                input.occurred_at.into(),
+                day.at.into(),
+                day.until.into(),
+                day.edtf.clone().into(),
+                standoff_core::order::own_key(day.at).into(),
                 input.title.clone().into(),
                 now.into(),
                 now.into(),

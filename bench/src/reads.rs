@@ -121,15 +121,15 @@ async fn cursor_at(db: &DatabaseConnection, position: u64) -> anyhow::Result<Str
     let row = setup::row(
         db,
         &format!(
-            "SELECT id, occurred_at FROM action WHERE retracted = false \
-             ORDER BY occurred_at, id LIMIT 1 OFFSET {}",
+            "SELECT id, order_key FROM action WHERE retracted = false \
+             ORDER BY order_key, id LIMIT 1 OFFSET {}",
             position.saturating_sub(1)
         ),
     )
     .await
     .context("the archive is smaller than asked")?;
     Ok(standoff_core::cursor::TimelineCursor {
-        occurred_at: row.try_get("", "occurred_at")?,
+        order_key: row.try_get("", "order_key")?,
         id: row.try_get("", "id")?,
     }
     .encode())

@@ -3,7 +3,6 @@
 
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Datelike, Utc};
-use standoff_entities::DatePrecision;
 use standoff_migration::sizes;
 
 /// Longest headline (an action's or a source's title).
@@ -139,31 +138,26 @@ pub fn url(value: &str) -> CoreResult<String> {
 
 /// Whether an action at `answer` can answer one at `answered`, given how precisely each is
 /// known: the answer's period must not end before the answered period begins.
-pub fn may_answer(
-    answer: (DateTime<Utc>, DatePrecision),
-    answered: (DateTime<Utc>, DatePrecision),
-) -> bool {
-    answer.1.end_of(answer.0) > answered.0
+pub fn may_answer(answer: &crate::date::KnownDate, answered: &crate::date::KnownDate) -> bool {
+    answer.until >= answered.at
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().expect("instant")
-    }
-
     #[test]
     fn an_answer_may_share_the_period_of_what_it_answers() {
-        let order = (at("2025-08-30T00:00:00Z"), DatePrecision::Day);
-        let same_month = (at("2025-08-01T00:00:00Z"), DatePrecision::Month);
-        let day_before = (at("2025-08-29T00:00:00Z"), DatePrecision::Day);
-        let same_day = (at("2025-08-30T00:00:00Z"), DatePrecision::Day);
-        assert!(may_answer(same_month, order), "August may answer 30 August");
-        assert!(may_answer(same_day, order));
+        let d = |t: &str| crate::date::parse(t).expect("date");
+        let order = d("2025-08-30");
         assert!(
-            !may_answer(day_before, order),
+            may_answer(&d("2025-08"), &order),
+            "August may answer 30 August"
+        );
+        assert!(may_answer(&d("2025-08-30"), &order));
+        assert!(may_answer(&d("../2025-08"), &order));
+        assert!(
+            !may_answer(&d("2025-08-29"), &order),
             "29 August cannot answer 30 August"
         );
     }

@@ -9,13 +9,20 @@ use chrono::{DateTime, Utc};
 /// Longest encoded cursor accepted; real ones are far shorter.
 const MAX_CURSOR_LEN: usize = 200;
 
-/// A position on the timeline: the keyset `(occurred_at, id)`.
+/// A position on the timeline: the keyset `(order_key, id)` (see [`crate::order`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimelineCursor {
-    /// When the action occurred.
-    pub occurred_at: DateTime<Utc>,
-    /// The action's id, which orders actions sharing an instant.
+    /// The action's order key.
+    pub order_key: i64,
+    /// The action's id, which orders actions sharing a key.
     pub id: i64,
+}
+
+/// Order keys an action can have: from the first second of year 1 to well past year 9999.
+fn is_order_key(key: i64) -> bool {
+    let first = DateTime::<Utc>::from_timestamp(-62_135_596_800, 0).map(crate::order::own_key);
+    let last = DateTime::<Utc>::from_timestamp(253_402_300_800, 0).map(crate::order::own_key);
+    matches!((first, last), (Some(first), Some(last)) if (first..=2 * last).contains(&key))
 }
 
 /// A position in the change log.
@@ -49,26 +56,21 @@ fn unwrap<'a>(text: &str, tag: &str, buf: &'a mut String) -> CoreResult<&'a str>
 impl TimelineCursor {
     /// Encodes the position as an opaque string.
     pub fn encode(&self) -> String {
-        wrap(
-            "t1",
-            &format!("{}:{}", self.occurred_at.timestamp_micros(), self.id),
-        )
+        wrap("t2", &format!("{}:{}", self.order_key, self.id))
     }
 
     /// Decodes a string made by [`TimelineCursor::encode`].
     pub fn decode(text: &str) -> CoreResult<Self> {
         let mut buf = String::new();
-        let body = unwrap(text, "t1", &mut buf)?;
+        let body = unwrap(text, "t2", &mut buf)?;
         let bad = || CoreError::BadInput(format!("{text:?} is not a valid timeline cursor"));
-        let (micros, id) = body.split_once(':').ok_or_else(bad)?;
-        let micros: i64 = micros.parse().map_err(|_| bad())?;
+        let (key, id) = body.split_once(':').ok_or_else(bad)?;
+        let order_key: i64 = key.parse().map_err(|_| bad())?;
         let id: i64 = id.parse().map_err(|_| bad())?;
-        let occurred_at = DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
-        // Only instants every backend can store and compare are positions on the timeline.
-        if id < 1 || crate::check::instant("cursor", occurred_at).is_err() {
+        if id < 1 || !is_order_key(order_key) {
             return Err(bad());
         }
-        Ok(Self { occurred_at, id })
+        Ok(Self { order_key, id })
     }
 }
 
@@ -135,8 +137,9 @@ mod tests {
 
     #[test]
     fn timeline_cursors_round_trip() {
+        let at: DateTime<Utc> = "2025-08-30T12:34:56Z".parse().expect("instant");
         let c = TimelineCursor {
-            occurred_at: "2025-08-30T12:34:56.789012Z".parse().expect("instant"),
+            order_key: crate::order::own_key(at) + 3,
             id: 42,
         };
         assert_eq!(TimelineCursor::decode(&c.encode()).expect("decodes"), c);
@@ -161,16 +164,14 @@ mod tests {
         }
 
         #[test]
-        fn every_position_round_trips(micros in -62_000_000_000_000_000i64..250_000_000_000_000_000i64, id in 1i64..i64::MAX) {
-            if let Some(occurred_at) = DateTime::from_timestamp_micros(micros) {
-                let c = TimelineCursor { occurred_at, id };
-                proptest::prop_assert_eq!(TimelineCursor::decode(&c.encode()).ok(), Some(c));
-            }
+        fn every_position_round_trips(secs in -62_000_000_000i64..250_000_000_000i64, rank in 0i64..65536, id in 1i64..i64::MAX) {
+            let c = TimelineCursor { order_key: secs * crate::order::PER_SECOND + rank, id };
+            proptest::prop_assert_eq!(TimelineCursor::decode(&c.encode()).ok(), Some(c));
         }
 
         #[test]
         fn decoding_any_wrapped_body_never_panics(body in ".{0,120}") {
-            let _ = TimelineCursor::decode(&wrap("t1", &body));
+            let _ = TimelineCursor::decode(&wrap("t2", &body));
             let _ = ChangeCursor::decode(&wrap("c1", &body));
             let _ = ActorCursor::decode(&wrap("a1", &body));
         }
@@ -183,10 +184,12 @@ mod tests {
             "",
             "not base64!",
             "dDE6",
-            &wrap("t1", "abc:1"),
-            &wrap("t1", "1:0"),
-            &wrap("t1", "1"),
-            &wrap("t1", "99999999999999999999:1"),
+            &wrap("t2", "abc:1"),
+            &wrap("t2", "1:0"),
+            &wrap("t2", "1"),
+            &wrap("t2", "99999999999999999999:1"),
+            &wrap("t2", "-9000000000000000000:1"),
+            &wrap("t1", "1756557296000000:1"),
             &wrong_kind,
             &"A".repeat(500),
         ] {

@@ -222,9 +222,14 @@ pub async fn during_setup<T, E: From<DbErr>>(
     result
 }
 
-/// Applies every pending migration; on PostgreSQL, one instance at a time.
+/// Applies every pending migration and fills in what the rules compute for older rows; on
+/// PostgreSQL, one instance at a time.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    during_setup(db, Migrator::up(db, None)).await
+    during_setup(db, async {
+        Migrator::up(db, None).await?;
+        crate::order::backfill(db).await
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -78,7 +78,7 @@ pub async fn timeline<C: ConnectionTrait>(
     };
     let actions = action::Entity::find()
         .filter(filter.condition())
-        .order_by(action::Column::OccurredAt, dir.clone())
+        .order_by(action::Column::OrderKey, dir.clone())
         .order_by(action::Column::Id, dir)
         .limit(limit)
         .all(db)

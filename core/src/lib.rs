@@ -17,6 +17,7 @@ pub mod filter;
 pub mod follow;
 pub mod lookup;
 pub mod maintenance;
+pub mod order;
 pub mod page;
 pub mod people;
 pub mod stories;

@@ -143,7 +143,7 @@ pub async fn responses_to<C: ConnectionTrait>(
         .select_also(action::Entity)
         .filter(response::Column::RespondsToId.is_in(action_ids.iter().copied()))
         .filter(action::Column::Retracted.eq(false))
-        .order_by_asc(action::Column::OccurredAt)
+        .order_by_asc(action::Column::OrderKey)
         .order_by_asc(action::Column::Id)
         .all(db)
         .await?;
@@ -168,7 +168,7 @@ pub async fn responses_from<C: ConnectionTrait>(
         .select_also(action::Entity)
         .filter(response::Column::ActionId.is_in(action_ids.iter().copied()))
         .filter(action::Column::Retracted.eq(false))
-        .order_by_asc(action::Column::OccurredAt)
+        .order_by_asc(action::Column::OrderKey)
         .order_by_asc(action::Column::Id)
         .all(db)
         .await?;

@@ -65,7 +65,7 @@ pub async fn thread<C: ConnectionTrait>(
                 .add(action::Column::Retracted.eq(false))
                 .add(action::Column::Id.eq(start_id)),
         )
-        .order_by_asc(action::Column::OccurredAt)
+        .order_by_asc(action::Column::OrderKey)
         .order_by_asc(action::Column::Id)
         .all(db)
         .await?)

@@ -1,4 +1,5 @@
-//! The timeline: actions in `(occurred_at, id)` order, paged by keyset, never by offset.
+//! The timeline: actions in causal `(order_key, id)` order (see [`crate::order`]), paged by
+//! keyset, never by offset.
 
 use super::cursor::TimelineCursor;
 use super::filter::ResolvedFilter;
@@ -25,30 +26,30 @@ pub enum TimeOrder {
 /// The cursor of an action's place on the timeline.
 pub fn cursor_of(model: &action::Model) -> TimelineCursor {
     TimelineCursor {
-        occurred_at: model.occurred_at,
+        order_key: model.order_key,
         id: model.id,
     }
 }
 
 /// Rows strictly after (`later`) or before a keyset position.
 fn beyond(c: &TimelineCursor, later: bool) -> Condition {
-    use action::Column::{Id, OccurredAt};
+    use action::Column::{Id, OrderKey};
     let (at, tie) = if later {
-        (OccurredAt.gt(c.occurred_at), Id.gt(c.id))
+        (OrderKey.gt(c.order_key), Id.gt(c.id))
     } else {
-        (OccurredAt.lt(c.occurred_at), Id.lt(c.id))
+        (OrderKey.lt(c.order_key), Id.lt(c.id))
     };
     // The first term repeats what the second implies, because it is the one a planner can
     // turn into an index range: without it SQLite walks the index from its start to the cursor.
     let bound = if later {
-        OccurredAt.gte(c.occurred_at)
+        OrderKey.gte(c.order_key)
     } else {
-        OccurredAt.lte(c.occurred_at)
+        OrderKey.lte(c.order_key)
     };
     Condition::all().add(bound).add(
         Condition::any()
             .add(at)
-            .add(Condition::all().add(OccurredAt.eq(c.occurred_at)).add(tie)),
+            .add(Condition::all().add(OrderKey.eq(c.order_key)).add(tie)),
     )
 }
 
@@ -95,9 +96,9 @@ pub async fn page<C: ConnectionTrait>(
     // An expression the timeline index cannot serve makes the planner gather the matches
     // first (see `ResolvedFilter::sorts_matches`); the order itself is the same.
     let time = if filter.sorts_matches() {
-        Expr::cust("\"action\".\"occurred_at\" + interval '0 seconds'")
+        Expr::cust("\"action\".\"order_key\" + 0")
     } else {
-        Expr::col((action::Entity, action::Column::OccurredAt))
+        Expr::col((action::Entity, action::Column::OrderKey))
     };
     let rows = action::Entity::find()
         .find_also_related(actor::Entity)
@@ -150,7 +151,7 @@ pub async fn pages_of_actors<C: ConnectionTrait>(
         inner.expr_window_as(
             Func::cust(Alias::new("ROW_NUMBER")),
             WindowStatement::partition_by((action::Entity, action::Column::ActorId))
-                .order_by((action::Entity, action::Column::OccurredAt), dir.clone())
+                .order_by((action::Entity, action::Column::OrderKey), dir.clone())
                 .order_by((action::Entity, action::Column::Id), dir)
                 .to_owned(),
             Alias::new("rn"),

@@ -17,8 +17,18 @@ pub struct Model {
     pub kind: ActionKind,
     pub category: Option<Category>,
     pub status: ActionStatus,
+    /// The earliest instant the date allows.
     pub occurred_at: DateTimeUtc,
     pub precision: DatePrecision,
+    /// The latest instant the date allows, inclusive (unset only on rows from before intervals,
+    /// until the core fills it in).
+    pub occurred_until: Option<DateTimeUtc>,
+    /// The date in EDTF as recorded (unset like `occurred_until`).
+    pub date_edtf: Option<String>,
+    /// How the source words the date.
+    pub date_text: Option<String>,
+    /// The timeline's order: after everything this action answers; see `standoff_core::order`.
+    pub order_key: i64,
     pub reported_at: Option<DateTimeUtc>,
     pub title: String,
     pub summary: Option<String>,

@@ -7,6 +7,7 @@ mod m20260102_000001_create_api_token;
 mod m20260103_000001_create_action_search;
 mod m20260104_000001_create_escalation_day;
 mod m20261201_000001_create_story;
+mod m20261202_000001_known_dates_and_order;
 pub mod sizes;
 
 pub use m20260103_000001_create_action_search::{POSTGRES_DOCUMENT, SQLITE_TABLE};
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260103_000001_create_action_search::Migration),
             Box::new(m20260104_000001_create_escalation_day::Migration),
             Box::new(m20261201_000001_create_story::Migration),
+            Box::new(m20261202_000001_known_dates_and_order::Migration),
         ]
     }
 }

@@ -13,3 +13,7 @@ pub const AUTHOR: usize = 100;
 pub const TIME_ZONE: usize = 64;
 /// BCP 47 language tags such as `en-US` or `es-419`.
 pub const LOCALE: usize = 35;
+/// A date in EDTF: the longest accepted form, an interval of two days, is 21.
+pub const EDTF: usize = 32;
+/// How a source words a date ("by late August 2025").
+pub const DATE_TEXT: usize = 200;

@@ -141,6 +141,9 @@ pub struct ActionRecord {
     /// Overrides the precision the form of `occurred_at` implies.
     #[serde(default)]
     pub precision: Option<DatePrecision>,
+    /// How the source words the date ("by late August 2025").
+    #[serde(default)]
+    pub date_text: Option<String>,
     /// When the first source reported it.
     #[serde(default)]
     pub reported_at: Option<String>,
@@ -267,8 +270,11 @@ impl ActionRecord {
             kind: self.kind,
             category: self.category,
             status: self.status,
-            occurred_at: occurred.at,
-            precision: self.precision.unwrap_or(occurred.precision),
+            date: match self.precision {
+                Some(precision) => occurred.at_most(precision),
+                None => occurred,
+            },
+            date_text: self.date_text.clone(),
             reported_at,
             title: self.title.clone(),
             summary: self.summary.clone(),

@@ -378,13 +378,13 @@ fn required<T: PartialEq + Clone>(stored: &T, file: &T, any: &mut bool) -> Optio
 
 fn differences(before: &action::Model, stored: &Stored, id: i64, new: &NewAction) -> Differences {
     let mut any = false;
-    let occurred_at = new.precision.truncate(new.occurred_at);
+    let stored_date = standoff_core::date::of(before);
     let mut patch = ActionPatch {
         kind: required(&before.kind, &new.kind, &mut any),
         category: optional(&before.category, &new.category, &mut any),
         status: required(&before.status, &new.status, &mut any),
-        occurred_at: required(&before.occurred_at, &occurred_at, &mut any),
-        precision: required(&before.precision, &new.precision, &mut any),
+        date: required(&stored_date, &new.date, &mut any),
+        date_text: optional(&before.date_text, &new.date_text, &mut any),
         reported_at: optional(&before.reported_at, &new.reported_at, &mut any),
         title: required(&before.title, &new.title, &mut any),
         summary: optional(&before.summary, &new.summary, &mut any),

@@ -10,6 +10,7 @@
 use crate::SeedError;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
+use standoff_core::date::KnownDate;
 use standoff_core::write::WriteTxn;
 use standoff_core::write::actions::{NewAction, NewCitation};
 use standoff_core::write::actors::{NewActor, NewSource};
@@ -448,8 +449,8 @@ fn make_actions(
                 kind,
                 category: Some(category),
                 status,
-                occurred_at,
-                precision: DatePrecision::Minute,
+                date: KnownDate::unit(occurred_at, DatePrecision::Minute),
+                date_text: None,
                 reported_at: None,
                 title,
                 summary: Some(summary),

@@ -77,6 +77,7 @@ async fn a_doubling_fragment_chain_is_refused_at_once_with_no_sql() {
         let took = started.elapsed();
         assert_eq!(code, "LIMIT_EXCEEDED");
         assert!(took < Duration::from_secs(5), "refused in {took:?}");
+        eprintln!("H2 refused in {took:?}");
     }
     assert_eq!(app.statements.get(), before, "no SQL");
 

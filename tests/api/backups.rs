@@ -62,7 +62,11 @@ async fn a_backup_under_sixteen_writers_restores_every_acknowledged_write() {
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Writes are under way (however busy the machine) before the backup starts.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acknowledged.lock().expect("lock").len() <= 16 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("standoff.backup");
     let file_arg = file.to_str().expect("path").to_owned();

@@ -31,14 +31,21 @@ async fn each_filter_alone_matches_the_counted_actions() {
         (json!({ "statuses": ["THREATENED"] }), 1),
         (json!({ "statuses": ["REPORTED"] }), 1),
         (json!({ "statuses": ["CARRIED_OUT"] }), 8),
-        (json!({ "from": "2025-08-11T00:00:00Z" }), 5),
+        // A date range keeps every action that may have happened within it: an action known
+        // only to the month is kept by any day of that month.
+        (json!({ "from": "2025-08-11T00:00:00Z" }), 10),
         (json!({ "to": "2025-08-11T00:00:00Z" }), 6),
         (
             json!({ "from": "2025-08-11T00:00:00Z", "to": "2025-08-11T00:00:00Z" }),
-            1,
+            6,
         ),
-        (json!({ "from": "2025-08-30T00:00:00Z" }), 4),
+        (json!({ "from": "2025-08-30T00:00:00Z" }), 9),
+        (json!({ "from": "2025-08-31" }), 5),
+        (json!({ "from": "2025-09" }), 0),
+        (json!({ "to": "2025-08" }), 10),
+        (json!({ "from": "2025-08-12", "to": "2025-08-29" }), 5),
         (json!({ "to": "2025-07-31T23:59:59Z" }), 0),
+        (json!({ "to": "2025-07" }), 0),
         (json!({ "text": "publicity" }), 1),
         (json!({ "text": "KILLING FIELD" }), 1),
         (json!({ "text": "occupation" }), 1),
@@ -59,7 +66,7 @@ async fn combined_filters_narrow_each_other() {
         (json!({ "sides": ["FEDERAL"], "categories": ["ACCUSE"] }), 3),
         (
             json!({ "kinds": ["STATEMENT"], "from": "2025-08-30T00:00:00Z" }),
-            3,
+            7,
         ),
         (
             json!({ "actors": ["donald-trump"], "involving": true, "statuses": ["CARRIED_OUT"] }),

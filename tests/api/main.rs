@@ -15,6 +15,7 @@ mod http;
 mod limits;
 mod migrations;
 mod ops;
+mod order;
 mod paging;
 #[expect(dead_code, reason = "shared with tests/postgres, which uses the rest")]
 mod process;

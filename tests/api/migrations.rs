@@ -61,7 +61,9 @@ async fn a_database_from_before_stories_gets_one_story_holding_every_action() {
         .expect("seed")
         .expect("was empty");
     // Back to before stories existed, and up again: the adoption runs on a full database.
-    Migrator::down(&conn, Some(1)).await.expect("down one");
+    Migrator::down(&conn, Some(2))
+        .await
+        .expect("down to before stories");
     assert!(
         !SchemaManager::new(&conn)
             .has_table("story")
@@ -84,4 +86,48 @@ async fn a_database_from_before_stories_gets_one_story_holding_every_action() {
         .await
         .expect("memberships");
     assert_eq!(members, 10, "every action is in it");
+}
+
+#[tokio::test]
+async fn a_database_from_before_order_keys_gets_them_with_every_answer_after_what_it_answers() {
+    use sea_orm::EntityTrait;
+    use standoff_entities::{action, response};
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("m.db").display());
+    let (conn, _) = db::connect(&DatabaseSettings::new(url))
+        .await
+        .expect("connect");
+    db::migrate(&conn).await.expect("up");
+    standoff_seeds::seed_if_empty(&conn)
+        .await
+        .expect("seed")
+        .expect("was empty");
+    let seeded = action::Entity::find().all(&conn).await.expect("actions");
+    // Back to before intervals and order keys, and up again: the core fills them in.
+    Migrator::down(&conn, Some(1)).await.expect("down one");
+    db::migrate(&conn).await.expect("up again");
+    let actions = action::Entity::find().all(&conn).await.expect("actions");
+    let key = |id: i64| {
+        actions
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.order_key)
+            .expect("action")
+    };
+    for link in response::Entity::find().all(&conn).await.expect("links") {
+        assert!(
+            (key(link.action_id), link.action_id) > (key(link.responds_to_id), link.responds_to_id),
+            "{} sorts after {}",
+            link.action_id,
+            link.responds_to_id
+        );
+    }
+    for (before, after) in seeded.iter().zip(&actions) {
+        assert_eq!(
+            before.order_key, after.order_key,
+            "the same keys as when written"
+        );
+        assert_eq!(before.date_edtf, after.date_edtf, "the same EDTF");
+        assert_eq!(before.occurred_until, after.occurred_until);
+    }
 }

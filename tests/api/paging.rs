@@ -5,7 +5,13 @@ use serde_json::{Value, json};
 
 const ACTIONS: usize = 2000;
 
-async fn walk(app: &TestApp, order: &str, forward: bool, size: u32, filter: Value) -> Vec<String> {
+pub(crate) async fn walk(
+    app: &TestApp,
+    order: &str,
+    forward: bool,
+    size: u32,
+    filter: Value,
+) -> Vec<String> {
     let mut titles = Vec::new();
     let mut cursor: Option<String> = None;
     let query = if forward {

@@ -1,8 +1,8 @@
 //! The timeline filter as URL parameters, for the pages and exports that take it: the same
 //! fields as `TimelineFilter`, lists comma-separated or repeated (`sides=FEDERAL,LOCAL`).
 
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
+use standoff_core::date::{self, KnownDate};
 use standoff_core::escalation::Bucket;
 use standoff_core::filter::ActionFilter;
 use standoff_core::timeline::TimeOrder;
@@ -43,20 +43,9 @@ fn flag(param: &str, value: &str) -> CoreResult<bool> {
     }
 }
 
-/// An RFC 3339 instant or a plain date (midnight UTC).
-fn instant(param: &str, value: &str) -> CoreResult<DateTime<Utc>> {
-    if let Ok(at) = DateTime::parse_from_rfc3339(value) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
-        .ok_or_else(|| {
-            bad(format!(
-                "{param}={value:?} is not a date (2025-08-30 or RFC 3339)"
-            ))
-        })
+/// A date in any form the API takes (EDTF); `from` uses its earliest instant, `to` its latest.
+fn known(param: &str, value: &str) -> CoreResult<KnownDate> {
+    date::parse(value).map_err(|why| bad(format!("{param}: {why}")))
 }
 
 impl TimelineParams {
@@ -89,8 +78,8 @@ impl TimelineParams {
                         f.statuses.push(name(key, v)?);
                     }
                 }
-                "from" => f.from = Some(instant(key, value)?),
-                "to" => f.to = Some(instant(key, value)?),
+                "from" => f.from = Some(known(key, value)?.at),
+                "to" => f.to = Some(known(key, value)?.until),
                 "text" => f.text = Some(value.clone()),
                 "includeRetracted" => f.include_retracted = flag(key, value)?,
                 "order" => {

@@ -23,6 +23,18 @@ const POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base
     form-action 'none'; frame-ancestors 'none'";
 
 /// A side in readers' words.
+/// A date for `<time datetime>`, which takes a year, a month, a day or an instant but no
+/// interval: a span gives its first day.
+fn machine_date(d: &date::KnownDate) -> String {
+    if d.precision == standoff_entities::DatePrecision::Minute {
+        d.at.to_rfc3339()
+    } else if d.is_one_unit() {
+        d.edtf.clone()
+    } else {
+        d.at.format("%Y-%m-%d").to_string()
+    }
+}
+
 fn side_words(side: Side) -> &'static str {
     match side {
         Side::Federal => "Federal",
@@ -61,8 +73,8 @@ fn action_item(story: &story::Model, item: &ExportedAction, html: &mut String) {
          <span class=\"story-actor\">{}</span></p><h3>{}</h3>",
         super::export::api_name(&side),
         a.id,
-        a.occurred_at.to_rfc3339(),
-        escape(&date::display(a.precision, a.occurred_at, &story.time_zone)),
+        machine_date(&date::of(a)),
+        escape(&date::display(&date::of(a), &story.time_zone)),
         side_words(side),
         escape(&item.actor.name),
         escape(&a.title),
@@ -149,16 +161,8 @@ pub async fn page_of(
         let _ = write!(
             body,
             ", {} to {}",
-            escape(&date::display(
-                first.action.precision,
-                first.action.occurred_at,
-                &story.time_zone
-            )),
-            escape(&date::display(
-                last.action.precision,
-                last.action.occurred_at,
-                &story.time_zone
-            )),
+            escape(&date::display(&date::of(&first.action), &story.time_zone)),
+            escape(&date::display(&date::of(&last.action), &story.time_zone)),
         );
     }
     body.push_str(".</p></header>");

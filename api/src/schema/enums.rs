@@ -136,6 +136,8 @@ pub enum Stance {
     Condemns,
     /// Refuses to comply.
     Defies,
+    /// Extends or builds on an earlier action of the same side.
+    Escalates,
 }
 
 /// What a change-log entry records.

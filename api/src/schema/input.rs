@@ -2,8 +2,8 @@
 
 use super::enums::{ActionKind, ActionStatus, Category, Side};
 use crate::error::CoreResultExt;
+use crate::schema::when::When;
 use async_graphql::InputObject;
-use chrono::{DateTime, Utc};
 use standoff_core::filter::FilterCache;
 use standoff_core::filter::{ActionFilter, ResolvedFilter};
 
@@ -25,10 +25,10 @@ pub struct TimelineFilter {
     pub categories: Option<Vec<Category>>,
     /// Statuses.
     pub statuses: Option<Vec<ActionStatus>>,
-    /// Earliest `occurredAt`, inclusive.
-    pub from: Option<DateTime<Utc>>,
-    /// Latest `occurredAt`, inclusive.
-    pub to: Option<DateTime<Utc>>,
+    /// Actions that may have happened on or after this date ("2025-08": from 1 August).
+    pub from: Option<When>,
+    /// Actions that may have happened on or before this date ("2025-08": to 31 August).
+    pub to: Option<When>,
     /// Case-insensitive text to find in the title, summary or quote.
     pub text: Option<String>,
     /// Include retracted actions, which are hidden by default.
@@ -66,8 +66,8 @@ impl TimelineFilter {
             kinds: mapped(self.kinds),
             categories: mapped(self.categories),
             statuses: mapped(self.statuses),
-            from: self.from,
-            to: self.to,
+            from: self.from.as_ref().map(When::earliest),
+            to: self.to.as_ref().map(When::latest),
             text: self.text,
             include_retracted: self.include_retracted.unwrap_or(false),
         }

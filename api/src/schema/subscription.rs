@@ -6,8 +6,8 @@ use super::input::TimelineFilter;
 use super::object::Action;
 use crate::error::CoreResultExt;
 use crate::metrics::{GaugeGuard, Metrics};
+use crate::schema::when::When;
 use async_graphql::{Context, Result, SimpleObject, Subscription};
-use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use standoff_core::cursor::ChangeCursor;
 use standoff_core::events::TimelineChange;
@@ -23,7 +23,7 @@ pub struct TimelineEvent {
     #[graphql(name = "type")]
     pub kind: ChangeType,
     /// When the change was written.
-    pub at: DateTime<Utc>,
+    pub at: When,
     #[graphql(skip)]
     action: standoff_entities::action::Model,
 }
@@ -42,7 +42,7 @@ impl TimelineEvent {
         Some(Self {
             cursor: ChangeCursor(change.seq).encode(),
             kind: ChangeType::from_kind(change.kind)?,
-            at: change.at,
+            at: change.at.into(),
             action: change.action,
         })
     }

@@ -118,7 +118,7 @@ impl Clause {
                 cond.add(action::Column::Category.is_in(categories.clone()))
             }
             Self::Statuses(statuses) => cond.add(action::Column::Status.is_in(statuses.clone())),
-            Self::From(from) => cond.add(action::Column::OccurredAt.gte(*from)),
+            Self::From(from) => cond.add(action::Column::OccurredUntil.gte(*from)),
             Self::To(to) => cond.add(action::Column::OccurredAt.lte(*to)),
             Self::Text {
                 query,
@@ -146,7 +146,7 @@ impl Clause {
                 action.category.is_some_and(|c| categories.contains(&c))
             }
             Self::Statuses(statuses) => statuses.contains(&action.status),
-            Self::From(from) => action.occurred_at >= *from,
+            Self::From(from) => crate::date::of(action).until >= *from,
             Self::To(to) => action.occurred_at <= *to,
             Self::Text { .. } => return None,
         })

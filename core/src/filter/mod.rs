@@ -41,9 +41,10 @@ pub struct ActionFilter {
     pub categories: Vec<Category>,
     /// Statuses.
     pub statuses: Vec<ActionStatus>,
-    /// Earliest `occurred_at`, inclusive.
+    /// Actions that may have happened at or after this instant (their latest instant is not
+    /// earlier).
     pub from: Option<DateTime<Utc>>,
-    /// Latest `occurred_at`, inclusive.
+    /// Actions that may have happened at or before this instant (their earliest is not later).
     pub to: Option<DateTime<Utc>>,
     /// Case-insensitive words to find in the title, summary or quote.
     pub text: Option<String>,

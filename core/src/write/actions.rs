@@ -3,14 +3,19 @@
 use super::{WriteTxn, Writer};
 use crate::change_log::LogEntry;
 use crate::check::{self, MAX_LONG, MAX_NAME, MAX_SHORT};
+use crate::date::{self, KnownDate};
+use crate::order;
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    RelationTrait,
+};
 use serde_json::{Map, Value, json};
 use standoff_entities::{
     ActionKind, ActionStatus, Category, ChangeKind, DatePrecision, Stance, action, action_target,
-    citation, response, source, story_action,
+    actor, citation, response, source, story_action,
 };
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -43,10 +48,10 @@ pub struct NewAction<R = i64> {
     pub category: Option<Category>,
     /// Words or deeds.
     pub status: ActionStatus,
-    /// When it happened (moved to the start of its precision's unit).
-    pub occurred_at: DateTime<Utc>,
-    /// How precisely that is known.
-    pub precision: DatePrecision,
+    /// When it happened, as precisely as the source allows.
+    pub date: KnownDate,
+    /// How the source words the date ("by late August 2025").
+    pub date_text: Option<String>,
     /// When the first source reported it.
     pub reported_at: Option<DateTime<Utc>>,
     /// Headline.
@@ -107,7 +112,8 @@ impl<R: Eq + Hash + Debug> NewAction<R> {
             quote: check::optional_text("quote", self.quote.as_deref(), MAX_LONG)?,
             place: check::optional_text("place", self.place.as_deref(), MAX_NAME)?,
             magnitude: self.magnitude.map(check::magnitude).transpose()?,
-            occurred_at: check::instant("occurredAt", self.occurred_at)?,
+            date: checked_date(self.date)?,
+            date_text: check::optional_text("dateText", self.date_text.as_deref(), MAX_NAME)?,
             reported_at: check::optional_instant("reportedAt", self.reported_at)?,
             targets: self
                 .targets
@@ -159,8 +165,8 @@ impl<R: Eq + Hash + Debug> NewAction<R> {
             kind: self.kind,
             category: self.category,
             status: self.status,
-            occurred_at: self.occurred_at,
-            precision: self.precision,
+            date: self.date,
+            date_text: self.date_text,
             reported_at: self.reported_at,
             title: self.title,
             summary: self.summary,
@@ -208,9 +214,11 @@ pub struct ActionPatch {
     /// New status.
     pub status: Option<ActionStatus>,
     /// New date.
-    pub occurred_at: Option<DateTime<Utc>>,
-    /// New precision.
+    pub date: Option<KnownDate>,
+    /// New precision: the date made no more precise than this.
     pub precision: Option<DatePrecision>,
+    /// New wording of the date.
+    pub date_text: Patch<String>,
     /// New report date.
     pub reported_at: Patch<DateTime<Utc>>,
     /// New headline.
@@ -240,6 +248,13 @@ pub(crate) fn intensity_of<R>(action: &NewAction<R>) -> (f64, Option<String>) {
         Some(value) => (value, action.intensity_reason.clone()),
         None => (default_intensity(action.category), None),
     }
+}
+
+/// A date every backend can store: both ends in the years 0001 to 9999.
+fn checked_date(date: KnownDate) -> CoreResult<KnownDate> {
+    check::instant("occurredAt", date.at)?;
+    check::instant("occurredAt", date.until)?;
+    Ok(date)
 }
 
 /// The change-log entry of a response link.
@@ -354,14 +369,28 @@ async fn link(
             "action {answered_id} is retracted and cannot be answered"
         )));
     }
-    if !check::may_answer(
-        (answer.occurred_at, answer.precision),
-        (answered.occurred_at, answered.precision),
-    ) {
+    if !check::may_answer(&date::of(answer), &date::of(&answered)) {
         return Err(CoreError::BadInput(format!(
             "the response is dated before the action it answers ({})",
-            answered.precision.display(answered.occurred_at)
+            date::display(&date::of(&answered), "UTC")
         )));
+    }
+    if stance == Stance::Escalates {
+        let sides: Vec<(i64, standoff_entities::Side)> = actor::Entity::find()
+            .select_only()
+            .columns([actor::Column::Id, actor::Column::Side])
+            .filter(actor::Column::Id.is_in([answer.actor_id, answered.actor_id]))
+            .into_tuple()
+            .all(txn.db())
+            .await?;
+        let side = |id| sides.iter().find(|(a, _)| *a == id).map(|(_, s)| *s);
+        if side(answer.actor_id) != side(answered.actor_id) {
+            return Err(CoreError::BadInput(
+                "ESCALATES links actions of the same side; an answer from the other side takes \
+                 another stance"
+                    .into(),
+            ));
+        }
     }
     let duplicate = format!(
         "action {} already responds to action {answered_id}",
@@ -427,8 +456,12 @@ pub async fn record_action_in(
         kind: Set(input.kind),
         category: Set(input.category),
         status: Set(input.status),
-        occurred_at: Set(input.precision.truncate(input.occurred_at)),
-        precision: Set(input.precision),
+        occurred_at: Set(input.date.at),
+        precision: Set(input.date.precision),
+        occurred_until: Set(Some(input.date.until)),
+        date_edtf: Set(Some(input.date.edtf.clone())),
+        date_text: Set(input.date_text),
+        order_key: Set(order::own_key(input.date.at)),
         reported_at: Set(input.reported_at),
         title: Set(input.title),
         summary: Set(input.summary),
@@ -471,6 +504,10 @@ pub async fn record_action_in(
     for (answered, stance) in &input.responds_to {
         link(txn, author, &model, *answered, *stance).await?;
     }
+    if !input.responds_to.is_empty() {
+        order::reorder(txn.db(), model.id).await?;
+        return existing_action(txn.db(), model.id).await;
+    }
     Ok(model)
 }
 
@@ -500,7 +537,9 @@ pub async fn record_response_in(
             "action {action_id} is retracted"
         )));
     }
-    link(txn, author, &answer, responds_to_id, stance).await
+    let model = link(txn, author, &answer, responds_to_id, stance).await?;
+    order::reorder(txn.db(), action_id).await?;
+    Ok(model)
 }
 
 /// Links two recorded actions in a transaction of its own.
@@ -540,7 +579,14 @@ fn diff(before: &action::Model, after: &action::Model) -> Map<String, Value> {
         json!(before.occurred_at),
         json!(after.occurred_at),
     );
+    field(
+        "occurredUntil",
+        json!(before.occurred_until),
+        json!(after.occurred_until),
+    );
+    field("date", json!(before.date_edtf), json!(after.date_edtf));
     field("precision", json!(before.precision), json!(after.precision));
+    field("dateText", json!(before.date_text), json!(after.date_text));
     field(
         "reportedAt",
         json!(before.reported_at),
@@ -587,12 +633,19 @@ pub async fn correct_action_in(
     if let Some(status) = patch.status {
         after.status = status;
     }
-    after.precision = patch.precision.unwrap_or(after.precision);
-    after.occurred_at = check::instant(
-        "occurredAt",
-        after
-            .precision
-            .truncate(patch.occurred_at.unwrap_or(after.occurred_at)),
+    let mut when = patch.date.clone().unwrap_or_else(|| date::of(&before));
+    if let Some(precision) = patch.precision {
+        when = when.at_most(precision);
+    }
+    let when = checked_date(when)?;
+    after.occurred_at = when.at;
+    after.occurred_until = Some(when.until);
+    after.precision = when.precision;
+    after.date_edtf = Some(when.edtf.clone());
+    after.date_text = check::optional_text(
+        "dateText",
+        patch.date_text.apply(after.date_text).as_deref(),
+        MAX_NAME,
     )?;
     after.reported_at =
         check::optional_instant("reportedAt", patch.reported_at.apply(after.reported_at))?;
@@ -631,6 +684,11 @@ pub async fn correct_action_in(
     }
 
     let mut changed = diff(&before, &after);
+    let redated =
+        after.occurred_at != before.occurred_at || after.occurred_until != before.occurred_until;
+    if redated {
+        check_neighbours(txn.db(), id, &when).await?;
+    }
     if let Some(slugs) = &patch.targets {
         let ids = actor_ids(txn.db(), slugs).await?;
         write_targets(txn.db(), id, &ids).await?;
@@ -653,6 +711,9 @@ pub async fn correct_action_in(
         status: Set(after.status),
         occurred_at: Set(after.occurred_at),
         precision: Set(after.precision),
+        occurred_until: Set(after.occurred_until),
+        date_edtf: Set(after.date_edtf.clone()),
+        date_text: Set(after.date_text.clone()),
         reported_at: Set(after.reported_at),
         title: Set(after.title.clone()),
         summary: Set(after.summary.clone()),
@@ -680,7 +741,54 @@ pub async fn correct_action_in(
     for (answered, stance) in &patch.responds_to {
         link(txn, author, &model, *answered, *stance).await?;
     }
+    if redated || !patch.responds_to.is_empty() {
+        order::reorder(txn.db(), id).await?;
+        return existing_action(txn.db(), id).await;
+    }
     Ok(model)
+}
+
+/// A new date for action `id` must still fall no earlier than what it answers, and no later
+/// than what answers it.
+async fn check_neighbours<C: ConnectionTrait>(db: &C, id: i64, when: &KnownDate) -> CoreResult<()> {
+    let answered: Vec<action::Model> = action::Entity::find()
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            response::Relation::Answered.def().rev(),
+        )
+        .filter(response::Column::ActionId.eq(id))
+        .filter(action::Column::Retracted.eq(false))
+        .all(db)
+        .await?;
+    for earlier in &answered {
+        if !check::may_answer(when, &date::of(earlier)) {
+            return Err(CoreError::BadInput(format!(
+                "the new date is before action {} ({}), which this one answers",
+                earlier.id,
+                date::display(&date::of(earlier), "UTC")
+            )));
+        }
+    }
+    let answers: Vec<action::Model> = action::Entity::find()
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            response::Relation::Answer.def().rev(),
+        )
+        .filter(response::Column::RespondsToId.eq(id))
+        .filter(action::Column::Retracted.eq(false))
+        .all(db)
+        .await?;
+    if let Some(later) = answers
+        .iter()
+        .find(|a| !check::may_answer(&date::of(a), when))
+    {
+        return Err(CoreError::BadInput(format!(
+            "the new date is after action {} ({}), which answers this one",
+            later.id,
+            date::display(&date::of(later), "UTC")
+        )));
+    }
+    Ok(())
 }
 
 /// Corrects an action in a transaction of its own.

@@ -75,6 +75,8 @@ pub struct BulkBatch {
     actors: HashMap<String, i64>,
     /// Story ids by slug, as this batch has learnt them.
     stories: HashMap<String, i64>,
+    /// Order keys of the actions this batch has written, which later ones may answer.
+    order_keys: HashMap<i64, i64>,
 }
 
 impl BulkBatch {
@@ -108,6 +110,7 @@ impl BulkBatch {
             at: Utc::now(),
             actors: HashMap::new(),
             stories: HashMap::new(),
+            order_keys: HashMap::new(),
         })
     }
 
@@ -228,6 +231,7 @@ impl BulkBatch {
         slugs.dedup();
         let slugs: Vec<&str> = slugs.iter().map(String::as_str).collect();
         self.actor_ids(&slugs).await?;
+        self.stored_keys(&checked).await?;
         let mut rows = Vec::with_capacity(checked.len());
         let mut targets = Vec::new();
         let mut memberships = Vec::new();
@@ -244,6 +248,20 @@ impl BulkBatch {
                 });
             }
             let (intensity, intensity_reason) = super::actions::intensity_of(&a);
+            let mut answered_keys = Vec::with_capacity(a.responds_to.len());
+            for (answered, _) in &a.responds_to {
+                answered_keys.push((
+                    *answered,
+                    *self.order_keys.get(answered).ok_or_else(|| {
+                        CoreError::BadInput(format!(
+                            "action {id} answers {answered}, not yet written"
+                        ))
+                    })?,
+                ));
+            }
+            let order_key =
+                crate::order::key_after(id, crate::order::own_key(a.date.at), answered_keys);
+            self.order_keys.insert(id, order_key);
             rows.push(action::ActiveModel {
                 id: Set(id),
                 key: Set(a.key),
@@ -251,8 +269,12 @@ impl BulkBatch {
                 kind: Set(a.kind),
                 category: Set(a.category),
                 status: Set(a.status),
-                occurred_at: Set(a.precision.truncate(a.occurred_at)),
-                precision: Set(a.precision),
+                occurred_at: Set(a.date.at),
+                precision: Set(a.date.precision),
+                occurred_until: Set(Some(a.date.until)),
+                date_edtf: Set(Some(a.date.edtf)),
+                date_text: Set(a.date_text),
+                order_key: Set(order_key),
                 reported_at: Set(a.reported_at),
                 title: Set(a.title),
                 summary: Set(a.summary),
@@ -308,6 +330,27 @@ impl BulkBatch {
         insert(self.txn.db(), memberships, 8 * ROWS_PER_STATEMENT).await?;
         insert(self.txn.db(), citations, 4 * ROWS_PER_STATEMENT).await?;
         insert(self.txn.db(), responses, 4 * ROWS_PER_STATEMENT).await
+    }
+
+    /// Learns the order keys of stored actions that this part's actions answer.
+    async fn stored_keys(&mut self, actions: &[(i64, NewAction)]) -> CoreResult<()> {
+        use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+        let wanted: Vec<i64> = actions
+            .iter()
+            .flat_map(|(_, a)| a.responds_to.iter().map(|(id, _)| *id))
+            .filter(|id| !self.order_keys.contains_key(id))
+            .collect();
+        for chunk in wanted.chunks(500) {
+            let found: Vec<(i64, i64)> = action::Entity::find()
+                .select_only()
+                .columns([action::Column::Id, action::Column::OrderKey])
+                .filter(action::Column::Id.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(self.txn.db())
+                .await?;
+            self.order_keys.extend(found);
+        }
+        Ok(())
     }
 
     /// Appends the batch's change-log rows and commits. On PostgreSQL each id sequence moves

@@ -41,7 +41,7 @@ impl Scope {
 
     /// A date as readers of this scope see it.
     pub fn date(&self, action: &action::Model) -> String {
-        date::display(action.precision, action.occurred_at, self.time_zone())
+        date::display(&date::of(action), self.time_zone())
     }
 }
 

@@ -6,15 +6,15 @@ use crate::http::AppState;
 use crate::schema::id::{NodeType, encode};
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use chrono::{Datelike, Timelike};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde_json::{Value, json};
+use standoff_core::date;
 use standoff_core::export::{self, ExportedAction};
 use standoff_entities::DatePrecision;
 
-/// TimelineJS's date object, as precise as the action's date is known.
-fn start_date(item: &ExportedAction, scope: &Scope) -> Value {
-    let (at, precision) = (item.action.occurred_at, item.action.precision);
-    let mut date = json!({ "year": at.year(), "display_date": scope.date(&item.action) });
+/// TimelineJS's date object for the unit of `precision` at `at`, never finer than known.
+fn date_object(at: DateTime<Utc>, precision: DatePrecision, display: &str) -> Value {
+    let mut date = json!({ "year": at.year(), "display_date": display });
     if precision != DatePrecision::Year {
         date["month"] = json!(at.month());
     }
@@ -28,13 +28,35 @@ fn start_date(item: &ExportedAction, scope: &Scope) -> Value {
     date
 }
 
+/// A slide's dates: one unit as its start alone; a span as a start and an end; an open start
+/// ("by August 2025") as the last unit it allows, labelled so.
+fn dates(item: &ExportedAction, scope: &Scope) -> (Value, Option<Value>) {
+    let known = date::of(&item.action);
+    let shown = scope.date(&item.action);
+    let p = known.precision;
+    let last = p.truncate(known.until);
+    if known.open_start() {
+        return (date_object(last, p, &shown), None);
+    }
+    let start = date_object(known.at, p, &shown);
+    if known.is_one_unit() {
+        (start, None)
+    } else {
+        (start, Some(date_object(last, p, &shown)))
+    }
+}
+
 fn event(item: &ExportedAction, scope: &Scope) -> Value {
+    let (start, end) = dates(item, scope);
     let mut event = json!({
         "unique_id": encode(NodeType::Action, item.action.id).0,
-        "start_date": start_date(item, scope),
+        "start_date": start,
         "text": { "headline": escape(&item.action.title), "text": action_html(item) },
         "group": api_name(&item.actor.side),
     });
+    if let Some(end) = end {
+        event["end_date"] = end;
+    }
     // TimelineJS wants media to have an address; the first cited source with one is the
     // slide's media, credited to its publisher.
     if let Some((_, source)) = item.citations.iter().find(|(_, s)| s.url.is_some()) {

@@ -5,8 +5,8 @@ use crate::error::CoreResultExt;
 use crate::schema::enums::{ActionKind, ActionStatus, Category, DatePrecision, Stance};
 use crate::schema::id::{NodeType, decode};
 use crate::schema::object::{Action, Response};
+use crate::schema::when::When;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
-use chrono::{DateTime, Utc};
 use standoff_core::write::actions::{self, ActionPatch, NewAction, NewCitation, Patch};
 
 /// A source cited as evidence.
@@ -44,13 +44,17 @@ pub struct RecordActionInput {
     /// Words or deeds.
     #[graphql(default_with = "Some(ActionStatus::CarriedOut)")]
     pub status: Option<ActionStatus>,
-    /// When it happened; moved to the start of its precision's unit.
-    pub occurred_at: DateTime<Utc>,
-    /// How precisely `occurredAt` is known.
+    /// When it happened, as precisely as the source allows: "2025-08", "2025-08-30", an
+    /// instant, or an interval "2025-08-11/2025-08-30" or "../2025-08".
+    pub occurred_at: When,
+    /// How precisely it is known, at most: an instant is kept to the minute only with MINUTE;
+    /// a date is never made finer than its form.
     #[graphql(default_with = "Some(DatePrecision::Day)")]
     pub precision: Option<DatePrecision>,
+    /// How the source words the date ("by late August 2025").
+    pub date_text: Option<String>,
     /// When the first source reported it.
-    pub reported_at: Option<DateTime<Utc>>,
+    pub reported_at: Option<When>,
     /// One-line headline.
     pub title: String,
     /// Our own words.
@@ -94,12 +98,14 @@ pub struct CorrectActionInput {
     pub category: MaybeUndefined<Category>,
     /// New status.
     pub status: Option<ActionStatus>,
-    /// New date.
-    pub occurred_at: Option<DateTime<Utc>>,
-    /// New precision.
+    /// New date, in any form `recordAction` takes.
+    pub occurred_at: Option<When>,
+    /// New precision: the date made no more precise than this.
     pub precision: Option<DatePrecision>,
+    /// New wording of the date.
+    pub date_text: MaybeUndefined<String>,
     /// New report date.
-    pub reported_at: MaybeUndefined<DateTime<Utc>>,
+    pub reported_at: MaybeUndefined<When>,
     /// New headline.
     pub title: Option<String>,
     /// New summary.
@@ -163,9 +169,12 @@ impl ActionMutation {
             kind: input.kind.into(),
             category: input.category.map(Into::into),
             status: input.status.unwrap_or(ActionStatus::CarriedOut).into(),
-            occurred_at: input.occurred_at,
-            precision: input.precision.unwrap_or(DatePrecision::Day).into(),
-            reported_at: input.reported_at,
+            date: input
+                .occurred_at
+                .0
+                .at_most(input.precision.unwrap_or(DatePrecision::Day).into()),
+            date_text: input.date_text,
+            reported_at: input.reported_at.as_ref().map(When::earliest),
             title: input.title,
             summary: input.summary,
             quote: input.quote,
@@ -210,9 +219,10 @@ impl ActionMutation {
             kind: input.kind.map(Into::into),
             category: patch(input.category),
             status: input.status.map(Into::into),
-            occurred_at: input.occurred_at,
+            date: input.occurred_at.map(|w| w.0),
             precision: input.precision.map(Into::into),
-            reported_at: patch(input.reported_at),
+            date_text: patch(input.date_text),
+            reported_at: patch(input.reported_at.map_value(|w| w.earliest())),
             title: input.title,
             summary: patch(input.summary),
             quote: patch(input.quote),

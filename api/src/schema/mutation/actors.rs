@@ -4,8 +4,8 @@ use super::writer;
 use crate::error::CoreResultExt;
 use crate::schema::enums::{ActorKind, Side};
 use crate::schema::object::{Actor, Source};
+use crate::schema::when::When;
 use async_graphql::{Context, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
 use standoff_core::write::actors::{self, NewActor, NewSource};
 
 /// A new actor.
@@ -37,7 +37,7 @@ pub struct AddSourceInput {
     /// Who published it.
     pub publisher: Option<String>,
     /// When it was published.
-    pub published_at: Option<DateTime<Utc>>,
+    pub published_at: Option<When>,
 }
 
 /// Writes about actors and sources.
@@ -74,7 +74,7 @@ impl ActorMutation {
                 title: input.title,
                 url: input.url,
                 publisher: input.publisher,
-                published_at: input.published_at,
+                published_at: input.published_at.as_ref().map(When::earliest),
             },
         )
         .await

@@ -7,10 +7,11 @@ use crate::schema::enums::{ActionKind, ActionStatus, Category, DatePrecision, St
 use crate::schema::id::{NodeType, encode};
 use crate::schema::loader::{ActionId, ActorId, AnswersFrom, AnswersTo, CitationsOf, TargetsOf};
 use crate::schema::prefetch::{connection_nodes, prefetch_actions};
+use crate::schema::when::When;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Object, Result};
-use chrono::{DateTime, Utc};
 use standoff_core::cursor::TimelineCursor;
+use standoff_core::date;
 use standoff_core::filter::ResolvedFilter;
 use standoff_core::page::PageRequest;
 use standoff_core::timeline::{self, TimeOrder};
@@ -44,9 +45,25 @@ impl Action {
         self.0.status.into()
     }
 
-    /// When it happened, at the start of its precision's unit ("in August" is 1 August).
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.occurred_at
+    /// The earliest instant its date allows: the start of its precision's unit ("in August"
+    /// is 1 August), or of an interval.
+    async fn occurred_at(&self) -> When {
+        self.0.occurred_at.into()
+    }
+
+    /// The latest instant its date allows ("in August" is 31 August, 23:59:59).
+    async fn occurred_until(&self) -> When {
+        date::of(&self.0).until.into()
+    }
+
+    /// The date in EDTF, as recorded: "2025-08", "2025-08-11/2025-08-30", "../2025-08".
+    async fn edtf(&self) -> String {
+        date::of(&self.0).edtf
+    }
+
+    /// How the source words the date ("by late August 2025").
+    async fn date_text(&self) -> Option<&str> {
+        self.0.date_text.as_deref()
     }
 
     /// How precisely `occurredAt` is known.
@@ -54,14 +71,15 @@ impl Action {
         self.0.precision.into()
     }
 
-    /// `occurredAt` written for readers at its precision: "30 Aug 2025", "August 2025".
+    /// The date written for readers at its precision, in UTC: "30 Aug 2025", "August 2025",
+    /// "11–30 Aug 2025", "by August 2025".
     async fn display_date(&self) -> String {
-        self.0.precision.display(self.0.occurred_at)
+        date::display(&date::of(&self.0), "UTC")
     }
 
     /// When the first source reported it.
-    async fn reported_at(&self) -> Option<DateTime<Utc>> {
-        self.0.reported_at
+    async fn reported_at(&self) -> Option<When> {
+        self.0.reported_at.map(When::from)
     }
 
     /// One-line headline.

@@ -5,9 +5,9 @@ use crate::error::CoreResultExt;
 use crate::schema::enums::ChangeKind;
 use crate::schema::id::{NodeType, encode};
 use crate::schema::loader::ActionId;
+use crate::schema::when::When;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Json, Object, Result};
-use chrono::{DateTime, Utc};
 use standoff_core::changes;
 use standoff_entities::change;
 
@@ -50,8 +50,8 @@ impl Change {
     }
 
     /// When it was written.
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
+    async fn at(&self) -> When {
+        self.0.at.into()
     }
 
     /// The name of the token that wrote it (`seed` for the story loader).

@@ -1,15 +1,15 @@
 //! `EscalationPoint`: one bucket of one side's escalation series.
 
 use crate::schema::enums::Side;
+use crate::schema::when::When;
 use async_graphql::SimpleObject;
-use chrono::{DateTime, Utc};
 use standoff_core::escalation::EscalationRow;
 
 /// How one side acted in one time bucket: how often and how conflictually.
 #[derive(SimpleObject)]
 pub struct EscalationPoint {
     /// The first instant of the bucket (midnight UTC of its first day).
-    pub bucket_start: DateTime<Utc>,
+    pub bucket_start: When,
     /// The side that acted.
     pub side: Side,
     /// How many actions the side took in the bucket.
@@ -23,7 +23,7 @@ pub struct EscalationPoint {
 impl From<EscalationRow> for EscalationPoint {
     fn from(row: EscalationRow) -> Self {
         Self {
-            bucket_start: row.bucket_start,
+            bucket_start: row.bucket_start.into(),
             side: row.side.into(),
             action_count: row.actions,
             intensity_sum: row.intensity_sum,

@@ -1,8 +1,8 @@
 //! `Source`: a published document.
 
 use crate::schema::id::{NodeType, encode};
+use crate::schema::when::When;
 use async_graphql::{ID, Object};
-use chrono::{DateTime, Utc};
 use standoff_entities::source;
 
 /// A published document that actions cite.
@@ -31,7 +31,7 @@ impl Source {
     }
 
     /// When it was published.
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at
+    async fn published_at(&self) -> Option<When> {
+        self.0.published_at.map(When::from)
     }
 }

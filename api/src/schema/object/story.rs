@@ -7,9 +7,9 @@ use crate::schema::enums::{Bucket, TimeOrder};
 use crate::schema::id::{NodeType, encode};
 use crate::schema::input::TimelineFilter;
 use crate::schema::loader::SpanOf;
+use crate::schema::when::When;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Object, Result};
-use chrono::{DateTime, Utc};
 use standoff_core::cursor::TimelineCursor;
 use standoff_core::{escalation, stories};
 use standoff_entities::story;
@@ -110,13 +110,13 @@ impl Story {
     }
 
     /// When its earliest action occurred (retracted ones left out).
-    async fn first_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
-        Ok(self.span(ctx).await?.first_at)
+    async fn first_at(&self, ctx: &Context<'_>) -> Result<Option<When>> {
+        Ok(self.span(ctx).await?.first_at.map(When::from))
     }
 
     /// When its latest action occurred (retracted ones left out).
-    async fn last_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
-        Ok(self.span(ctx).await?.last_at)
+    async fn last_at(&self, ctx: &Context<'_>) -> Result<Option<When>> {
+        Ok(self.span(ctx).await?.last_at.map(When::from))
     }
 
     /// How many actions it holds (retracted ones left out).
