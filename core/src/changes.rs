@@ -7,7 +7,8 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use standoff_entities::change;
+use standoff_entities::{ChangeKind, change};
+use std::collections::HashMap;
 
 /// One page of the change log, oldest first.
 pub async fn changes_page<C: ConnectionTrait>(
@@ -40,4 +41,92 @@ pub async fn changes_page<C: ConnectionTrait>(
 /// How many changes the log holds.
 pub async fn count_changes<C: ConnectionTrait>(db: &C) -> CoreResult<u64> {
     Ok(change::Entity::find().count(db).await?)
+}
+
+/// For each action, its corrections in the order they were made.
+pub async fn corrections<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> CoreResult<HashMap<i64, Vec<change::Model>>> {
+    let rows = change::Entity::find()
+        .filter(change::Column::ActionId.is_in(action_ids.iter().copied()))
+        .filter(change::Column::Kind.eq(ChangeKind::Corrected))
+        .order_by(change::Column::Seq, Order::Asc)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<change::Model>> = HashMap::new();
+    for row in rows {
+        if let Some(id) = row.action_id {
+            out.entry(id).or_default().push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// For each action, its latest retraction (whether or not a restoration followed it).
+pub async fn retractions<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+) -> CoreResult<HashMap<i64, change::Model>> {
+    let rows = change::Entity::find()
+        .filter(change::Column::ActionId.is_in(action_ids.iter().copied()))
+        .filter(change::Column::Kind.eq(ChangeKind::Retracted))
+        .order_by(change::Column::Seq, Order::Asc)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| row.action_id.map(|id| (id, row)))
+        .collect())
+}
+
+/// One field a correction changed, with its value before and after (`None`: empty, or not
+/// kept by the log, as for replaced targets and citations).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The field's name in the API (`title`, `occurredAt`, ...).
+    pub field: String,
+    /// The value before, as text.
+    pub from: Option<String>,
+    /// The value after, as text.
+    pub to: Option<String>,
+}
+
+/// The fields a correction's log entry records as changed, by name.
+pub fn changed_fields(entry: &change::Model) -> Vec<FieldChange> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    };
+    let Some(changed) = entry
+        .data
+        .as_ref()
+        .and_then(|d| d.get("changed"))
+        .and_then(|c| c.as_object())
+    else {
+        return Vec::new();
+    };
+    changed
+        .iter()
+        .map(
+            |(field, value)| match (value.get("from"), value.get("to")) {
+                (Some(from), Some(to)) => FieldChange {
+                    field: field.clone(),
+                    from: text(from),
+                    to: text(to),
+                },
+                _ => FieldChange {
+                    field: field.clone(),
+                    from: None,
+                    to: text(value),
+                },
+            },
+        )
+        .collect()
+}
+
+/// The revision a correction's log entry made.
+pub fn revision_of(entry: &change::Model) -> Option<i64> {
+    entry.data.as_ref()?.get("revision")?.as_i64()
 }

@@ -316,6 +316,15 @@ pub fn display(date: &KnownDate, time_zone: &str) -> String {
     }
 }
 
+/// The calendar day of an instant in `time_zone` (UTC when it is not an IANA name): when an
+/// editor corrected or retracted something, as readers of the story see it.
+pub fn day_in(at: DateTime<Utc>, time_zone: &str) -> String {
+    match time_zone.parse::<chrono_tz::Tz>() {
+        Ok(zone) => at.with_timezone(&zone).format("%-d %b %Y").to_string(),
+        Err(_) => at.format("%-d %b %Y").to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

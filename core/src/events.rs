@@ -11,10 +11,11 @@ use sea_orm::{
 use standoff_entities::{ChangeKind, action, change};
 
 /// Change kinds that concern an action on the timeline.
-const TIMELINE_KINDS: [ChangeKind; 4] = [
+const TIMELINE_KINDS: [ChangeKind; 5] = [
     ChangeKind::Recorded,
     ChangeKind::Corrected,
     ChangeKind::Retracted,
+    ChangeKind::Restored,
     ChangeKind::Responded,
 ];
 

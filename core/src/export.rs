@@ -4,8 +4,10 @@ use super::filter::ResolvedFilter;
 use super::lookup::{self, Link};
 use super::timeline::TimeOrder;
 use super::{CoreError, CoreResult};
-use sea_orm::{ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
-use standoff_entities::{action, actor, citation, source};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+};
+use standoff_entities::{action, actor, change, citation, source};
 
 /// Most actions one export holds.
 pub const MAX_EXPORT: u64 = 1000;
@@ -23,6 +25,17 @@ pub struct ExportedAction {
     pub citations: Vec<(citation::Model, source::Model)>,
     /// The earlier actions it answers.
     pub responds_to: Vec<Link>,
+    /// Its corrections, oldest first (the change-log entries, with the editors' notes).
+    pub corrections: Vec<change::Model>,
+    /// Its latest retraction, while it is retracted.
+    pub retraction: Option<change::Model>,
+}
+
+impl ExportedAction {
+    /// The newest correction's note, shown to readers beside a corrected action.
+    pub fn latest_correction(&self) -> Option<&change::Model> {
+        self.corrections.last()
+    }
 }
 
 fn checked_limit(limit: Option<u64>) -> CoreResult<u64> {
@@ -47,6 +60,8 @@ async fn with_relations<C: ConnectionTrait>(
     let actors = lookup::actors(db, &actor_ids).await?;
     let mut citations = lookup::citations(db, &ids).await?;
     let mut links = lookup::responses_from(db, &ids).await?;
+    let mut corrections = crate::changes::corrections(db, &ids).await?;
+    let mut retractions = crate::changes::retractions(db, &ids).await?;
     actions
         .into_iter()
         .map(|a| {
@@ -57,6 +72,8 @@ async fn with_relations<C: ConnectionTrait>(
             Ok(ExportedAction {
                 citations: citations.remove(&a.id).unwrap_or_default(),
                 responds_to: links.remove(&a.id).unwrap_or_default(),
+                corrections: corrections.remove(&a.id).unwrap_or_default(),
+                retraction: retractions.remove(&a.id).filter(|_| a.retracted),
                 actor,
                 action: a,
             })
@@ -76,11 +93,30 @@ pub async fn timeline<C: ConnectionTrait>(
         TimeOrder::Asc => Order::Asc,
         TimeOrder::Desc => Order::Desc,
     };
+    // Retracted actions are never exported, whatever the filter asks: a retraction is told
+    // where readers follow changes (the feed, the widget), not re-published as a slide.
     let actions = action::Entity::find()
         .filter(filter.condition())
+        .filter(action::Column::Retracted.eq(false))
         .order_by(action::Column::OrderKey, dir.clone())
         .order_by(action::Column::Id, dir)
         .limit(limit)
+        .all(db)
+        .await?;
+    with_relations(db, actions).await
+}
+
+/// The retracted actions matching `filter`, with their retractions, for pages that must say
+/// what was withdrawn and why (up to the export cap, newest first).
+pub async fn retracted<C: ConnectionTrait>(
+    db: &C,
+    filter: &ResolvedFilter,
+) -> CoreResult<Vec<ExportedAction>> {
+    let actions = action::Entity::find()
+        .filter(filter.clone().with_retracted().condition())
+        .filter(action::Column::Retracted.eq(true))
+        .order_by_desc(action::Column::UpdatedAt)
+        .limit(MAX_EXPORT)
         .all(db)
         .await?;
     with_relations(db, actions).await

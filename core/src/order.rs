@@ -21,6 +21,14 @@ use std::collections::{HashMap, HashSet, VecDeque};
 /// key spills into the next second, which keeps the order right and moves nothing a reader sees.
 pub const PER_SECOND: i64 = 1 << 16;
 
+/// The action's place on the timeline as text that sorts like the timeline (ASC), for clients
+/// that insert live actions into a list they already show.
+pub fn sort_key(order_key: i64, id: i64) -> String {
+    // Shifted to be positive, so that equal-width decimals compare as the numbers do.
+    let shifted = i128::from(order_key) + (1i128 << 62);
+    format!("{shifted:020}-{id:020}")
+}
+
 /// How many ids one `IN (...)` list carries.
 const CHUNK: usize = 500;
 
@@ -55,7 +63,8 @@ fn keys(
     let mut waiting: HashMap<i64, usize> = own.keys().map(|id| (*id, 0)).collect();
     let mut answers: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut answered_by: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (answer, answered) in edges {
+    // Only edges from an action being keyed count; others are not this computation's.
+    for (answer, answered) in edges.iter().filter(|(a, _)| own.contains_key(a)) {
         answered_by.entry(*answer).or_default().push(*answered);
         if own.contains_key(answered) {
             *waiting.entry(*answer).or_default() += 1;
@@ -70,9 +79,12 @@ fn keys(
     let mut done: HashMap<i64, i64> = HashMap::with_capacity(own.len());
     while let Some(id) = ready.pop_front() {
         let before = answered_by.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let Some(own_key) = own.get(&id).copied() else {
+            continue;
+        };
         let key = key_after(
             id,
-            own[&id],
+            own_key,
             before
                 .iter()
                 .filter_map(|b| done.get(b).or_else(|| fixed.get(b)).map(|k| (*b, *k))),
@@ -235,9 +247,12 @@ pub async fn backfill(db: &DatabaseConnection) -> Result<(), DbErr> {
         let computed =
             keys(&own, &edges, &HashMap::new()).map_err(|e| DbErr::Custom(e.to_string()))?;
         for (id, _, key) in rows {
-            if computed[&id] != key {
+            let Some(new_key) = computed.get(&id).copied() else {
+                continue;
+            };
+            if new_key != key {
                 action::Entity::update_many()
-                    .col_expr(action::Column::OrderKey, Expr::value(computed[&id]))
+                    .col_expr(action::Column::OrderKey, Expr::value(new_key))
                     .filter(action::Column::Id.eq(id))
                     .exec(&txn)
                     .await?;

@@ -247,6 +247,8 @@ pub enum ChangeKind {
     Corrected,
     /// An action was retracted.
     Retracted,
+    /// A retracted action was restored.
+    Restored,
     /// A response linked two actions.
     Responded,
     /// An actor was created.

@@ -23,7 +23,7 @@ async fn seed_twice_reports_nothing_new_and_a_broken_file_fails_loudly() {
 
     let first = standoff(&url, &["seed"]);
     assert!(first.status.success(), "{}", text(&first.stderr));
-    assert!(text(&first.stdout).contains("created 11 actors, 1 sources, 10 actions, 8 responses"));
+    assert!(text(&first.stdout).contains("created 12 actors, 1 sources, 11 actions, 8 responses"));
 
     let again = standoff(&url, &["seed"]);
     assert!(again.status.success(), "{}", text(&again.stderr));
@@ -33,7 +33,7 @@ async fn seed_twice_reports_nothing_new_and_a_broken_file_fails_loudly() {
         "{out}"
     );
     assert!(
-        out.contains("already present: 11 actors, 1 sources, 10 actions"),
+        out.contains("already present: 12 actors, 1 sources, 11 actions"),
         "{out}"
     );
 
@@ -79,7 +79,7 @@ async fn serve_answers_then_stops_cleanly_on_sigterm_closing_websockets_with_100
     let body = serve
         .post(None, "{ timeline { totalCount } }", serde_json::json!({}))
         .await;
-    assert_eq!(body["data"]["timeline"]["totalCount"], 10, "{body}");
+    assert_eq!(body["data"]["timeline"]["totalCount"], 11, "{body}");
     let mut subscriber =
         crate::ws::connect(serve.addr, "graphql-transport-ws", serde_json::json!({})).await;
     subscriber
@@ -174,7 +174,7 @@ async fn a_synthetic_archive_is_generated_beside_a_story_and_served() {
             serde_json::json!({}),
         )
         .await;
-    assert_eq!(data["everything"]["totalCount"], 10 + 25000 + 10);
+    assert_eq!(data["everything"]["totalCount"], 11 + 25000 + 10);
     let local = data["timeline"]["totalCount"].as_u64().expect("count");
     assert!(
         (4000..9000).contains(&local),

@@ -65,7 +65,7 @@ async fn each_protocol_mistake_closes_with_its_code() {
     // After all that, the service still serves.
     assert_eq!(
         app.query("{ timeline { totalCount } }", json!({})).await["timeline"]["totalCount"],
-        10
+        11
     );
 }
 

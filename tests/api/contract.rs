@@ -7,7 +7,7 @@ use crate::ws;
 use serde_json::{Value, json};
 
 const TITLES: &str = "query($order: TimeOrder) {
-    timeline(order: $order, first: 10) { nodes { title } }
+    timeline(order: $order, first: 20) { nodes { title } }
 }";
 
 fn titles(data: &Value) -> Vec<String> {
@@ -24,7 +24,7 @@ async fn an_omitted_order_is_ascending_a_null_one_too_and_desc_reverses() {
     let app = spawn_app().await;
     let omitted = titles(&app.query(TITLES, json!({})).await);
     let ascending = titles(
-        &app.query("{ timeline(first: 10) { nodes { title } } }", json!({}))
+        &app.query("{ timeline(first: 20) { nodes { title } } }", json!({}))
             .await,
     );
     assert_eq!(omitted, ascending, "an omitted $order is the default, ASC");
@@ -41,7 +41,7 @@ async fn an_omitted_order_is_ascending_a_null_one_too_and_desc_reverses() {
 #[tokio::test]
 async fn every_defaulted_argument_and_field_takes_its_default_when_its_variable_is_omitted() {
     let app = spawn_app().await;
-    let order_id = app.action_id("executive order").await;
+    let order_id = app.action_id("signs an order").await;
     let data = app
         .query(
             "query($id: ID!, $depth: Int, $bucket: Bucket, $involving: Boolean, $retracted: Boolean) {
@@ -68,8 +68,8 @@ async fn every_defaulted_argument_and_field_takes_its_default_when_its_variable_
         data["thread"].as_array().expect("thread").len() > 3,
         "{data:#}"
     );
-    // Trump acted three times in the story; `involving` would add the actions aimed at him.
-    assert_eq!(data["timeline"]["totalCount"], 3);
+    // Trump acted four times in the story; `involving` would add the actions aimed at him.
+    assert_eq!(data["timeline"]["totalCount"], 4);
     let days: Vec<&str> = data["escalation"]
         .as_array()
         .expect("points")
@@ -152,7 +152,7 @@ async fn a_correction_keeps_a_field_whose_variable_is_omitted_and_clears_one_sen
 async fn omitted_variables_work_in_a_named_operation_of_several_and_over_websocket() {
     let app = spawn_app().await;
     let document = "query Other($x: Int) { actors(first: $x) { totalCount } }
-        query Titles($order: TimeOrder) { timeline(order: $order, first: 10) { nodes { title } } }";
+        query Titles($order: TimeOrder) { timeline(order: $order, first: 20) { nodes { title } } }";
     let body = app
         .client
         .post(app.url("/graphql"))
@@ -165,7 +165,7 @@ async fn omitted_variables_work_in_a_named_operation_of_several_and_over_websock
         .expect("JSON");
     assert!(body.get("errors").is_none(), "{body:#}");
     let ascending = titles(
-        &app.query("{ timeline(first: 10) { nodes { title } } }", json!({}))
+        &app.query("{ timeline(first: 20) { nodes { title } } }", json!({}))
             .await,
     );
     assert_eq!(titles(&body["data"]), ascending);

@@ -153,5 +153,5 @@ async fn oversized_bodies_get_413_and_the_service_keeps_serving() {
         .expect("sent");
     assert_eq!(response.status(), 413);
     let data = app.query("{ timeline { totalCount } }", json!({})).await;
-    assert_eq!(data["timeline"]["totalCount"], 10);
+    assert_eq!(data["timeline"]["totalCount"], 11);
 }

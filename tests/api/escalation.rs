@@ -85,7 +85,7 @@ async fn the_rollup_agrees_with_the_aggregate_through_corrections_and_retraction
             assert_eq!(rollup, aggregate, "{bucket} {sides}");
         }
     }
-    // The retraction and the move show: 10 + 3000 + 4 recorded, one retracted.
+    // The retraction and the move show: 11 + 3000 + 4 recorded, one retracted.
     let (all, _) = both_ways(&app, json!([]), "MONTH").await;
     let counted: i64 = all["escalation"]
         .as_array()
@@ -93,7 +93,7 @@ async fn the_rollup_agrees_with_the_aggregate_through_corrections_and_retraction
         .iter()
         .map(|p| p["actionCount"].as_i64().expect("count"))
         .sum();
-    assert_eq!(counted, 10 + 3000 + 3);
+    assert_eq!(counted, 11 + 3000 + 3);
     let december = all["escalation"]
         .as_array()
         .expect("points")

@@ -14,7 +14,7 @@ async fn timelinejs_export_has_one_event_per_action_at_its_precision() {
     let app = spawn_app().await;
     let doc = timelinejs(&app, "").await;
     let events = doc["events"].as_array().expect("events");
-    assert_eq!(events.len(), 10);
+    assert_eq!(events.len(), 11);
     assert!(
         doc["title"]["text"]["headline"].is_string(),
         "a title slide"
@@ -39,10 +39,12 @@ async fn timelinejs_export_has_one_event_per_action_at_its_precision() {
                 .is_some_and(|h| h.contains("Washington"))
         })
         .expect("the DC deployment");
+    // The article gives no day: "by August 2025" is the month it appeared in, no finer.
     assert_eq!(
         dc["start_date"],
-        json!({ "year": 2025, "month": 8, "day": 11, "display_date": "11 Aug 2025" })
+        json!({ "year": 2025, "month": 8, "display_date": "by August 2025" })
     );
+    assert!(dc.get("end_date").is_none());
     assert_eq!(dc["group"], "FEDERAL");
     let threat = events
         .iter()
@@ -56,7 +58,7 @@ async fn timelinejs_export_has_one_event_per_action_at_its_precision() {
         threat["start_date"].get("day").is_none(),
         "month precision has no day"
     );
-    assert_eq!(threat["start_date"]["display_date"], "August 2025");
+    assert_eq!(threat["start_date"]["display_date"], "by August 2025");
 
     let orders = timelinejs(&app, "?kinds=ORDER&sides=LOCAL").await;
     assert_eq!(orders["events"].as_array().expect("events").len(), 1);
@@ -111,7 +113,7 @@ async fn the_feed_is_atom_with_stable_ids_and_moves_updated_on_a_correction() {
             .starts_with("application/atom+xml")
     );
     let before = feed(&response.text().await.expect("text"));
-    assert_eq!(before.entries().len(), 10);
+    assert_eq!(before.entries().len(), 11);
     let again = feed(&app.get_text("/feed.atom").await);
     let ids = |f: &atom_syndication::Feed| {
         let mut ids: Vec<String> = f.entries().iter().map(|e| e.id().to_owned()).collect();
@@ -157,18 +159,32 @@ async fn the_feed_is_atom_with_stable_ids_and_moves_updated_on_a_correction() {
         json!({ "id": app.action_id("killing field").await }),
     )
     .await;
-    let retracted = feed(&app.get_text("/feed.atom").await);
-    assert!(
-        retracted.entries()[0]
-            .title()
-            .as_str()
-            .starts_with("[Retracted]")
-    );
+    let text = app.get_text("/feed.atom").await;
+    let retracted = feed(&text);
     assert_eq!(
         retracted.entries().len(),
         10,
-        "a retraction is told, not dropped"
+        "the retracted entry is replaced by its tombstone"
     );
+    // RFC 6721: a deleted-entry naming the entry's id, when, and the reason.
+    let tombstones = &retracted.extensions()["at"]["deleted-entry"];
+    assert_eq!(tombstones.len(), 1);
+    let gone = before
+        .entries()
+        .iter()
+        .find(|e| e.title().as_str().contains("killing field"))
+        .expect("the remark's entry");
+    assert_eq!(tombstones[0].attrs()["ref"], gone.id());
+    assert!(
+        tombstones[0].attrs()["when"]
+            .parse::<chrono::DateTime<chrono::FixedOffset>>()
+            .is_ok()
+    );
+    let comment = tombstones[0].children()["comment"][0]
+        .value()
+        .expect("comment");
+    assert!(comment.contains("Retracted: r"), "{comment}");
+    assert!(text.contains("xmlns:at=\"http://purl.org/atompub/tombstones/1.0\""));
 }
 
 #[tokio::test]

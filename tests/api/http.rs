@@ -132,5 +132,5 @@ async fn bodies_that_are_not_json_and_mutations_over_get_are_refused() {
         .await
         .expect("sent");
     let body: Value = variables.json().await.expect("json");
-    assert_eq!(body["data"]["timeline"]["totalCount"], 10, "{body}");
+    assert_eq!(body["data"]["timeline"]["totalCount"], 11, "{body}");
 }

@@ -6,6 +6,7 @@ mod backups;
 mod cli;
 mod close_codes;
 mod contract;
+mod corrections;
 mod errors;
 mod escalation;
 mod exports;

@@ -44,7 +44,7 @@ async fn migrations_go_down_and_up_again() {
         .await
         .expect("seed")
         .expect("was empty");
-    assert_eq!(report.actions_created, 10);
+    assert_eq!(report.actions_created, 11);
 }
 
 #[tokio::test]
@@ -85,7 +85,7 @@ async fn a_database_from_before_stories_gets_one_story_holding_every_action() {
         .count(&conn)
         .await
         .expect("memberships");
-    assert_eq!(members, 10, "every action is in it");
+    assert_eq!(members, 11, "every action is in it");
 }
 
 #[tokio::test]
@@ -127,7 +127,9 @@ async fn a_database_from_before_order_keys_gets_them_with_every_answer_after_wha
             before.order_key, after.order_key,
             "the same keys as when written"
         );
-        assert_eq!(before.date_edtf, after.date_edtf, "the same EDTF");
+        // A row from before intervals is the period of its precision: an open start
+        // ("../2025-08") was not storable then, so it comes back as the month.
+        assert!(after.date_edtf.is_some() && after.occurred_until.is_some());
         assert_eq!(before.occurred_until, after.occurred_until);
     }
 }

@@ -198,52 +198,39 @@ async fn bad_dates_are_refused_naming_the_forms_and_write_nothing() {
 async fn the_chicago_timeline_never_lists_an_answer_above_what_it_answers() {
     let app = spawn_app().await;
     let list = ordered(&app, json!({})).await;
-    assert_eq!(list.len(), 10);
+    assert_eq!(list.len(), 11);
     answers_come_after(&list);
-    // The month-only threat comes after the deployment of 11 August it extends... once it is
-    // linked as escalating it; and the order of 30 August after the threat it defies.
-    let place = |t: &str| {
-        list.iter()
-            .position(|(title, _)| title.contains(t))
-            .expect(t)
-    };
-    assert!(place("threatens to extend") < place("signs an executive order"));
-    assert!(place("abuse of power") > place("threatens to extend"));
-}
-
-#[tokio::test]
-async fn escalates_links_one_side_and_moves_the_escalation_after_what_it_builds_on() {
-    let app = spawn_app().await;
-    let editor = app.editor("desk").await;
-    let link = "mutation($a: ID!, $b: ID!, $s: Stance!) { recordResponse(input: { actionId: $a, respondsToId: $b, stance: $s }) { stance } }";
-    let threat = app.action_id("threatens to extend").await;
-    let deployment = app.action_id("2,000 troops").await;
-    // Pritzker's condemnation is the other side: it cannot escalate the deployment.
-    let code = app
-        .refused(
-            Some(&editor),
-            link,
-            json!({ "a": app.action_id("abuse of power").await, "b": deployment, "s": "ESCALATES" }),
-        )
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
-    // The threat ("August") builds on the deployment (11 August): it now sorts after it, and
-    // so does everything that answers the threat.
-    app.write(
-        &editor,
-        link,
-        json!({ "a": threat, "b": deployment, "s": "ESCALATES" }),
-    )
-    .await;
-    let list = ordered(&app, json!({})).await;
-    answers_come_after(&list);
+    // Every action is dated "by the end of August 2025", so order comes from the links: the
+    // threat to extend the deployment escalates it, the order defies the threat, the governor
+    // condemns the National Guard threat.
     let place = |t: &str| {
         list.iter()
             .position(|(title, _)| title.contains(t))
             .expect(t)
     };
     assert!(place("2,000 troops") < place("threatens to extend"));
-    assert!(place("threatens to extend") < place("abuse of power"));
+    assert!(place("threatens to extend") < place("signs an order"));
+    assert!(place("deploy the National Guard") < place("abuse of power"));
+    assert!(place("signs an order") < place("publicity stunt"));
+}
+
+#[tokio::test]
+async fn escalates_links_one_side_and_a_loop_is_refused() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let link = "mutation($a: ID!, $b: ID!, $s: Stance!) { recordResponse(input: { actionId: $a, respondsToId: $b, stance: $s }) { stance } }";
+    let threat = app.action_id("threatens to extend").await;
+    let deployment = app.action_id("2,000 troops").await;
+    let guard = app.action_id("deploy the National Guard").await;
+    // Pritzker's condemnation is the other side: it cannot escalate the threat.
+    let code = app
+        .refused(
+            Some(&editor),
+            link,
+            json!({ "a": app.action_id("abuse of power").await, "b": guard, "s": "ESCALATES" }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
     // A loop is refused: the deployment cannot answer the threat that builds on it.
     let code = app
         .refused(
@@ -253,6 +240,22 @@ async fn escalates_links_one_side_and_moves_the_escalation_after_what_it_builds_
         )
         .await;
     assert_eq!(code, "BAD_USER_INPUT");
+    // The killing-field remark, recorded before the National Guard threat, now builds on it:
+    // it moves below it, and everything stays after what it answers.
+    app.write(
+        &editor,
+        link,
+        json!({ "a": app.action_id("killing field").await, "b": guard, "s": "ESCALATES" }),
+    )
+    .await;
+    let list = ordered(&app, json!({})).await;
+    answers_come_after(&list);
+    let place = |t: &str| {
+        list.iter()
+            .position(|(title, _)| title.contains(t))
+            .expect(t)
+    };
+    assert!(place("deploy the National Guard") < place("killing field"));
 }
 
 #[tokio::test]
@@ -260,14 +263,14 @@ async fn a_correction_may_not_date_an_answer_before_what_it_answers() {
     let app = spawn_app().await;
     let editor = app.editor("desk").await;
     let correct = "mutation($id: ID!, $d: DateTime) { correctAction(id: $id, input: { occurredAt: $d }, note: \"redated\") { edtf } }";
-    let order = app.action_id("signs an executive order").await;
+    let order = app.action_id("signs an order").await;
     let stunt = app.action_id("publicity stunt").await;
-    // The dismissal answers the order of 30 August: it cannot move to 29 August.
+    // The dismissal answers the order (by the end of August): it cannot move to July.
     let code = app
         .refused(
             Some(&editor),
             correct,
-            json!({ "id": stunt, "d": "2025-08-29" }),
+            json!({ "id": stunt, "d": "2025-07" }),
         )
         .await;
     assert_eq!(code, "BAD_USER_INPUT");
@@ -280,11 +283,11 @@ async fn a_correction_may_not_date_an_answer_before_what_it_answers() {
         )
         .await;
     assert_eq!(code, "BAD_USER_INPUT");
-    // Widening the dismissal to "by the end of August" is allowed and keeps it after the order.
+    // Dating the dismissal to August itself is allowed and keeps it after the order.
     let got = app
-        .write(&editor, correct, json!({ "id": stunt, "d": "../2025-08" }))
+        .write(&editor, correct, json!({ "id": stunt, "d": "2025-08" }))
         .await;
-    assert_eq!(got["correctAction"]["edtf"], "../2025-08");
+    assert_eq!(got["correctAction"]["edtf"], "2025-08");
     answers_come_after(&ordered(&app, json!({})).await);
 }
 

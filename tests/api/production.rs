@@ -63,9 +63,9 @@ async fn automatic_persisted_queries_send_the_text_once() {
         "PERSISTED_QUERY_NOT_FOUND"
     );
     let registered = send(&app, json!({ "query": query, "extensions": ext })).await;
-    assert_eq!(registered["data"]["timeline"]["totalCount"], 10);
+    assert_eq!(registered["data"]["timeline"]["totalCount"], 11);
     let by_hash = send(&app, json!({ "extensions": ext })).await;
-    assert_eq!(by_hash["data"]["timeline"]["totalCount"], 10, "{by_hash}");
+    assert_eq!(by_hash["data"]["timeline"]["totalCount"], 11, "{by_hash}");
     let mismatch = send(
         &app,
         json!({ "query": "{ actors { totalCount } }", "extensions": ext }),
@@ -85,7 +85,7 @@ async fn automatic_persisted_queries_send_the_text_once() {
         .json()
         .await
         .expect("json");
-    assert_eq!(get["data"]["timeline"]["totalCount"], 10, "hash-only GET");
+    assert_eq!(get["data"]["timeline"]["totalCount"], 11, "hash-only GET");
 }
 
 #[tokio::test]
@@ -97,7 +97,7 @@ async fn allow_list_mode_runs_only_registered_operations() {
     let app = spawn_app_configured(move |s| s.allowed_operations = Some(file)).await;
 
     let ok = app.query(allowed, json!({})).await;
-    assert_eq!(ok["timeline"]["totalCount"], 10);
+    assert_eq!(ok["timeline"]["totalCount"], 11);
     let before = app.statements.get();
     let other = app.post("{ actors { totalCount } }", json!({})).await;
     assert_eq!(other["errors"][0]["extensions"]["code"], "FORBIDDEN");

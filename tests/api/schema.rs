@@ -36,10 +36,10 @@ async fn the_playground_opens_with_the_example_query_which_runs() {
     assert!(html.contains(&preloaded), "example query preloaded");
 
     let data = app.query(EXAMPLE_QUERY, json!({})).await;
-    assert_eq!(data["timeline"]["totalCount"], 10);
+    assert_eq!(data["timeline"]["totalCount"], 11);
     assert_eq!(
         data["timeline"]["nodes"].as_array().expect("nodes").len(),
-        10
+        11
     );
 }
 
@@ -62,7 +62,7 @@ async fn a_story_page_links_to_a_playground_example_for_that_story_which_runs() 
             .as_array()
             .expect("nodes")
             .len(),
-        10
+        11
     );
     // A slug that is not one opens the general example, with nothing of the input echoed.
     let html = app.get_text("/?story=%3Cscript%3E").await;

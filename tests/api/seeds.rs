@@ -10,7 +10,7 @@ async fn seeding_twice_changes_nothing() {
     let before = app.row_counts().await;
     assert_eq!(
         before[..2],
-        [11, 10],
+        [12, 11],
         "actors and actions after the first load"
     );
     let report = load_story(&app, CHICAGO_2025).await;
@@ -18,10 +18,10 @@ async fn seeding_twice_changes_nothing() {
         report.actions_created + report.actors_created + report.responses_created,
         0
     );
-    assert_eq!((report.actors_existing, report.actions_existing), (11, 10));
+    assert_eq!((report.actors_existing, report.actions_existing), (12, 11));
     assert_eq!(app.row_counts().await, before);
     let data = app.query("{ timeline { totalCount } }", json!({})).await;
-    assert_eq!(data["timeline"]["totalCount"], 10);
+    assert_eq!(data["timeline"]["totalCount"], 11);
 }
 
 /// A story that is fine up to its last action, which answers an action nobody recorded: the
@@ -114,4 +114,111 @@ async fn bad_dates_and_enums_are_named_before_anything_is_written() {
         "{err}"
     );
     assert_eq!(app.row_counts().await, [0; 8]);
+}
+
+/// The bundled story's one source, as published (a copy of the article kept beside the story).
+const ARTICLE: &str = include_str!("../../seeds/sources/chicago-feud-article.txt");
+const README: &str = include_str!("../../README.md");
+
+#[test]
+fn every_quote_and_excerpt_of_the_bundled_story_is_in_the_article_verbatim() {
+    let story = standoff_seeds::parse(CHICAGO_2025).expect("parses");
+    let mut checked = 0;
+    for action in &story.actions {
+        if let Some(quote) = &action.quote {
+            assert!(
+                ARTICLE.contains(quote.as_str()),
+                "{}: quote {quote:?}",
+                action.key
+            );
+            checked += 1;
+        }
+        for citation in &action.citations {
+            let excerpt = citation.excerpt.as_deref().unwrap_or_else(|| {
+                panic!(
+                    "{}: every citation of the bundled story has an excerpt",
+                    action.key
+                )
+            });
+            assert!(
+                ARTICLE.contains(excerpt),
+                "{}: excerpt {excerpt:?}",
+                action.key
+            );
+            checked += 1;
+        }
+        // The article is undated: nothing is dated more precisely than "by August 2025".
+        assert_eq!(action.occurred_at, "../2025-08", "{}", action.key);
+    }
+    assert!(checked > story.actions.len(), "{checked} passages checked");
+    // No address or publisher the article does not give.
+    assert!(
+        story
+            .sources
+            .iter()
+            .all(|s| s.url.is_none() && s.publisher.is_none())
+    );
+}
+
+/// The numbered list under "## The bundled story" in the README, without the link notes.
+fn readme_story_list() -> Vec<String> {
+    let section = README
+        .split("## The bundled story")
+        .nth(1)
+        .expect("the README has the section");
+    section
+        .lines()
+        .skip_while(|l| !l.starts_with("1. "))
+        .take_while(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(|l| {
+            let item = l.split_once(". ").expect("numbered").1;
+            match item.rfind(" (") {
+                Some(at) if item.ends_with(')') => item[..at].to_owned(),
+                _ => item.to_owned(),
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_readme_lists_the_story_file_s_actions_in_timeline_order() {
+    let app = spawn_app().await;
+    let listed = readme_story_list();
+    let file: Vec<String> = standoff_seeds::parse(CHICAGO_2025)
+        .expect("parses")
+        .actions
+        .iter()
+        .map(|a| a.title.clone())
+        .collect();
+    let mut sorted_listed = listed.clone();
+    let mut sorted_file = file.clone();
+    sorted_listed.sort();
+    sorted_file.sort();
+    assert_eq!(
+        sorted_listed, sorted_file,
+        "the README lists exactly the file's actions"
+    );
+    assert_eq!(
+        app.titles(json!({})).await,
+        listed,
+        "in the timeline's order"
+    );
+}
+
+#[tokio::test]
+async fn the_readme_example_query_gives_the_answer_the_readme_shows() {
+    let app = spawn_app().await;
+    let section = README
+        .split("## An example query and its real answer")
+        .nth(1)
+        .expect("the README has the example");
+    let block = |fence: &str| {
+        let start = section.find(fence).expect(fence) + fence.len();
+        let rest = &section[start..];
+        rest[..rest.find("```").expect("closing fence")].to_owned()
+    };
+    let query = block("```graphql\n");
+    let shown: serde_json::Value = serde_json::from_str(&block("```json\n")).expect("JSON");
+    let answer = app.query(&query, json!({})).await;
+    assert_eq!(json!({ "data": answer }), shown);
 }

@@ -62,7 +62,7 @@ async fn each_client_gets_its_burst_then_429_without_sql() {
     let other = ask_as(&app, "203.0.113.9").await;
     assert_eq!(other.status(), 200);
     let body: Value = other.json().await.expect("JSON");
-    assert_eq!(body["data"]["timeline"]["totalCount"], 10);
+    assert_eq!(body["data"]["timeline"]["totalCount"], 11);
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
 

@@ -86,7 +86,7 @@ async fn each_story_holds_its_own_actions_and_filters_combine_them() {
     let portland = app
         .query(STORY_ACTIONS, json!({ "slug": "portland-2025" }))
         .await;
-    assert_eq!(chicago["story"]["actionCount"], 10);
+    assert_eq!(chicago["story"]["actionCount"], 11);
     assert_eq!(portland["story"]["actionCount"], 2);
     assert_eq!(portland["story"]["timeZone"], "America/Los_Angeles");
     let portland_actors: Vec<&str> = portland["story"]["actors"]
@@ -132,9 +132,9 @@ async fn each_story_holds_its_own_actions_and_filters_combine_them() {
     assert_eq!(n, 3);
     assert_eq!(only.len(), 3);
     let (n, both) = timeline(json!({ "stories": ["chicago-2025", "portland-2025"] })).await;
-    assert_eq!(n, 12, "the union, the shared action once");
+    assert_eq!(n, 13, "the union, the shared action once");
     let (n, all) = timeline(json!({})).await;
-    assert_eq!((n, all), (12, both), "no filter is every story");
+    assert_eq!((n, all), (13, both), "no filter is every story");
     let code = app
         .error_code(
             "{ timeline(filter: { stories: [\"atlantis\"] }) { totalCount } }",

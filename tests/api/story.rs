@@ -26,11 +26,9 @@ async fn ascending_timeline_puts_the_dc_deployment_before_the_executive_order() 
             json!({}),
         )
         .await;
-    assert_eq!(data["timeline"]["totalCount"], 10);
+    assert_eq!(data["timeline"]["totalCount"], 11);
     let list = titles(&data["timeline"]["nodes"]);
-    assert!(
-        position(&list, "2,000 troops to Washington") < position(&list, "signs an executive order")
-    );
+    assert!(position(&list, "2,000 troops to Washington") < position(&list, "signs an order"));
     let times: Vec<&str> = data["timeline"]["nodes"]
         .as_array()
         .expect("nodes")
@@ -160,7 +158,7 @@ async fn the_thread_from_the_order_reaches_the_threat_and_the_dismissal() {
         .await;
     let list = titles(&thread["thread"]);
     let threat = position(&list, "threatens to extend");
-    let order = position(&list, "signs an executive order");
+    let order = position(&list, "signs an order");
     let dismissal = position(&list, "publicity stunt");
     assert!(threat < order && order < dismissal, "time order: {list:?}");
     // The killing-field remark neither answers nor is answered by anything in this thread.
@@ -203,10 +201,10 @@ async fn escalation_by_side_is_negative_for_federal_and_local() {
         };
         let (federal_n, federal) = total("FEDERAL");
         let (local_n, local) = total("LOCAL");
-        assert_eq!((federal_n, local_n), (6, 3), "{bucket}");
+        assert_eq!((federal_n, local_n), (7, 3), "{bucket}");
         assert!(federal < 0.0 && local < 0.0, "{bucket}: {federal} {local}");
-        // Threat -5.1, two mobilisations -5.3 each, three accusations -2.0 each.
-        assert!((federal - -21.7).abs() < 1e-9, "{bucket}: {federal}");
+        // Two threats -5.1 each, two mobilisations -5.3 each, three accusations -2.0 each.
+        assert!((federal - -26.8).abs() < 1e-9, "{bucket}: {federal}");
     }
     let monthly = app
         .query(
@@ -224,18 +222,17 @@ async fn escalation_by_side_is_negative_for_federal_and_local() {
                 .expect("start")
                 .starts_with("2025-08-01"))
     );
-    let weekly = app
+    let order = app
         .query(
-            r#"{ escalation(bucket: WEEK, filter: { kinds: [ORDER] }) { bucketStart side actionCount } }"#,
+            r#"{ escalation(bucket: MONTH, filter: { kinds: [ORDER] }) { bucketStart side actionCount } }"#,
             json!({}),
         )
         .await;
-    // 30 August 2025 is a Saturday; its ISO week starts on Monday 25 August.
     assert_eq!(
-        weekly["escalation"][0]["bucketStart"],
-        "2025-08-25T00:00:00+00:00"
+        order["escalation"][0]["bucketStart"],
+        "2025-08-01T00:00:00+00:00"
     );
-    assert_eq!(weekly["escalation"][0]["side"], "LOCAL");
+    assert_eq!(order["escalation"][0]["side"], "LOCAL");
 }
 
 #[tokio::test]
@@ -255,11 +252,11 @@ async fn actors_nodes_and_the_change_log_are_reachable() {
         .await;
     assert_eq!(data["actor"]["members"][0]["slug"], "abigail-jackson");
     assert_eq!(data["actor"]["actions"]["totalCount"], 0);
-    assert_eq!(data["actors"]["totalCount"], 3);
-    assert_eq!(data["all"]["totalCount"], 11);
+    assert_eq!(data["actors"]["totalCount"], 4);
+    assert_eq!(data["all"]["totalCount"], 12);
     assert!(data["nobody"].is_null());
-    // The story, 11 actors, 1 source, 10 actions and 8 responses were written by the loader.
-    assert_eq!(data["changes"]["totalCount"], 31);
+    // The story, 12 actors, 1 source, 11 actions and 8 responses were written by the loader.
+    assert_eq!(data["changes"]["totalCount"], 33);
     let seqs: Vec<i64> = data["changes"]["nodes"]
         .as_array()
         .expect("changes")
@@ -285,4 +282,71 @@ async fn actors_nodes_and_the_change_log_are_reachable() {
         )
         .await;
     assert_eq!(johnson["actor"]["actions"]["totalCount"], 1);
+}
+
+#[tokio::test]
+async fn a_story_page_lists_its_corrections_and_retractions_with_json_ld() {
+    let app = spawn_app().await;
+    let editor = app.editor("standards").await;
+    let page = app.get_text("/stories/chicago-2025").await;
+    assert!(
+        !page.contains("Corrections and retractions"),
+        "nothing to tell yet"
+    );
+    app.write(
+        &editor,
+        r#"mutation($id: ID!) { correctAction(id: $id, note: "Magnitude as the article gives it", input: { magnitude: 2000, summary: "About two thousand troops." }) { revision } }"#,
+        json!({ "id": app.action_id("Washington DC").await }),
+    )
+    .await;
+    app.write(
+        &editor,
+        r#"mutation($id: ID!) { retractAction(id: $id, reason: "Attributed to the wrong speaker </script>") { retracted } }"#,
+        json!({ "id": app.action_id("killing field").await }),
+    )
+    .await;
+    let page = app.get_text("/stories/chicago-2025").await;
+    let section = page
+        .split("Corrections and retractions")
+        .nth(1)
+        .expect("the page lists corrections and retractions");
+    assert!(section.contains("Magnitude as the article gives it"));
+    assert!(section.contains("Attributed to the wrong speaker &lt;/script&gt;"));
+    assert!(
+        section.contains("Trump calls Chicago a"),
+        "the retracted action is named"
+    );
+    // The corrected action carries its note in the timeline; the retracted one is not listed.
+    assert!(page.contains("<strong>Corrected</strong>"));
+    let timeline = page
+        .split("What happened, in time order")
+        .nth(1)
+        .expect("timeline");
+    let timeline = timeline
+        .split("Corrections and retractions")
+        .next()
+        .expect("before");
+    assert!(!timeline.contains("killing field"));
+    // schema.org JSON-LD with a CorrectionComment per correction and retraction.
+    let script = page
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("JSON-LD");
+    let doc: serde_json::Value = serde_json::from_str(script).expect("valid JSON");
+    assert_eq!(doc["@context"], "https://schema.org");
+    assert_eq!(doc["name"], "Chicago vs. the White House, 2025");
+    let corrections = doc["correction"].as_array().expect("corrections");
+    assert_eq!(corrections.len(), 2);
+    assert!(
+        corrections
+            .iter()
+            .all(|c| c["@type"] == "CorrectionComment")
+    );
+    assert!(
+        corrections[0]["text"]
+            .as_str()
+            .expect("text")
+            .starts_with("Retracted")
+    );
 }

@@ -55,7 +55,7 @@ async fn an_editor_records_an_action_that_answers_the_threat() {
     assert!(answers.iter().any(|r| r["stance"] == "CARRIES_OUT"
         && r["action"]["title"] == "National Guard troops arrive in Chicago"));
     let data = app.query("{ timeline { totalCount } }", json!({})).await;
-    assert_eq!(data["timeline"]["totalCount"], 11);
+    assert_eq!(data["timeline"]["totalCount"], 12);
     let log = app
         .query(
             "{ changes(first: 100) { totalCount nodes { kind author action { title } } } }",
@@ -200,7 +200,7 @@ async fn invalid_writes_are_refused_with_codes_and_write_nothing() {
     );
     let response = "mutation($a: ID!, $b: ID!) { recordResponse(input: { actionId: $a, respondsToId: $b, stance: CONDEMNS }) { stance } }";
     let pritzker = app.action_id("abuse of power").await;
-    let threat = app.action_id("threatens to extend").await;
+    let threat = app.action_id("deploy the National Guard").await;
     let dc = app.action_id("Washington DC").await;
     assert_eq!(
         app.refused(
@@ -220,8 +220,9 @@ async fn invalid_writes_are_refused_with_codes_and_write_nothing() {
         .await,
         "BAD_USER_INPUT"
     );
-    // The DC deployment (11 August) cannot answer Johnson's order (30 August).
-    let order = app.action_id("signs an executive order").await;
+    // The DC deployment cannot answer Johnson's order, which answers the threat that builds on
+    // the deployment: that would make the deployment answer itself.
+    let order = app.action_id("signs an order").await;
     assert_eq!(
         app.refused(Some(&editor), response, json!({ "a": dc, "b": order }))
             .await,
@@ -307,9 +308,9 @@ async fn a_retraction_hides_the_action_but_keeps_it() {
     let data = app.write(&editor, retract, json!({ "id": id })).await;
     assert_eq!(data["retractAction"]["retracted"], true);
 
-    assert_eq!(app.titles(json!({})).await.len(), 9);
+    assert_eq!(app.titles(json!({})).await.len(), 10);
     let all = app.titles(json!({ "includeRetracted": true })).await;
-    assert_eq!(all.len(), 10);
+    assert_eq!(all.len(), 11);
     assert!(all.iter().any(|t| t.contains("killing field")));
     let direct = app
         .query(
@@ -364,7 +365,7 @@ async fn writes_without_a_valid_token_are_unauthenticated_and_write_nothing() {
     // Reads stay public.
     assert_eq!(
         app.query("{ timeline { totalCount } }", json!({})).await["timeline"]["totalCount"],
-        10
+        11
     );
 }
 
@@ -395,5 +396,5 @@ async fn concurrent_editors_all_land_their_writes() {
         assert!(answer.get("errors").is_none(), "{answer}");
     }
     let data = app.query("{ timeline { totalCount } }", json!({})).await;
-    assert_eq!(data["timeline"]["totalCount"], 10 + 48);
+    assert_eq!(data["timeline"]["totalCount"], 11 + 48);
 }

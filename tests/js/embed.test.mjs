@@ -147,3 +147,60 @@ test('the widget reconnects with its cursor after the server restarts', async ()
     await own.stop();
   }
 });
+
+for (const width of [320, 1200]) {
+  test(`an open widget shows a correction, a retraction in place and a restoration, at ${width} px`, async () => {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${server.url}/embed/timeline?stories=chicago-2025`);
+    await page.locator('.standoff[data-live="true"]').waitFor({ timeout: 15_000 });
+    const title = `Checked at ${width} px`;
+    const { id } = await recordStatement(server, 'white-house', title);
+    const item = page.locator(`#action-${id}`);
+    await item.getByRole('heading', { name: title }).waitFor({ timeout: 5_000 });
+    const before = await page.locator('.standoff-item').count();
+
+    const write = async (query, variables) => {
+      const result = await graphql(server, query, variables, server.token);
+      assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+    };
+    await write(
+      'mutation($id: ID!) { correctAction(id: $id, note: "The statement was made by a spokesperson", input: { summary: "Corrected summary" }) { revision } }',
+      { id },
+    );
+    const correction = item.locator('.standoff-correction');
+    await correction.waitFor({ timeout: 5_000 });
+    assert.match(await correction.innerText(), /^Corrected \d{1,2} \w{3} \d{4}: The statement was made by a spokesperson$/);
+
+    await write('mutation($id: ID!) { retractAction(id: $id, reason: "Not in the cited source") { retracted } }', { id });
+    const notice = item.locator('.standoff-notice');
+    await notice.waitFor({ timeout: 5_000 });
+    assert.match(await notice.innerText(), /^Retracted on \d{1,2} \w{3} \d{4}: Not in the cited source$/);
+    assert.equal(await page.locator('.standoff-item').count(), before, 'the notice stands where the action stood');
+    assert.match(await page.getByRole('status').innerText(), /Retracted: Checked at/);
+    await item.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifact(`embed-retracted-${width}.png`), fullPage: false });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling at ${width} px`);
+
+    // The story's page tells the same to readers who were not watching.
+    const storyPage = await context.newPage();
+    await storyPage.goto(`${server.url}/stories/chicago-2025`);
+    const told = storyPage.locator('.story-notices');
+    assert.match(await told.innerText(), /Retracted \d{1,2} \w{3} \d{4}: Checked at \d+ px\. Not in the cited source/);
+    await told.scrollIntoViewIfNeeded();
+    await storyPage.screenshot({ path: artifact(`story-corrections-${width}.png`) });
+    const storyOverflow = await storyPage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(storyOverflow <= 0, `no horizontal scrolling on the story page at ${width} px`);
+    await storyPage.close();
+
+    await write('mutation($id: ID!) { restoreAction(id: $id, reason: "Retracted in error") { retracted } }', { id });
+    await item.locator('.standoff-notice').waitFor({ state: 'detached', timeout: 5_000 });
+    assert.equal(await item.getByRole('heading', { name: title }).count(), 1, 'back as it was');
+    assert.equal(await item.locator('.standoff-correction').count(), 1, 'still marked corrected');
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+}

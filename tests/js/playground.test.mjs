@@ -60,14 +60,18 @@ test('the playground opens with the example query and runs it', async () => {
   );
   const result = JSON.parse(await page.evaluate(resultText));
   assert.equal(result.errors, undefined);
-  assert.equal(result.data.timeline.totalCount, 10);
-  assert.equal(result.data.timeline.nodes.length, 10);
-  assert.ok(result.data.timeline.nodes.some((n) => n.title.includes('Johnson signs an executive order')));
+  assert.equal(result.data.timeline.totalCount, 11);
+  assert.equal(result.data.timeline.nodes.length, 11);
+  assert.ok(result.data.timeline.nodes.some((n) => n.title.includes('Johnson signs an order')));
   assert.ok(result.data.escalation.some((p) => p.side === 'FEDERAL' && p.intensitySum < 0));
-  // What the reader sees: the pane draws only the lines in view; the first escalation row is
-  // among them (innerText leaves out anything hidden).
+  // What the reader sees: the pane draws only the lines in view, and the service returns the
+  // two fields in whichever order they finish, so the top shows the first escalation row or
+  // the first action (innerText leaves out anything hidden).
   await page.waitForFunction(
-    () => document.querySelector('.result-window')?.innerText.includes('"actionCount": 6'),
+    () => {
+      const shown = document.querySelector('.result-window')?.innerText ?? '';
+      return shown.includes('"actionCount": 7') || shown.includes('Trump deploys about 2,000 troops');
+    },
     null,
     { timeout: 30_000 },
   );

@@ -110,7 +110,7 @@ async fn requests_fail_fast_during_an_outage_and_everything_recovers_without_a_r
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let body = a.post(None, "{ timeline { totalCount } }", json!({})).await;
-    assert_eq!(body["data"]["timeline"]["totalCount"], 10, "{body}");
+    assert_eq!(body["data"]["timeline"]["totalCount"], 11, "{body}");
     record(a.addr, &auth, &source, "After the outage").await;
     let event = subscriber.next_event().await;
     assert_eq!(

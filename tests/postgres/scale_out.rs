@@ -160,9 +160,9 @@ async fn two_instances_starting_together_on_an_empty_database_migrate_and_seed_o
                 json!({}),
             )
             .await;
-        assert_eq!(body["data"]["timeline"]["totalCount"], 10, "{body}");
-        // The story, 11 actors, 1 source, 10 actions and 8 responses, written once.
-        assert_eq!(body["data"]["changes"]["totalCount"], 31, "{body}");
+        assert_eq!(body["data"]["timeline"]["totalCount"], 11, "{body}");
+        // The story, 12 actors, 1 source, 11 actions and 8 responses, written once.
+        assert_eq!(body["data"]["changes"]["totalCount"], 33, "{body}");
     }
     use sea_orm::sqlx::{Connection, PgConnection, Row};
     let mut conn = PgConnection::connect(&db.url).await.expect("connect");

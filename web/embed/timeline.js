@@ -13,7 +13,8 @@
   const socketUrl = new URL('/graphql/ws', window.location.href);
   socketUrl.protocol = socketUrl.protocol === 'https:' ? 'wss:' : 'ws:';
 
-  const FIELDS = `id title displayDate occurredAt precision quote retracted
+  const FIELDS = `id title displayDate occurredAt precision quote retracted sortKey
+    history { at note } retraction { at reason }
     actor { name side }
     citations { excerpt source { title url publisher } }
     respondsTo { stance respondsTo { id title } }`;
@@ -60,6 +61,17 @@
       return action.displayDate;
     }
   }
+  /** The day an editor acted, in the story's time zone when there is one. */
+  function dayText(instant) {
+    const options = { day: 'numeric', month: 'short', year: 'numeric' };
+    try {
+      return new Intl.DateTimeFormat('en-GB', timeZone ? { ...options, timeZone } : { ...options, timeZone: 'UTC' })
+        .format(new Date(instant));
+    } catch (_) {
+      return instant.slice(0, 10);
+    }
+  }
+
   const actions = new Map(); // id -> action
   let cursor = null;
 
@@ -100,9 +112,25 @@
     time.dateTime = action.occurredAt;
     meta.append(time, element('span', 'standoff-side', side), element('span', 'standoff-actor', action.actor.name));
     item.append(meta);
-    const heading = element('h2', null, action.title);
+    const heading = element('h2', action.retracted ? 'is-retracted' : null, action.title);
     heading.id = headingId;
+    // Nothing silently disappears: a retraction stands where the action stood, with its reason.
+    if (action.retracted) {
+      item.classList.add('standoff-retracted');
+      const reason = action.retraction ? action.retraction.reason : '';
+      const on = action.retraction ? ` on ${dayText(action.retraction.at)}` : '';
+      const notice = element('p', 'standoff-notice', `Retracted${on}: ${reason}`);
+      item.append(notice, heading);
+      return item;
+    }
     item.append(heading);
+    const corrections = action.history || [];
+    if (corrections.length) {
+      const last = corrections[corrections.length - 1];
+      const note = element('p', 'standoff-correction');
+      note.append(element('strong', null, 'Corrected'), ` ${dayText(last.at)}: ${last.note || ''}`);
+      item.append(note);
+    }
     if (action.quote) item.append(element('blockquote', null, `“${action.quote}”`));
     for (const link of action.respondsTo) {
       const answers = element('p', 'standoff-answers', `${link.stance.replace('_', ' ').toLowerCase()}: `);
@@ -145,23 +173,24 @@
     return item;
   }
 
-  /** Puts an action in its place in time order (ties keep the order they arrived in). */
+  /** Puts an action in its place in the timeline's order, replacing what stood there. */
   function place(action, fresh) {
     const old = document.getElementById(`action-${action.id}`);
-    if (old) old.remove();
-    if (action.retracted) {
-      actions.delete(action.id);
-      return;
-    }
+    if (action.retracted && !old) return;
     actions.set(action.id, action);
     const item = render(action);
+    item.dataset.sortKey = action.sortKey;
     if (fresh) item.classList.add('is-new');
-    const later = Array.from(list.children).find((li) => li.dataset.occurredAt > action.occurredAt);
+    if (old) {
+      list.replaceChild(item, old);
+      return;
+    }
+    const later = Array.from(list.children).find((li) => li.dataset.sortKey > action.sortKey);
     list.insertBefore(item, later || null);
   }
 
   function describe(live) {
-    const count = actions.size;
+    const count = Array.from(actions.values()).filter((a) => !a.retracted).length;
     status.textContent = `${count} action${count === 1 ? '' : 's'}${live ? ' · live' : ''}`;
   }
 
@@ -210,6 +239,8 @@
         place(event.action, isNew);
         describe(true);
         if (isNew) status.textContent = `New: ${event.action.title}`;
+        if (event.type === 'RETRACTED') status.textContent = `Retracted: ${event.action.title}`;
+        if (event.type === 'CORRECTED') status.textContent = `Corrected: ${event.action.title}`;
       }
     };
     socket.onclose = () => {

@@ -8,7 +8,7 @@ use axum::response::Html;
 pub const EXAMPLE_QUERY: &str = r#"# The feud in time order: who did what, and whom it answered.
 # Press the run button (or Ctrl-Enter), then explore with the Docs panel.
 query Feud {
-  timeline(first: 10) {
+  timeline(first: 20) {
     totalCount
     nodes {
       displayDate
@@ -34,7 +34,7 @@ query Story {{
     actionCount
     firstAt
     lastAt
-    actions(first: 10) {{
+    actions(first: 20) {{
       nodes {{
         displayDate
         title

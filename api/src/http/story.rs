@@ -22,7 +22,6 @@ const STYLE: &str = include_str!("../../../web/story/story.css");
 const POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
     form-action 'none'; frame-ancestors 'none'";
 
-/// A side in readers' words.
 /// A date for `<time datetime>`, which takes a year, a month, a day or an instant but no
 /// interval: a span gives its first day.
 fn machine_date(d: &date::KnownDate) -> String {
@@ -35,6 +34,7 @@ fn machine_date(d: &date::KnownDate) -> String {
     }
 }
 
+/// A side in readers' words.
 fn side_words(side: Side) -> &'static str {
     match side {
         Side::Federal => "Federal",
@@ -97,14 +97,81 @@ fn action_item(story: &story::Model, item: &ExportedAction, html: &mut String) {
             escape(&answered.title)
         );
     }
-    if a.revision > 1 {
+    if let Some(correction) = item.latest_correction() {
         let _ = write!(
             html,
-            "<p class=\"story-small\">Corrected (revision {})</p>",
-            a.revision
+            "<p class=\"story-correction\"><strong>Corrected</strong> {}: {}</p>",
+            escape(&date::day_in(correction.at, &story.time_zone)),
+            escape(correction.note.as_deref().unwrap_or_default())
         );
     }
     html.push_str("</li>");
+}
+
+/// One correction or retraction as readers are told it.
+struct Notice {
+    at: chrono::DateTime<chrono::Utc>,
+    action_id: Option<i64>,
+    title: String,
+    what: &'static str,
+    note: String,
+}
+
+/// Every correction of the shown actions and every retraction in the story, newest first.
+fn notices(items: &[ExportedAction], retracted: &[ExportedAction]) -> Vec<Notice> {
+    let mut out: Vec<Notice> = items
+        .iter()
+        .flat_map(|item| {
+            item.corrections.iter().map(move |c| Notice {
+                at: c.at,
+                action_id: Some(item.action.id),
+                title: item.action.title.clone(),
+                what: "Corrected",
+                note: c.note.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
+    out.extend(retracted.iter().filter_map(|item| {
+        item.retraction.as_ref().map(|r| Notice {
+            at: r.at,
+            action_id: None,
+            title: item.action.title.clone(),
+            what: "Retracted",
+            note: r.note.clone().unwrap_or_default(),
+        })
+    }));
+    out.sort_by_key(|n| std::cmp::Reverse(n.at));
+    out
+}
+
+/// The page's schema.org description, with its corrections, as JSON-LD safe inside `<script>`.
+fn json_ld(story: &story::Model, url: &str, notices: &[Notice]) -> String {
+    let corrections: Vec<serde_json::Value> = notices
+        .iter()
+        .map(|n| {
+            serde_json::json!({
+                "@type": "CorrectionComment",
+                "datePublished": n.at.to_rfc3339(),
+                "text": format!("{} \u{201c}{}\u{201d}: {}", n.what, n.title, n.note),
+            })
+        })
+        .collect();
+    let mut doc = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "name": story.title,
+        "url": url,
+        "dateModified": story.updated_at.to_rfc3339(),
+        "inLanguage": story.locale,
+    });
+    if let Some(summary) = &story.summary {
+        doc["description"] = serde_json::json!(summary);
+    }
+    if !corrections.is_empty() {
+        doc["correction"] = serde_json::json!(corrections);
+    }
+    // "</" would end the script element early; JSON allows "<\/" for it.
+    doc.to_string().replace("</", "<\\/")
 }
 
 fn capitalised(text: &str) -> String {
@@ -136,6 +203,8 @@ pub async fn page_of(
     .resolve(&state.db, &state.filter_cache)
     .await?;
     let items = export::timeline(&state.db, &filter, TimeOrder::Asc, None).await?;
+    let retracted = export::retracted(&state.db, &filter).await?;
+    let notices = notices(&items, &retracted);
     let span = stories::spans(&state.db, &[story.id])
         .await?
         .remove(&story.id)
@@ -193,6 +262,29 @@ pub async fn page_of(
         );
     }
     body.push_str("</section>");
+    if !notices.is_empty() {
+        body.push_str(
+            "<section aria-labelledby=\"corrections-heading\"><h2 id=\"corrections-heading\">\
+             Corrections and retractions</h2><ul class=\"story-notices\">",
+        );
+        for n in &notices {
+            let title = match n.action_id {
+                Some(id) => format!("<a href=\"#action-{id}\">{}</a>", escape(&n.title)),
+                None => format!(
+                    "<span class=\"story-retracted\">{}</span>",
+                    escape(&n.title)
+                ),
+            };
+            let _ = write!(
+                body,
+                "<li><strong>{}</strong> {}: {title}. {}</li>",
+                n.what,
+                escape(&date::day_in(n.at, &story.time_zone)),
+                escape(&n.note)
+            );
+        }
+        body.push_str("</ul></section>");
+    }
     let mut sources: BTreeMap<i64, &standoff_entities::source::Model> = BTreeMap::new();
     for item in &items {
         for (_, source) in &item.citations {
@@ -233,8 +325,10 @@ pub async fn page_of(
          <h2 id=\"embed-heading\">Embed this timeline</h2><pre><code>{}</code></pre>\
          <p class=\"story-small\">Feed: <a href=\"/feed.atom?stories={slug_q}\">Atom</a> · \
          Data: <a href=\"/export/timelinejs.json?stories={slug_q}\">TimelineJS</a>{playground}\
-         </p></section><footer class=\"story-footer\">Sourced timeline by Standoff.</footer>",
-        escape(&embed)
+         </p></section><footer class=\"story-footer\">Sourced timeline by Standoff.</footer>\
+         <script type=\"application/ld+json\">{}</script>",
+        escape(&embed),
+        json_ld(&story, &format!("{base}/stories/{}", story.slug), &notices)
     );
     Ok(page(StatusCode::OK, &story.title, &body))
 }

@@ -150,6 +150,8 @@ pub enum ChangeKind {
     Corrected,
     /// An action was retracted.
     Retracted,
+    /// A retracted action was restored.
+    Restored,
     /// A response linked two actions.
     Responded,
     /// An actor was created.
@@ -199,6 +201,8 @@ pub enum ChangeType {
     Corrected,
     /// The action was retracted.
     Retracted,
+    /// The action's retraction was undone.
+    Restored,
     /// The action was linked as a response to an earlier one.
     Responded,
 }
@@ -210,6 +214,7 @@ impl ChangeType {
             e::ChangeKind::Recorded => Some(Self::Recorded),
             e::ChangeKind::Corrected => Some(Self::Corrected),
             e::ChangeKind::Retracted => Some(Self::Retracted),
+            e::ChangeKind::Restored => Some(Self::Restored),
             e::ChangeKind::Responded => Some(Self::Responded),
             e::ChangeKind::ActorCreated
             | e::ChangeKind::SourceAdded

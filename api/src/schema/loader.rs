@@ -8,8 +8,8 @@ use standoff_core::db::FairShare;
 use standoff_core::filter::ResolvedFilter;
 use standoff_core::lookup;
 use standoff_core::page::{Page, PageRequest};
-use standoff_core::{stories, timeline};
-use standoff_entities::{action, actor, citation, response, source, story};
+use standoff_core::{changes, stories, timeline};
+use standoff_entities::{action, actor, change, citation, response, source, story};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -56,6 +56,12 @@ pub struct MembersOf(pub i64);
 /// Key: a story by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StoryId(pub i64);
+/// Key: the corrections of an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HistoryOf(pub i64);
+/// Key: the latest retraction of an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RetractionOf(pub i64);
 /// Key: the stories an action belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StoriesOf(pub i64);
@@ -146,3 +152,5 @@ batch_loader!(MembersOf => Vec<actor::Model>, lookup::members);
 batch_loader!(StoryId => story::Model, lookup::stories);
 batch_loader!(StoriesOf => Vec<story::Model>, lookup::stories_of);
 batch_loader!(SpanOf => stories::StorySpan, stories::spans);
+batch_loader!(HistoryOf => Vec<change::Model>, changes::corrections);
+batch_loader!(RetractionOf => change::Model, changes::retractions);

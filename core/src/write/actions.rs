@@ -838,3 +838,37 @@ pub async fn retract_action(
     writer.commit(txn).await?;
     Ok(model)
 }
+
+/// Undoes a retraction made in error: the action is back on the timeline, and the change log
+/// keeps both the retraction and this restoration with their reasons.
+pub async fn restore_action(
+    writer: &Writer<'_>,
+    id: i64,
+    reason: &str,
+) -> CoreResult<action::Model> {
+    let reason = check::text("reason", reason, MAX_LONG)?;
+    let mut txn = writer.begin().await?;
+    let before = existing_action(txn.db(), id).await?;
+    if !before.retracted {
+        return Err(CoreError::Conflict(format!("action {id} is not retracted")));
+    }
+    let model = action::Entity::update(action::ActiveModel {
+        id: Set(id),
+        retracted: Set(false),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec(txn.db())
+    .await?;
+    txn.append(
+        writer.author(),
+        LogEntry {
+            action_id: Some(id),
+            note: Some(reason),
+            ..LogEntry::about(ChangeKind::Restored, "action", id)
+        },
+    )
+    .await?;
+    writer.commit(txn).await?;
+    Ok(model)
+}

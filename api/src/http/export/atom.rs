@@ -1,14 +1,17 @@
-//! `/feed.atom`: recorded, corrected and retracted actions as an Atom 1.0 feed.
+//! `/feed.atom`: recorded and corrected actions as an Atom 1.0 feed, and retracted ones as
+//! RFC 6721 tombstones, so a feed reader removes the entry and can say why.
 
 use super::{Scope, action_html, api_name, base_url, escape, scope};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::schema::id::{NodeType, encode};
+use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{Category, Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use standoff_core::export::{self, ExportedAction};
+use std::collections::BTreeMap;
 
 /// An entry id that stays the same for an action forever, whatever host serves it.
 fn entry_id(action_id: i64) -> String {
@@ -23,9 +26,7 @@ fn entry(item: &ExportedAction, base: &str, scope: &Scope) -> Entry {
     let a = &item.action;
     let gid = encode(NodeType::Action, a.id).0;
     let mut title = a.title.clone();
-    if a.retracted {
-        title = format!("[Retracted] {title}");
-    } else if a.revision > 1 {
+    if a.revision > 1 {
         title = format!("{title} (corrected)");
     }
     let html = format!("<p>{}</p>{}", escape(&scope.date(a)), action_html(item));
@@ -52,6 +53,49 @@ fn entry(item: &ExportedAction, base: &str, scope: &Scope) -> Entry {
     entry.set_links(vec![link]);
     entry.set_categories(categories);
     entry
+}
+
+/// The namespace of RFC 6721's deleted-entry element.
+const TOMBSTONES: &str = "http://purl.org/atompub/tombstones/1.0";
+
+/// An RFC 6721 tombstone for a retracted action: the entry's id, when, and the reason.
+fn tombstone(item: &ExportedAction, base: &str) -> Extension {
+    let a = &item.action;
+    let when = item.retraction.as_ref().map_or(a.updated_at, |r| r.at);
+    let reason = item
+        .retraction
+        .as_ref()
+        .and_then(|r| r.note.clone())
+        .unwrap_or_default();
+    let gid = encode(NodeType::Action, a.id).0;
+    let link = Extension {
+        name: "link".into(),
+        attrs: BTreeMap::from([
+            ("rel".to_owned(), "alternate".to_owned()),
+            (
+                "href".to_owned(),
+                format!("{base}/embed/timeline#action-{gid}"),
+            ),
+        ]),
+        ..Extension::default()
+    };
+    let comment = Extension {
+        name: "at:comment".into(),
+        value: Some(format!("Retracted: {reason} ({})", a.title)),
+        ..Extension::default()
+    };
+    Extension {
+        name: "at:deleted-entry".into(),
+        attrs: BTreeMap::from([
+            ("ref".to_owned(), entry_id(a.id)),
+            ("when".to_owned(), fixed(when).to_rfc3339()),
+        ]),
+        children: BTreeMap::from([
+            ("comment".to_owned(), vec![comment]),
+            ("link".to_owned(), vec![link]),
+        ]),
+        ..Extension::default()
+    }
 }
 
 /// The 50 most recently changed actions matching the filter parameters, newest first.
@@ -82,12 +126,25 @@ pub async fn feed(
     feed.set_updated(fixed(updated));
     feed.set_authors(vec![author]);
     feed.set_links(vec![self_link]);
+    let (retracted, standing): (Vec<_>, Vec<_>) = items.iter().partition(|i| i.action.retracted);
     feed.set_entries(
-        items
-            .iter()
+        standing
+            .into_iter()
             .map(|i| entry(i, &base, &scope))
             .collect::<Vec<_>>(),
     );
+    if !retracted.is_empty() {
+        let mut extensions = ExtensionMap::new();
+        extensions.insert(
+            "at".to_owned(),
+            BTreeMap::from([(
+                "deleted-entry".to_owned(),
+                retracted.iter().map(|i| tombstone(i, &base)).collect(),
+            )]),
+        );
+        feed.set_extensions(extensions);
+        feed.set_namespaces(BTreeMap::from([("at".to_owned(), TOMBSTONES.to_owned())]));
+    }
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         feed.to_string(),

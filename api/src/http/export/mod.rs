@@ -149,5 +149,12 @@ pub(crate) fn action_html(item: &ExportedAction) -> String {
             None => html.push_str(&format!("<p><small>Source: {cite}</small></p>")),
         }
     }
+    if let Some(correction) = item.latest_correction() {
+        html.push_str(&format!(
+            "<p><em>Corrected {}: {}</em></p>",
+            correction.at.format("%-d %b %Y"),
+            escape(correction.note.as_deref().unwrap_or_default())
+        ));
+    }
     html
 }

@@ -239,11 +239,21 @@ impl ActionMutation {
         Ok(Action(model))
     }
 
-    /// Retracts an action: hidden from the default timeline, never deleted.
+    /// Retracts an action: hidden from the default timeline, never deleted; readers are shown
+    /// the reason where it stood.
     async fn retract_action(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Action> {
         let writer = writer(ctx).await?;
         let id = decode(&id, NodeType::Action)?;
         let model = actions::retract_action(&writer, id, &reason).await.gql()?;
+        Ok(Action(model))
+    }
+
+    /// Undoes a mistaken retraction: the action is back, and the log keeps both, with reasons.
+    /// An action that is not retracted is CONFLICT.
+    async fn restore_action(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Action> {
+        let writer = writer(ctx).await?;
+        let id = decode(&id, NodeType::Action)?;
+        let model = actions::restore_action(&writer, id, &reason).await.gql()?;
         Ok(Action(model))
     }
 }

@@ -1,11 +1,13 @@
 //! `Action`, its `Response` links and `Citation`s.
 
-use super::{Actor, Source, database, loaders};
+use super::{Actor, Retraction, Revision, Source, database, loaders};
 use crate::error::{ApiError, CoreResultExt};
 use crate::schema::connection::connection;
 use crate::schema::enums::{ActionKind, ActionStatus, Category, DatePrecision, Stance};
 use crate::schema::id::{NodeType, encode};
-use crate::schema::loader::{ActionId, ActorId, AnswersFrom, AnswersTo, CitationsOf, TargetsOf};
+use crate::schema::loader::{
+    ActionId, ActorId, AnswersFrom, AnswersTo, CitationsOf, HistoryOf, RetractionOf, TargetsOf,
+};
 use crate::schema::prefetch::{connection_nodes, prefetch_actions};
 use crate::schema::when::When;
 use async_graphql::connection::{Connection, EmptyFields};
@@ -64,6 +66,12 @@ impl Action {
     /// How the source words the date ("by late August 2025").
     async fn date_text(&self) -> Option<&str> {
         self.0.date_text.as_deref()
+    }
+
+    /// Text that sorts (as a string) in the timeline's order, for clients placing live actions
+    /// among those they show.
+    async fn sort_key(&self) -> String {
+        standoff_core::order::sort_key(self.0.order_key, self.0.id)
     }
 
     /// How precisely `occurredAt` is known.
@@ -180,6 +188,29 @@ impl Action {
     /// Retracted actions are hidden from the default timeline but never deleted.
     async fn retracted(&self) -> bool {
         self.0.retracted
+    }
+
+    /// Every correction, oldest first: when, the editor's note, the fields changed with their
+    /// old and new values.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<Revision>> {
+        Ok(loaders(ctx)
+            .load_one(HistoryOf(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Revision)
+            .collect())
+    }
+
+    /// When and why it was retracted, while it is; null otherwise.
+    async fn retraction(&self, ctx: &Context<'_>) -> Result<Option<Retraction>> {
+        if !self.0.retracted {
+            return Ok(None);
+        }
+        Ok(loaders(ctx)
+            .load_one(RetractionOf(self.0.id))
+            .await?
+            .map(Retraction))
     }
 
     /// The stories it belongs to, by slug.

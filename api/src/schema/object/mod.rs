@@ -6,6 +6,7 @@ mod actor;
 mod change;
 mod escalation;
 mod node;
+mod revision;
 mod source;
 mod story;
 
@@ -14,6 +15,7 @@ pub use actor::{Actor, ActorConnection, ActorTotal};
 pub use change::{Change, ChangeConnection, ChangeTotal};
 pub use escalation::EscalationPoint;
 pub use node::Node;
+pub use revision::{FieldChange, Retraction, Revision};
 pub use source::Source;
 pub use story::{Story, StoryConnection, StoryTotal};
 
