@@ -810,33 +810,7 @@ pub async fn retract_action(
     id: i64,
     reason: &str,
 ) -> CoreResult<action::Model> {
-    let reason = check::text("reason", reason, MAX_LONG)?;
-    let mut txn = writer.begin().await?;
-    let before = existing_action(txn.db(), id).await?;
-    if before.retracted {
-        return Err(CoreError::Conflict(format!(
-            "action {id} is retracted already"
-        )));
-    }
-    let model = action::Entity::update(action::ActiveModel {
-        id: Set(id),
-        retracted: Set(true),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .exec(txn.db())
-    .await?;
-    txn.append(
-        writer.author(),
-        LogEntry {
-            action_id: Some(id),
-            note: Some(reason),
-            ..LogEntry::about(ChangeKind::Retracted, "action", id)
-        },
-    )
-    .await?;
-    writer.commit(txn).await?;
-    Ok(model)
+    set_retracted(writer, id, reason, true).await
 }
 
 /// Undoes a retraction made in error: the action is back on the timeline, and the change log
@@ -846,26 +820,46 @@ pub async fn restore_action(
     id: i64,
     reason: &str,
 ) -> CoreResult<action::Model> {
+    set_retracted(writer, id, reason, false).await
+}
+
+/// Retracts (`retracted`) or restores an action in a transaction of its own, logging why;
+/// asking for the state it is already in is CONFLICT.
+async fn set_retracted(
+    writer: &Writer<'_>,
+    id: i64,
+    reason: &str,
+    retracted: bool,
+) -> CoreResult<action::Model> {
     let reason = check::text("reason", reason, MAX_LONG)?;
     let mut txn = writer.begin().await?;
     let before = existing_action(txn.db(), id).await?;
-    if !before.retracted {
-        return Err(CoreError::Conflict(format!("action {id} is not retracted")));
+    if before.retracted == retracted {
+        return Err(CoreError::Conflict(if retracted {
+            format!("action {id} is retracted already")
+        } else {
+            format!("action {id} is not retracted")
+        }));
     }
     let model = action::Entity::update(action::ActiveModel {
         id: Set(id),
-        retracted: Set(false),
+        retracted: Set(retracted),
         updated_at: Set(Utc::now()),
         ..Default::default()
     })
     .exec(txn.db())
     .await?;
+    let kind = if retracted {
+        ChangeKind::Retracted
+    } else {
+        ChangeKind::Restored
+    };
     txn.append(
         writer.author(),
         LogEntry {
             action_id: Some(id),
             note: Some(reason),
-            ..LogEntry::about(ChangeKind::Restored, "action", id)
+            ..LogEntry::about(kind, "action", id)
         },
     )
     .await?;
