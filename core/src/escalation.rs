@@ -1,21 +1,26 @@
-//! Escalation: actions and their intensity summed per time bucket and side, in SQL.
+//! Escalation: actions and their intensity summed per time bucket and side.
+//!
+//! An action is counted in a bucket of the width asked for only when its whole date falls in
+//! it; one known less precisely ("August 2025" when days are asked for, an interval across two
+//! weeks) is never pinned to its first day: it is counted in the finest coarser calendar bucket
+//! that holds its whole date (a week, a month, a year, or the years it spans), marked as undated
+//! within that bucket. Every action is counted exactly once.
 
 use super::CoreResult;
 use super::filter::ResolvedFilter;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use sea_orm::ActiveEnum;
-use sea_orm::sea_query::{Alias, ExprTrait, Query};
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait,
+    ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
+    RelationTrait,
 };
 use standoff_entities::{Side, action, actor};
-use standoff_migration::ESCALATION_DAY_TABLE;
+use standoff_migration::ESCALATION_SPAN_TABLE;
 use std::collections::BTreeMap;
 
 /// The width of an escalation bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Bucket {
     /// Calendar days (UTC).
     #[default]
@@ -24,6 +29,30 @@ pub enum Bucket {
     Week,
     /// Calendar months.
     Month,
+    /// Calendar years.
+    Year,
+}
+
+impl Bucket {
+    /// The first day of the bucket of this width that holds `day`.
+    pub fn start_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Bucket::Day => day,
+            Bucket::Week => day - Duration::days(i64::from(day.weekday().num_days_from_monday())),
+            Bucket::Month => day.with_day(1).unwrap_or(day),
+            Bucket::Year => day.with_ordinal(1).unwrap_or(day),
+        }
+    }
+
+    /// The first day after the bucket that starts on `start`.
+    pub fn after(self, start: NaiveDate) -> NaiveDate {
+        match self {
+            Bucket::Day => start + Duration::days(1),
+            Bucket::Week => start + Duration::days(7),
+            Bucket::Month => start + Months::new(1),
+            Bucket::Year => start + Months::new(12),
+        }
+    }
 }
 
 /// One bucket of one side.
@@ -31,55 +60,47 @@ pub enum Bucket {
 pub struct EscalationRow {
     /// The first day of the bucket, at midnight UTC.
     pub bucket_start: DateTime<Utc>,
+    /// Midnight UTC after the bucket's last day.
+    pub bucket_end: DateTime<Utc>,
+    /// The bucket's width: the one asked for, or a coarser one holding less precise dates.
+    pub width: Bucket,
     /// The side that acted.
     pub side: Side,
     /// How many actions that side took in the bucket.
     pub actions: i64,
+    /// How many of them are known only to the whole bucket, not to one of the width asked for.
+    pub undated: i64,
     /// The sum of their intensities.
     pub intensity_sum: f64,
     /// Their mean intensity.
     pub intensity_mean: f64,
 }
 
+/// Actions of one side whose dates run from one day to another, with their summed intensity:
+/// a row of the roll-up, or of the same sums over a filter. `first` is a day in their bucket;
+/// the two days, when given, are where their dates start and end.
 #[derive(Debug, FromQueryResult)]
-struct RawRow {
-    bucket: String,
+struct SpanRow {
+    first: String,
+    day: Option<String>,
+    until_day: Option<String>,
     side: Side,
     actions: i64,
     intensity_sum: f64,
-    intensity_mean: f64,
 }
 
-/// The SQL that turns `action.occurred_at` into its bucket's first day as `YYYY-MM-DD` text,
-/// written for each backend because date arithmetic is where SQL dialects differ.
-fn bucket_sql(backend: DbBackend, bucket: Bucket) -> &'static str {
-    match (backend, bucket) {
-        (DbBackend::Postgres, Bucket::Day) => {
-            "to_char(date_trunc('day', \"action\".\"occurred_at\" AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
-        }
-        (DbBackend::Postgres, Bucket::Week) => {
-            "to_char(date_trunc('week', \"action\".\"occurred_at\" AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
-        }
-        (DbBackend::Postgres, Bucket::Month) => {
-            "to_char(date_trunc('month', \"action\".\"occurred_at\" AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
-        }
-        (_, Bucket::Day) => "strftime('%Y-%m-%d', \"action\".\"occurred_at\")",
-        // 'weekday 0' moves to the coming Sunday (or stays), six days back is that week's Monday.
-        (_, Bucket::Week) => "date(\"action\".\"occurred_at\", 'weekday 0', '-6 days')",
-        (_, Bucket::Month) => "strftime('%Y-%m-01', \"action\".\"occurred_at\")",
-    }
-}
-
-/// The escalation series for the filtered actions, ordered by bucket then side.
+/// The escalation series for the filtered actions, ordered by bucket start, then the finer
+/// bucket first, then side.
 pub async fn escalation<C: ConnectionTrait>(
     db: &C,
     filter: &ResolvedFilter,
     bucket: Bucket,
 ) -> CoreResult<Vec<EscalationRow>> {
-    match filter.only_sides() {
-        Some(sides) => from_rollup(db, sides, bucket).await,
-        None => aggregated(db, filter, bucket).await,
-    }
+    let spans = match filter.only_sides() {
+        Some(sides) => from_rollup(db, sides).await?,
+        None => aggregated(db, filter, bucket).await?,
+    };
+    bucketed(spans, bucket)
 }
 
 /// Sums are rounded to nine decimals, so the roll-up (which adds and later subtracts a
@@ -88,81 +109,152 @@ fn rounded(sum: f64) -> f64 {
     (sum * 1e9).round() / 1e9
 }
 
-/// The first day of the bucket that holds `day`.
-fn bucket_of(day: NaiveDate, bucket: Bucket) -> NaiveDate {
-    match bucket {
-        Bucket::Day => day,
-        Bucket::Week => {
-            day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
+/// The bucket for a date that runs from `from` to `until`: the one of the width asked for
+/// when it holds the whole date, else the finest coarser one that does, else the years it
+/// spans. Gives the width, the first day and the first day after.
+pub fn place(from: NaiveDate, until: NaiveDate, asked: Bucket) -> (Bucket, NaiveDate, NaiveDate) {
+    for width in [Bucket::Day, Bucket::Week, Bucket::Month, Bucket::Year] {
+        if width < asked {
+            continue;
         }
-        Bucket::Month => day.with_day(1).unwrap_or(day),
+        let start = width.start_of(from);
+        if width.start_of(until) == start {
+            return (width, start, width.after(start));
+        }
     }
+    (
+        Bucket::Year,
+        Bucket::Year.start_of(from),
+        Bucket::Year.after(Bucket::Year.start_of(until)),
+    )
 }
 
-#[derive(Debug, FromQueryResult)]
-struct DayRow {
-    day: String,
-    side: Side,
-    actions: i64,
-    intensity_sum: f64,
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
-/// The series from the per-day roll-up: a few thousand rows for years of actions.
-async fn from_rollup<C: ConnectionTrait>(
-    db: &C,
-    sides: &[Side],
-    bucket: Bucket,
-) -> CoreResult<Vec<EscalationRow>> {
+fn parse_day(text: &str) -> CoreResult<NaiveDate> {
+    Ok(NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| sea_orm::DbErr::Type(format!("roll-up day {text:?} is not a date")))?)
+}
+
+/// Places each span in its bucket and sums each bucket and side.
+fn bucketed(spans: Vec<SpanRow>, asked: Bucket) -> CoreResult<Vec<EscalationRow>> {
+    type Key = (NaiveDate, NaiveDate, String);
+    let mut buckets: BTreeMap<Key, (Bucket, Side, i64, f64)> = BTreeMap::new();
+    for row in spans {
+        let (width, start, end) = match (&row.day, &row.until_day) {
+            (Some(day), Some(until)) => {
+                let (from, until) = (parse_day(day)?, parse_day(until)?);
+                place(from, Ord::max(until, from), asked)
+            }
+            _ => {
+                let first = parse_day(&row.first)?;
+                place(first, first, asked)
+            }
+        };
+        let entry = buckets
+            .entry((start, end, row.side.to_value()))
+            .or_insert((width, row.side, 0, 0.0));
+        entry.2 += row.actions;
+        entry.3 += row.intensity_sum;
+    }
+    Ok(buckets
+        .into_iter()
+        .filter(|(_, (_, _, actions, _))| *actions > 0)
+        .map(
+            |((start, end, _), (width, side, actions, sum))| EscalationRow {
+                bucket_start: midnight(start),
+                bucket_end: midnight(end),
+                width,
+                side,
+                actions,
+                undated: if width == asked { 0 } else { actions },
+                intensity_sum: rounded(sum),
+                intensity_mean: rounded(sum / Ord::max(actions, 1) as f64),
+            },
+        )
+        .collect())
+}
+
+/// The spans from the roll-up: a few thousand rows for years of actions.
+async fn from_rollup<C: ConnectionTrait>(db: &C, sides: &[Side]) -> CoreResult<Vec<SpanRow>> {
     let mut query = Query::select()
+        .expr_as(Expr::col(Alias::new("day")), Alias::new("first"))
         .columns([
             Alias::new("day"),
+            Alias::new("until_day"),
             Alias::new("side"),
             Alias::new("actions"),
             Alias::new("intensity_sum"),
         ])
-        .from(Alias::new(ESCALATION_DAY_TABLE))
+        .from(Alias::new(ESCALATION_SPAN_TABLE))
         .and_where(Expr::col(Alias::new("actions")).gt(0))
         .to_owned();
     if !sides.is_empty() {
         query.and_where(Expr::col(Alias::new("side")).is_in(sides.iter().map(|s| s.to_value())));
     }
-    let days = DayRow::find_by_statement(db.get_database_backend().build(&query))
-        .all(db)
-        .await?;
-    let mut buckets: BTreeMap<(NaiveDate, String), (Side, i64, f64)> = BTreeMap::new();
-    for row in days {
-        let day = NaiveDate::parse_from_str(&row.day, "%Y-%m-%d").map_err(|_| {
-            sea_orm::DbErr::Type(format!("roll-up day {:?} is not a date", row.day))
-        })?;
-        let entry = buckets
-            .entry((bucket_of(day, bucket), row.side.to_value()))
-            .or_insert((row.side, 0, 0.0));
-        entry.1 += row.actions;
-        entry.2 += row.intensity_sum;
-    }
-    Ok(buckets
-        .into_iter()
-        .map(|((start, _), (side, actions, sum))| EscalationRow {
-            bucket_start: start.and_time(chrono::NaiveTime::MIN).and_utc(),
-            side,
-            actions,
-            intensity_sum: rounded(sum),
-            intensity_mean: rounded(sum / Ord::max(actions, 1) as f64),
-        })
-        .collect())
+    Ok(
+        SpanRow::find_by_statement(db.get_database_backend().build(&query))
+            .all(db)
+            .await?,
+    )
 }
 
-/// The series aggregated from the filtered actions themselves.
+/// SQL for the first day, as `YYYY-MM-DD` text, of the bucket of `width` that holds the
+/// instant `column`, written for each backend because date functions are where SQL dialects
+/// differ (the roll-up's triggers use the same day expressions).
+fn bucket_sql(backend: DbBackend, width: Bucket, column: &str) -> String {
+    match backend {
+        DbBackend::Postgres => {
+            let unit = match width {
+                Bucket::Day => "day",
+                Bucket::Week => "week",
+                Bucket::Month => "month",
+                Bucket::Year => "year",
+            };
+            format!("to_char(date_trunc('{unit}', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')")
+        }
+        _ => match width {
+            Bucket::Day => format!("substr({column}, 1, 10)"),
+            // 'weekday 0' moves to the coming Sunday (or stays); six days back is its Monday.
+            Bucket::Week => format!("date({column}, 'weekday 0', '-6 days')"),
+            Bucket::Month => format!("strftime('%Y-%m-01', {column})"),
+            Bucket::Year => format!("strftime('%Y-01-01', {column})"),
+        },
+    }
+}
+
+/// The spans of the filtered actions themselves, grouped under their bucket's first day. Only
+/// an action with a span (a date other than an instant) keeps its own days, in a branch SQL
+/// evaluates for those rows alone, so the query costs what one bucket expression costs.
 async fn aggregated<C: ConnectionTrait>(
     db: &C,
     filter: &ResolvedFilter,
     bucket: Bucket,
-) -> CoreResult<Vec<EscalationRow>> {
-    let bucket_expr = Expr::cust(bucket_sql(db.get_database_backend(), bucket));
-    let rows = action::Entity::find()
+) -> CoreResult<Vec<SpanRow>> {
+    let backend = db.get_database_backend();
+    let (at, until) = (
+        "\"action\".\"occurred_at\"",
+        "\"action\".\"occurred_until\"",
+    );
+    let instant = format!("{until} IS NULL OR {until} = {at}");
+    let first = bucket_sql(backend, bucket, at);
+    let day = format!(
+        "CASE WHEN {instant} THEN NULL ELSE {} END",
+        bucket_sql(backend, Bucket::Day, at)
+    );
+    let until_day = format!(
+        "CASE WHEN {instant} THEN NULL ELSE {} END",
+        bucket_sql(backend, Bucket::Day, until)
+    );
+    let side = Expr::col((actor::Entity, actor::Column::Side));
+    Ok(action::Entity::find()
         .select_only()
-        .column_as(bucket_expr.clone(), "bucket")
-        .column_as(Expr::col((actor::Entity, actor::Column::Side)), "side")
+        .column_as(Expr::cust(first.clone()), "first")
+        .column_as(Expr::cust(day.clone()), "day")
+        .column_as(Expr::cust(until_day.clone()), "until_day")
+        .column_as(side.clone(), "side")
         .column_as(
             Expr::expr(Func::count(Expr::col((action::Entity, action::Column::Id)))),
             "actions",
@@ -174,37 +266,63 @@ async fn aggregated<C: ConnectionTrait>(
             )))),
             "intensity_sum",
         )
-        .column_as(
-            Expr::expr(Func::avg(Expr::col((
-                action::Entity,
-                action::Column::Intensity,
-            )))),
-            "intensity_mean",
-        )
         .join(JoinType::InnerJoin, action::Relation::Actor.def())
         .filter(filter.condition())
-        .group_by(bucket_expr.clone())
-        .group_by(Expr::col((actor::Entity, actor::Column::Side)))
-        .order_by_asc(bucket_expr)
-        .order_by_asc(Expr::col((actor::Entity, actor::Column::Side)))
-        .into_model::<RawRow>()
+        .group_by(Expr::cust(first))
+        .group_by(Expr::cust(day))
+        .group_by(Expr::cust(until_day))
+        .group_by(side)
+        .into_model::<SpanRow>()
         .all(db)
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            let day = NaiveDate::parse_from_str(&r.bucket, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .ok_or_else(|| {
-                    sea_orm::DbErr::Type(format!("bucket {:?} is not a date", r.bucket))
-                })?;
-            Ok(EscalationRow {
-                bucket_start: day.and_utc(),
-                side: r.side,
-                actions: r.actions,
-                intensity_sum: rounded(r.intensity_sum),
-                intensity_mean: rounded(r.intensity_mean),
-            })
-        })
-        .collect()
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("day")
+    }
+
+    #[test]
+    fn a_month_is_never_pinned_to_a_day_or_a_week() {
+        let august = (day("2025-08-01"), day("2025-08-31"));
+        for asked in [Bucket::Day, Bucket::Week, Bucket::Month] {
+            assert_eq!(
+                place(august.0, august.1, asked),
+                (Bucket::Month, day("2025-08-01"), day("2025-09-01")),
+                "{asked:?}"
+            );
+        }
+        assert_eq!(
+            place(august.0, august.1, Bucket::Year).0,
+            Bucket::Year,
+            "a month inside a year bucket"
+        );
+    }
+
+    #[test]
+    fn spans_climb_to_the_finest_bucket_that_holds_them() {
+        // Monday 11 to Wednesday 13 August 2025: one week, not one day.
+        assert_eq!(
+            place(day("2025-08-11"), day("2025-08-13"), Bucket::Day),
+            (Bucket::Week, day("2025-08-11"), day("2025-08-18"))
+        );
+        // Across a month's end and a week's: the year.
+        assert_eq!(
+            place(day("2025-08-30"), day("2025-09-02"), Bucket::Day),
+            (Bucket::Year, day("2025-01-01"), day("2026-01-01"))
+        );
+        // Across years: the years it spans.
+        assert_eq!(
+            place(day("2024-12-30"), day("2025-01-02"), Bucket::Month),
+            (Bucket::Year, day("2024-01-01"), day("2026-01-01"))
+        );
+        // A day is its own bucket at every width.
+        assert_eq!(
+            place(day("2025-08-30"), day("2025-08-30"), Bucket::Week),
+            (Bucket::Week, day("2025-08-25"), day("2025-09-01"))
+        );
+    }
 }

@@ -9,7 +9,7 @@ use sea_orm::{
     Statement,
 };
 use standoff_entities::{ChangeKind, action, actor, change, response};
-use standoff_migration::{ESCALATION_DAY_TABLE, SQLITE_TABLE, rollup_from_actions};
+use standoff_migration::{ESCALATION_SPAN_TABLE, SQLITE_TABLE, rollup_from_actions};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -107,17 +107,18 @@ async fn check_rollup(db: &DatabaseConnection, report: &mut CheckReport) -> Core
         let mut sums = BTreeMap::new();
         for row in rows {
             let day: String = row.try_get("", "day")?;
+            let until_day: String = row.try_get("", "until_day")?;
             let side: String = row.try_get("", "side")?;
             let actions: i64 = row.try_get("", "actions")?;
             let intensity: f64 = row.try_get("", "intensity_sum")?;
             if actions != 0 {
-                sums.insert((day, side), (actions, intensity));
+                sums.insert((day, until_day, side), (actions, intensity));
             }
         }
         Ok::<_, CoreError>(sums)
     };
     let stored = read(format!(
-        "SELECT day, side, actions, intensity_sum FROM {ESCALATION_DAY_TABLE}"
+        "SELECT day, until_day, side, actions, intensity_sum FROM {ESCALATION_SPAN_TABLE}"
     ))
     .await?;
     let expected = read(rollup_from_actions(backend).to_owned()).await?;
@@ -133,10 +134,10 @@ async fn check_rollup(db: &DatabaseConnection, report: &mut CheckReport) -> Core
     report.note(
         differing == 0,
         format!(
-            "escalation roll-up: {} day-and-side rows agree with the actions",
+            "escalation roll-up: {} span-and-side rows agree with the actions",
             expected.len()
         ),
-        || format!("escalation roll-up: {differing} day-and-side rows disagree with the actions"),
+        || format!("escalation roll-up: {differing} span-and-side rows disagree with the actions"),
     );
     Ok(())
 }

@@ -8,10 +8,11 @@ mod m20260103_000001_create_action_search;
 mod m20260104_000001_create_escalation_day;
 mod m20261201_000001_create_story;
 mod m20261202_000001_known_dates_and_order;
+mod m20261203_000001_escalation_spans;
 pub mod sizes;
 
 pub use m20260103_000001_create_action_search::{POSTGRES_DOCUMENT, SQLITE_TABLE};
-pub use m20260104_000001_create_escalation_day::{ESCALATION_DAY_TABLE, rollup_from_actions};
+pub use m20261203_000001_escalation_spans::{ESCALATION_SPAN_TABLE, rollup_from_actions};
 
 /// Runs Standoff's migrations in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260104_000001_create_escalation_day::Migration),
             Box::new(m20261201_000001_create_story::Migration),
             Box::new(m20261202_000001_known_dates_and_order::Migration),
+            Box::new(m20261203_000001_escalation_spans::Migration),
         ]
     }
 }

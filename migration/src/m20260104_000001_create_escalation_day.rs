@@ -1,16 +1,14 @@
 //! A daily roll-up of the escalation series: per UTC day and side, how many non-retracted
 //! actions and their summed intensity. Triggers keep it in step with every insert, correction,
 //! retraction and delete, so an unfiltered series over a million actions reads a few thousand
-//! rows instead of aggregating the archive.
+//! rows instead of aggregating the archive. Replaced by the span roll-up of
+//! `m20261203_000001_escalation_spans`, which also keys each row by its last possible day.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// The roll-up's table: `day` (`YYYY-MM-DD`), `side`, `actions`, `intensity_sum`.
-pub const ESCALATION_DAY_TABLE: &str = "escalation_day";
 
 const CREATE_TABLE: &str = "CREATE TABLE escalation_day (\
     day VARCHAR(10) NOT NULL, side VARCHAR(16) NOT NULL, \
@@ -64,9 +62,8 @@ const POSTGRES_UP: &[&str] = &[
      FOR EACH ROW EXECUTE FUNCTION escalation_day_sync()",
 ];
 
-/// What the roll-up must hold, computed from the actions themselves: how the table is filled
-/// when it is made, and what `standoff check` compares it with.
-pub fn rollup_from_actions(backend: DbBackend) -> &'static str {
+/// What this roll-up held, computed from the actions themselves: how the table is filled.
+fn rollup_from_actions(backend: DbBackend) -> &'static str {
     match backend {
         DbBackend::Postgres => {
             "SELECT to_char(action.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, \
@@ -104,29 +101,40 @@ async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbE
     Ok(())
 }
 
+/// Makes the per-day roll-up and fills it: this migration's step, and the undoing of the one
+/// that replaces it.
+pub(crate) async fn create(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let backend = manager.get_database_backend();
+    match backend {
+        DbBackend::Postgres => run(manager, POSTGRES_UP).await?,
+        _ => run(manager, SQLITE_UP).await?,
+    }
+    // Actions recorded before this migration.
+    manager
+        .get_connection()
+        .execute_unprepared(&format!(
+            "INSERT INTO escalation_day (day, side, actions, intensity_sum) {}",
+            rollup_from_actions(backend)
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Drops the per-day roll-up and its triggers.
+pub(crate) async fn drop(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    match manager.get_database_backend() {
+        DbBackend::Postgres => run(manager, POSTGRES_DOWN).await,
+        _ => run(manager, SQLITE_DOWN).await,
+    }
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let backend = manager.get_database_backend();
-        match backend {
-            DbBackend::Postgres => run(manager, POSTGRES_UP).await?,
-            _ => run(manager, SQLITE_UP).await?,
-        }
-        // Actions recorded before this migration.
-        manager
-            .get_connection()
-            .execute_unprepared(&format!(
-                "INSERT INTO escalation_day (day, side, actions, intensity_sum) {}",
-                rollup_from_actions(backend)
-            ))
-            .await?;
-        Ok(())
+        create(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        match manager.get_database_backend() {
-            DbBackend::Postgres => run(manager, POSTGRES_DOWN).await,
-            _ => run(manager, SQLITE_DOWN).await,
-        }
+        drop(manager).await
     }
 }

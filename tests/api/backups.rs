@@ -152,7 +152,7 @@ async fn check_finds_a_roll_up_that_disagrees_with_the_actions() {
     );
     use sea_orm::ConnectionTrait;
     app.db
-        .execute_unprepared("UPDATE escalation_day SET actions = actions + 1")
+        .execute_unprepared("UPDATE escalation_span SET actions = actions + 1")
         .await
         .expect("damage");
     let damaged = standoff(&app.url, &["check"]);

@@ -61,7 +61,7 @@ async fn a_database_from_before_stories_gets_one_story_holding_every_action() {
         .expect("seed")
         .expect("was empty");
     // Back to before stories existed, and up again: the adoption runs on a full database.
-    Migrator::down(&conn, Some(2))
+    Migrator::down(&conn, Some(3))
         .await
         .expect("down to before stories");
     assert!(

@@ -94,9 +94,10 @@ impl TimelineParams {
                         "day" => Bucket::Day,
                         "week" => Bucket::Week,
                         "month" => Bucket::Month,
+                        "year" => Bucket::Year,
                         _ => {
                             return Err(bad(format!(
-                                "bucket is day, week or month, not {value:?}"
+                                "bucket is day, week, month or year, not {value:?}"
                             )));
                         }
                     }

@@ -3,7 +3,7 @@
 //! on the server, so it reads without JavaScript; an unknown slug is a 404 page.
 
 use super::AppState;
-use super::export::{base_url, escape};
+use super::export::{base_url, escape, side_words};
 use crate::error::ApiError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -12,7 +12,7 @@ use standoff_core::export::{self, DEFAULT_EXPORT, ExportedAction};
 use standoff_core::filter::ActionFilter;
 use standoff_core::timeline::TimeOrder;
 use standoff_core::{date, stories};
-use standoff_entities::{Side, story};
+use standoff_entities::story;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -31,16 +31,6 @@ fn machine_date(d: &date::KnownDate) -> String {
         d.edtf.clone()
     } else {
         d.at.format("%Y-%m-%d").to_string()
-    }
-}
-
-/// A side in readers' words.
-fn side_words(side: Side) -> &'static str {
-    match side {
-        Side::Federal => "Federal",
-        Side::State => "State",
-        Side::Local => "Local",
-        Side::Other => "Other",
     }
 }
 

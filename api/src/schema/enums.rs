@@ -190,6 +190,8 @@ pub enum Bucket {
     Week,
     /// Calendar months.
     Month,
+    /// Calendar years.
+    Year,
 }
 
 /// What happened to an action, as a timeline event tells it.

@@ -12,7 +12,7 @@ use standoff_core::CoreError;
 use standoff_core::date;
 use standoff_core::export::ExportedAction;
 use standoff_core::filter::{FilterCache, ResolvedFilter};
-use standoff_entities::{action, story};
+use standoff_entities::{Side, action, story};
 
 /// What a newsroom route was asked for: its parameters, the resolved filter, and the story it
 /// is about when the filter names exactly one (whose title and time zone it then uses).
@@ -106,6 +106,16 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// The upper-case name a vocabulary value has in the API (`CARRIES_OUT`).
+/// A side in readers' words.
+pub(crate) fn side_words(side: Side) -> &'static str {
+    match side {
+        Side::Federal => "Federal",
+        Side::State => "State",
+        Side::Local => "Local",
+        Side::Other => "Other",
+    }
+}
+
 pub(crate) fn api_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
