@@ -122,8 +122,9 @@ pub struct ServerSettings {
     /// only those exact operations run (allow-list mode).
     #[arg(long, env = "STANDOFF_ALLOWED_OPERATIONS")]
     pub allowed_operations: Option<std::path::PathBuf>,
-    /// Origins (comma-separated, e.g. `https://news.example`) whose pages may call the API from
-    /// the browser. Empty: no cross-origin access. Credentials (cookies) are never allowed.
+    /// Origins (comma-separated, e.g. `https://news.example`) whose pages may call the API,
+    /// exports, feed and chart from the browser. Empty (the default) or `*`: any origin, as
+    /// public read APIs allow. Credentials (cookies) are never allowed; writes still need a token.
     #[arg(long, env = "STANDOFF_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 }

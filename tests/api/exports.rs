@@ -280,21 +280,64 @@ async fn cors_allows_listed_origins_only_and_never_credentials() {
             .get("access-control-allow-origin")
             .is_none()
     );
+}
 
-    let closed = spawn_app().await;
-    let response = closed
+#[tokio::test]
+async fn public_reads_answer_any_origin_by_default_without_credentials() {
+    let app = spawn_app().await;
+    let origin = "https://news.example";
+    for path in [
+        "/graphql?query=%7B%20timeline%20%7B%20totalCount%20%7D%20%7D",
+        "/export/timelinejs.json?stories=chicago-2025",
+        "/feed.atom",
+        "/charts/escalation.svg",
+    ] {
+        let response = app
+            .client
+            .get(app.url(path))
+            .header("origin", origin)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response.headers()["access-control-allow-origin"],
+            "*",
+            "{path}"
+        );
+        assert!(
+            response
+                .headers()
+                .get("access-control-allow-credentials")
+                .is_none(),
+            "{path}"
+        );
+    }
+    // A page of another origin may send a write, but without a token it is refused.
+    let preflight = app
         .client
-        .post(closed.url("/graphql"))
-        .header("origin", "https://news.example")
-        .json(&json!({ "query": "{ timeline { totalCount } }" }))
+        .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type, authorization",
+        )
         .send()
         .await
         .expect("sent");
-    assert!(
-        response
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none(),
-        "closed by default"
+    assert!(preflight.status().is_success());
+    let write = app
+        .client
+        .post(app.url("/graphql"))
+        .header("origin", origin)
+        .json(&json!({ "query": r#"mutation { retractAction(id: "QWN0aW9uOjE", reason: "x") { id } }"# }))
+        .send()
+        .await
+        .expect("sent");
+    let body: serde_json::Value = write.json().await.expect("JSON");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{body}"
     );
 }

@@ -31,7 +31,7 @@ async fn the_playground_opens_with_the_example_query_which_runs() {
     let page = app.get("/").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.expect("html");
-    assert!(html.contains("GraphiQL") && html.contains("/graphql"));
+    assert!(html.contains("/vendor/graphiql/graphiql.min.js") && html.contains("/playground.js"));
     let preloaded = serde_json::to_string(EXAMPLE_QUERY).expect("json");
     assert!(html.contains(&preloaded), "example query preloaded");
 
@@ -88,4 +88,47 @@ async fn graphql_answers_over_get_too() {
         .expect("json");
     assert_eq!(body["data"]["actor"]["name"], "JB Pritzker");
     assert_eq!(body["data"]["actor"]["title"], "Governor of Illinois");
+}
+
+#[tokio::test]
+async fn the_playground_needs_no_other_host_and_sends_its_policy() {
+    let app = spawn_app().await;
+    let page = app.get("/").await;
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("policy")
+        .to_owned();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    assert!(policy.contains("script-src 'self';"), "{policy}");
+    let html = page.text().await.expect("html");
+    assert!(
+        !html.contains("https://") && !html.contains("http://"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>"), "no inline script");
+    // Every file the page names is served here, with its type.
+    let names: Vec<&str> = html
+        .split(['"', '\''])
+        .filter(|part| part.starts_with('/') && (part.ends_with(".js") || part.ends_with(".css")))
+        .collect();
+    assert_eq!(names.len(), 6, "{names:?}");
+    for name in names {
+        let response = app.get(name).await;
+        assert_eq!(response.status(), 200, "{name}");
+        let kind = response.headers()["content-type"].to_str().expect("type");
+        let expected = if name.ends_with(".js") {
+            "text/javascript"
+        } else {
+            "text/css"
+        };
+        assert!(kind.starts_with(expected), "{name}: {kind}");
+        assert!(!response.bytes().await.expect("body").is_empty(), "{name}");
+    }
+    // Their licences and manifest are served beside them; nothing else is.
+    assert_eq!(app.get("/vendor/graphiql/LICENSE").await.status(), 200);
+    let manifest = app.get_text("/vendor/MANIFEST").await;
+    assert!(manifest.contains("graphiql@4.1.2"), "{manifest}");
+    let missing = app.get("/vendor/../Cargo.toml").await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(app.get("/vendor/graphiql/nothing.js").await.status(), 404);
 }

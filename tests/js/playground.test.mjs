@@ -1,11 +1,9 @@
-// The playground at / in a real browser: GraphiQL loads, shows the example query, runs it and
-// shows the Chicago timeline. The page loads GraphiQL from unpkg at pinned versions; this
-// machine has no internet, so those URLs are answered from the same npm packages, installed
-// at the same versions (checked below), instead.
+// The playground at / in a real browser: GraphiQL, React and ReactDOM come from the service
+// itself (web/vendor/), so the page loads with every other host refused, under its own
+// Content-Security-Policy with no violation, runs the example query and a live subscription.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { startStandoff, launchBrowser, installed, artifact, recordStatement } from './standoff.mjs';
+import { startStandoff, launchBrowser, artifact, recordStatement, watchPage, axeViolations } from './standoff.mjs';
 
 let server;
 let browser;
@@ -20,28 +18,15 @@ after(async () => {
   await server?.stop();
 });
 
-/** Answers https://unpkg.com/<name>@<version>/<file> from node_modules, checking the version. */
-async function serveCdnFromNpm(context) {
-  await context.route('https://unpkg.com/**', async (route) => {
-    const path = new URL(route.request().url()).pathname.slice(1);
-    const match = path.match(/^((?:@[^/]+\/)?[^@/]+)@([^/]+)\/(.+)$/);
-    if (!match) return route.abort();
-    const [, name, version, file] = match;
-    const pkg = installed(name);
-    assert.equal(pkg.version, version, `the page pins ${name}@${version}; the test installed ${pkg.version}`);
-    const type = file.endsWith('.css') ? 'text/css' : 'application/javascript';
-    await route.fulfill({ path: join(pkg.root, file), contentType: type });
-  });
-}
-
 test('the playground opens with the example query and runs it', async () => {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  await serveCdnFromNpm(context);
   const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  const seen = await watchPage(page, server);
 
-  await page.goto(`${server.url}/`);
+  const response = await page.goto(`${server.url}/`);
+  const policy = response.headers()['content-security-policy'];
+  assert.match(policy, /default-src 'none'/);
+  assert.match(policy, /script-src 'self'(;|$)/, 'no inline or remote script');
   const editor = page.locator('.graphiql-query-editor');
   await editor.waitFor({ timeout: 30_000 });
   await page.waitForFunction(
@@ -54,8 +39,8 @@ test('the playground opens with the example query and runs it', async () => {
   // The result pane draws only its visible lines; its CodeMirror instance holds the whole text.
   const resultText = () => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? '';
   await page.waitForFunction(
-    (read) => new Function(`return (${read})()`)().includes('"totalCount"'),
-    resultText.toString(),
+    () => (document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? '').includes('"totalCount"'),
+    null,
     { timeout: 30_000 },
   );
   const result = JSON.parse(await page.evaluate(resultText));
@@ -77,16 +62,18 @@ test('the playground opens with the example query and runs it', async () => {
   );
 
   await page.screenshot({ path: artifact('playground-1200.png') });
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(await axeViolations(page), [], 'no serious or critical accessibility violation');
+  await page.setViewportSize({ width: 320, height: 700 });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: artifact('playground-320.png') });
+  assert.deepEqual(seen, { foreign: [], csp: [], errors: [] });
   await context.close();
 });
 
 test('the playground runs a live subscription over /graphql/ws', async () => {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  await serveCdnFromNpm(context);
   const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  const seen = await watchPage(page, server);
   await page.goto(`${server.url}/`);
   await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 30_000 });
   await page.evaluate(() => {
@@ -114,6 +101,27 @@ test('the playground runs a live subscription over /graphql/ws', async () => {
   assert.equal(event.data.timelineEvents.type, 'RECORDED');
   assert.equal(event.data.timelineEvents.action.actor.name, 'City of Chicago');
   await page.screenshot({ path: artifact('playground-subscription.png') });
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(seen, { foreign: [], csp: [], errors: [] });
+  await context.close();
+});
+
+test('the playground follows a dark system theme and stays accessible', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'dark' });
+  const page = await context.newPage();
+  const seen = await watchPage(page, server);
+  await page.goto(`${server.url}/`);
+  await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 30_000 });
+  await page.locator('.graphiql-execute-button').click();
+  await page.waitForFunction(
+    () => (document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? '').includes('"totalCount"'),
+    null,
+    { timeout: 30_000 },
+  );
+  const background = await page.evaluate(() => getComputedStyle(document.querySelector('.graphiql-container')).backgroundColor);
+  const [r, g, b] = background.match(/\d+/g).map(Number);
+  assert.ok(r + g + b < 3 * 96, `a dark background, not ${background}`);
+  await page.screenshot({ path: artifact('playground-dark-1200.png') });
+  assert.deepEqual(await axeViolations(page), [], 'no serious or critical accessibility violation');
+  assert.deepEqual(seen, { foreign: [], csp: [], errors: [] });
   await context.close();
 });

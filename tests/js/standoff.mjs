@@ -124,6 +124,41 @@ export function installed(name) {
   return { root, version };
 }
 
+/**
+ * Watches a page as a reader's browser would report it: every request to a host other than
+ * the server's, every Content-Security-Policy violation, and every uncaught error. Any other
+ * host is refused outright, so a page that needs one fails visibly.
+ */
+export async function watchPage(page, server) {
+  const own = new URL(server.url).origin;
+  const seen = { foreign: [], csp: [], errors: [] };
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('data:') || new URL(url).origin === own) return route.continue();
+    seen.foreign.push(url);
+    return route.abort();
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) seen.csp.push(message.text());
+  });
+  page.on('pageerror', (err) => seen.errors.push(err.message));
+  return seen;
+}
+
+/**
+ * Runs axe-core (from npm) on the page as it stands and lists its serious and critical
+ * violations, each with the elements concerned. Evaluated through the browser's debugging
+ * protocol, so the page's own Content-Security-Policy stays in force.
+ */
+export async function axeViolations(page) {
+  const source = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}; ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 /** A path for a screenshot or other artifact, creating the folder. */
 export function artifact(name) {
   mkdirSync(artifacts, { recursive: true });

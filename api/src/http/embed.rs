@@ -10,7 +10,7 @@ const SCRIPT: &str = include_str!("../../../web/embed/timeline.js");
 
 /// Same-origin resources only, and any page may frame it (that is its purpose).
 const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    connect-src 'self' ws: wss:; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+    connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
     frame-ancestors *";
 
 /// The widget page; the timeline filter comes from its URL parameters.

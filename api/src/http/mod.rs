@@ -9,6 +9,7 @@ pub mod params;
 mod playground;
 mod rate;
 mod story;
+mod vendor;
 mod ws;
 
 pub use playground::{EXAMPLE_QUERY, story_query};
@@ -85,25 +86,30 @@ pub enum RouterError {
     CorsOrigin(String),
 }
 
-/// The CORS policy: only the listed origins, simple methods and the two headers the API
-/// reads, never credentials; `None` (no CORS headers at all) when no origin is listed.
-fn cors(origins: &[String]) -> Result<Option<CorsLayer>, RouterError> {
-    let origins: Vec<HeaderValue> = origins
+/// The CORS policy: any origin when none is listed (or `*` is), else only the listed ones;
+/// simple methods and the two headers the API reads; never credentials, so a page of another
+/// origin reads what anyone may read and writes only with a token it was given.
+fn cors(origins: &[String]) -> Result<CorsLayer, RouterError> {
+    let listed: Vec<&str> = origins
         .iter()
         .map(|o| o.trim())
         .filter(|o| !o.is_empty())
-        .map(|o| HeaderValue::from_str(o).map_err(|_| RouterError::CorsOrigin(o.to_owned())))
-        .collect::<Result<_, _>>()?;
-    if origins.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
-            .max_age(std::time::Duration::from_secs(3600)),
-    ))
+        .collect();
+    let allow = if listed.is_empty() || listed.contains(&"*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            listed
+                .iter()
+                .map(|o| HeaderValue::from_str(o).map_err(|_| RouterError::CorsOrigin((*o).into())))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    };
+    Ok(CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .max_age(std::time::Duration::from_secs(3600)))
 }
 
 /// The router with every route and layer.
@@ -115,7 +121,11 @@ pub fn router(
     let cors = cors(cors_origins)?;
     let mut router = Router::new();
     if state.playground {
-        router = router.route("/", get(playground::page));
+        router = router
+            .route("/", get(playground::page))
+            .route("/playground.css", get(playground::style))
+            .route("/playground.js", get(playground::script))
+            .route("/vendor/{*path}", get(vendor::file));
     }
     let router = router
         .route("/graphql", get(graphql::execute).post(graphql::execute))
@@ -143,11 +153,7 @@ pub fn router(
         ))
         .layer(axum::middleware::from_fn_with_state(rate, rate::limit))
         .with_state(state);
-    let router = guarded(router);
-    Ok(match cors {
-        Some(layer) => router.layer(layer),
-        None => router,
-    })
+    Ok(guarded(router).layer(cors))
 }
 
 /// Wraps every request in a request id, a log span and a panic guard.

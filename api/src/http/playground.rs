@@ -2,7 +2,8 @@
 
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
-use axum::response::Html;
+use axum::http::header;
+use axum::response::IntoResponse;
 
 /// The query the playground opens with; the README shows it with its answer.
 pub const EXAMPLE_QUERY: &str = r#"# The feud in time order: who did what, and whom it answered.
@@ -58,10 +59,20 @@ pub struct PlaygroundParams {
     story: Option<String>,
 }
 
-/// The playground page. GraphiQL itself loads from the unpkg CDN at pinned versions (the browser
-/// test serves the same npm packages in their place); the page around it is ours so the
-/// example query can be preloaded.
-pub async fn page(params: Result<Query<PlaygroundParams>, QueryRejection>) -> Html<String> {
+/// The playground page, its stylesheet and script compiled in; GraphiQL, React and ReactDOM
+/// are served from `/vendor/`, so the page asks nothing of any other host.
+const PAGE: &str = include_str!("../../../web/playground/index.html");
+const STYLE: &str = include_str!("../../../web/playground/playground.css");
+const SCRIPT: &str = include_str!("../../../web/playground/playground.js");
+
+/// Own origin only (GraphiQL's stylesheet inlines its fonts and icons as `data:` URLs, which
+/// name no host); the playground is a page of its own, never framed.
+const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    font-src 'self' data:; img-src 'self' data:; connect-src 'self'; base-uri 'none'; \
+    form-action 'none'; frame-ancestors 'none'";
+
+/// The playground page, opening with the example query (or a story's, `/?story=SLUG`).
+pub async fn page(params: Result<Query<PlaygroundParams>, QueryRejection>) -> impl IntoResponse {
     // A slug that is not one opens the general example rather than an error page: the
     // playground is where people come to find out what is there.
     let example = params
@@ -69,38 +80,37 @@ pub async fn page(params: Result<Query<PlaygroundParams>, QueryRejection>) -> Ht
         .and_then(|Query(p)| p.story)
         .and_then(|slug| standoff_core::check::slug("story", &slug).ok())
         .map_or_else(|| EXAMPLE_QUERY.to_owned(), |slug| story_query(&slug));
-    let query = serde_json::to_string(&example).unwrap_or_else(|_| "\"\"".into());
-    Html(PAGE.replace("__DEFAULT_QUERY__", &query))
+    // A JSON data block inside HTML: "<" escaped so no text can close the element.
+    let config = serde_json::json!({ "query": example })
+        .to_string()
+        .replace('<', "\\u003c");
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, POLICY),
+        ],
+        PAGE.replace("__CONFIG__", &config),
+    )
 }
 
-const PAGE: &str = r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Standoff: GraphQL playground</title>
-  <style>body { margin: 0; } #graphiql { height: 100vh; }</style>
-  <link rel="stylesheet" href="https://unpkg.com/graphiql@4.1.2/graphiql.min.css">
-  <script crossorigin src="https://unpkg.com/react@18.3.1/umd/react.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/react-dom@18.3.1/umd/react-dom.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/graphiql@4.1.2/graphiql.min.js"></script>
-</head>
-<body>
-  <div id="graphiql">Loading the playground…</div>
-  <script>
-    const endpoint = new URL('/graphql', window.location.href);
-    const socket = new URL('/graphql/ws', window.location.href);
-    socket.protocol = socket.protocol === 'https:' ? 'wss:' : 'ws:';
-    ReactDOM.createRoot(document.getElementById('graphiql')).render(
-      React.createElement(GraphiQL, {
-        // Subscriptions go over graphql-ws; the Headers tab (an Authorization header for
-        // writes) becomes the connection_init payload.
-        fetcher: GraphiQL.createFetcher({ url: endpoint.toString(), subscriptionUrl: socket.toString() }),
-        defaultQuery: __DEFAULT_QUERY__,
-        defaultEditorToolsVisibility: true,
-      })
-    );
-  </script>
-</body>
-</html>
-"#;
+/// The playground's stylesheet.
+pub async fn style() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        STYLE,
+    )
+}
+
+/// The playground's script.
+pub async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        SCRIPT,
+    )
+}
