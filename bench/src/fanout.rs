@@ -30,12 +30,12 @@ pub struct FanoutPlan {
 }
 
 /// The instance under test, stopped when dropped.
-struct Child {
-    process: tokio::process::Child,
-    _dir: Option<tempdir::Dir>,
+pub(crate) struct Child {
+    pub(crate) process: tokio::process::Child,
+    pub(crate) _dir: Option<tempdir::Dir>,
 }
 
-mod tempdir {
+pub(crate) mod tempdir {
     /// A directory removed on drop.
     pub struct Dir(pub std::path::PathBuf);
     impl Drop for Dir {
@@ -74,7 +74,7 @@ async fn acked(
 }
 
 /// Resident memory of a process, in bytes.
-fn rss(pid: u32) -> anyhow::Result<u64> {
+pub(crate) fn rss(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let line = status
         .lines()
@@ -88,7 +88,8 @@ fn rss(pid: u32) -> anyhow::Result<u64> {
     Ok(kib * 1024)
 }
 
-fn free_port() -> anyhow::Result<u16> {
+/// A port nothing listens on now.
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())

@@ -1,6 +1,7 @@
 //! `standoff-bench`: Standoff's benchmarks, each printing its figures beside its floor or goal.
 //! See BENCHMARKS.md for the commands, the machine and the figures.
 
+mod export;
 mod fanout;
 mod floor;
 mod load;
@@ -78,6 +79,18 @@ enum Command {
         #[arg(long)]
         connections_only: bool,
     },
+    /// The whole archive streamed as CSV or NDJSON, with the instance's memory sampled.
+    Export {
+        /// The `standoff` binary (default: next to this one).
+        #[arg(long)]
+        binary: Option<PathBuf>,
+        /// The archive (SQLite or PostgreSQL URL), already filled.
+        #[arg(long)]
+        database_url: String,
+        /// `csv` or `ndjson`.
+        #[arg(long, default_value = "csv")]
+        format: String,
+    },
 }
 
 #[tokio::main]
@@ -108,6 +121,11 @@ async fn main() -> anyhow::Result<()> {
             make_parent_dir(&database_url)?;
             writes::run(&database_url, actions, editors, seconds).await
         }
+        Command::Export {
+            binary,
+            database_url,
+            format,
+        } => export::run(&standoff_binary(binary)?, &database_url, &format).await,
         Command::Fanout {
             binary,
             database_url,
@@ -116,15 +134,8 @@ async fn main() -> anyhow::Result<()> {
             rate,
             connections_only,
         } => {
-            let binary = match binary {
-                Some(path) => path,
-                None => std::env::current_exe()?
-                    .parent()
-                    .map(|dir| dir.join("standoff"))
-                    .ok_or_else(|| anyhow::anyhow!("cannot find the standoff binary"))?,
-            };
             fanout::run(&fanout::FanoutPlan {
-                binary,
+                binary: standoff_binary(binary)?,
                 url: database_url,
                 subscribers,
                 events,
@@ -133,6 +144,17 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
+    }
+}
+
+/// The `standoff` binary given, or the one next to this one.
+fn standoff_binary(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    match given {
+        Some(path) => Ok(path),
+        None => std::env::current_exe()?
+            .parent()
+            .map(|dir| dir.join("standoff"))
+            .ok_or_else(|| anyhow::anyhow!("cannot find the standoff binary")),
     }
 }
 

@@ -316,6 +316,21 @@ pub fn display(date: &KnownDate, time_zone: &str) -> String {
     }
 }
 
+/// How precisely a date is known, coded as ACLED codes `time_precision`: 1 when it is one day
+/// (or an instant), 2 when it spans at most a week, 3 when it is known only to a month or
+/// longer (ACLED's coarsest code, so a year is 3 as well).
+pub fn acled_time_precision(date: &KnownDate) -> u8 {
+    let days = (date.until - date.at).num_days();
+    if date.precision == DatePrecision::Minute || (date.precision == DatePrecision::Day && days < 1)
+    {
+        1
+    } else if date.precision == DatePrecision::Day && days < 7 {
+        2
+    } else {
+        3
+    }
+}
+
 /// The calendar day of an instant in `time_zone` (UTC when it is not an IANA name): when an
 /// editor corrected or retracted something, as readers of the story see it.
 pub fn day_in(at: DateTime<Utc>, time_zone: &str) -> String {
@@ -328,6 +343,19 @@ pub fn day_in(at: DateTime<Utc>, time_zone: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn acled_codes_a_day_a_week_and_anything_longer() {
+        let code = |text: &str| acled_time_precision(&parse(text).expect(text));
+        assert_eq!(code("2025-08-30T14:05:00-05:00"), 1);
+        assert_eq!(code("2025-08-30"), 1);
+        assert_eq!(code("2025-08-11/2025-08-13"), 2);
+        assert_eq!(code("2025-08-11/2025-08-17"), 2, "seven days");
+        assert_eq!(code("2025-08-11/2025-08-18"), 3, "eight days");
+        assert_eq!(code("2025-08"), 3);
+        assert_eq!(code("../2025-08"), 3);
+        assert_eq!(code("2025"), 3);
+    }
 
     proptest::proptest! {
         #[test]

@@ -1,18 +1,23 @@
 //! Whole filtered timelines with their relations, for exports and feeds (not paged: capped).
 
+use super::cursor::TimelineCursor;
 use super::filter::ResolvedFilter;
 use super::lookup::{self, Link};
-use super::timeline::TimeOrder;
+use super::timeline::{TimeOrder, beyond};
 use super::{CoreError, CoreResult};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
 };
-use standoff_entities::{action, actor, change, citation, source};
+use standoff_entities::{action, actor, change, citation, source, story};
 
 /// Most actions one export holds.
 pub const MAX_EXPORT: u64 = 1000;
 /// Actions an export holds when the caller does not say.
 pub const DEFAULT_EXPORT: u64 = 500;
+/// Actions one step of a streamed export reads: a bounded batch, so a whole archive streams in
+/// constant memory.
+pub const STREAM_BATCH: u64 = 500;
 
 /// An action with what a reader needs to see beside it.
 #[derive(Debug, Clone)]
@@ -21,6 +26,10 @@ pub struct ExportedAction {
     pub action: action::Model,
     /// Who acted.
     pub actor: actor::Model,
+    /// Whom it was aimed at, by name.
+    pub targets: Vec<actor::Model>,
+    /// The stories it belongs to, by slug.
+    pub stories: Vec<story::Model>,
     /// Its citations with their sources.
     pub citations: Vec<(citation::Model, source::Model)>,
     /// The earlier actions it answers.
@@ -58,6 +67,8 @@ async fn with_relations<C: ConnectionTrait>(
     actor_ids.sort_unstable();
     actor_ids.dedup();
     let actors = lookup::actors(db, &actor_ids).await?;
+    let mut targets = lookup::targets(db, &ids).await?;
+    let mut stories = lookup::stories_of(db, &ids).await?;
     let mut citations = lookup::citations(db, &ids).await?;
     let mut links = lookup::responses_from(db, &ids).await?;
     let mut corrections = crate::changes::corrections(db, &ids).await?;
@@ -70,6 +81,8 @@ async fn with_relations<C: ConnectionTrait>(
                 .cloned()
                 .ok_or_else(|| CoreError::Internal(format!("action {} has no actor", a.id)))?;
             Ok(ExportedAction {
+                targets: targets.remove(&a.id).unwrap_or_default(),
+                stories: stories.remove(&a.id).unwrap_or_default(),
                 citations: citations.remove(&a.id).unwrap_or_default(),
                 responds_to: links.remove(&a.id).unwrap_or_default(),
                 corrections: corrections.remove(&a.id).unwrap_or_default(),
@@ -101,6 +114,36 @@ pub async fn timeline<C: ConnectionTrait>(
         .order_by(action::Column::OrderKey, dir.clone())
         .order_by(action::Column::Id, dir)
         .limit(limit)
+        .all(db)
+        .await?;
+    with_relations(db, actions).await
+}
+
+/// One batch of a streamed export: up to `size` filtered actions after `after` in timeline
+/// order, with their relations. With `updated_since`, only actions recorded, corrected,
+/// retracted or restored since then, retracted ones included (marked so), which is what a
+/// notebook syncing incrementally must apply.
+pub async fn batch<C: ConnectionTrait>(
+    db: &C,
+    filter: &ResolvedFilter,
+    updated_since: Option<DateTime<Utc>>,
+    after: Option<&TimelineCursor>,
+    size: u64,
+) -> CoreResult<Vec<ExportedAction>> {
+    let mut query = action::Entity::find();
+    query = match updated_since {
+        Some(since) => query
+            .filter(filter.clone().with_retracted().condition())
+            .filter(action::Column::UpdatedAt.gte(since)),
+        None => query.filter(filter.condition()),
+    };
+    if let Some(after) = after {
+        query = query.filter(beyond(after, true));
+    }
+    let actions = query
+        .order_by_asc(action::Column::OrderKey)
+        .order_by_asc(action::Column::Id)
+        .limit(size)
         .all(db)
         .await?;
     with_relations(db, actions).await

@@ -32,7 +32,7 @@ pub fn cursor_of(model: &action::Model) -> TimelineCursor {
 }
 
 /// Rows strictly after (`later`) or before a keyset position.
-fn beyond(c: &TimelineCursor, later: bool) -> Condition {
+pub(crate) fn beyond(c: &TimelineCursor, later: bool) -> Condition {
     use action::Column::{Id, OrderKey};
     let (at, tie) = if later {
         (OrderKey.gt(c.order_key), Id.gt(c.id))

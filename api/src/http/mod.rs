@@ -135,6 +135,8 @@ pub fn router(
         .route("/embed/timeline.css", get(embed::style))
         .route("/embed/timeline.js", get(embed::script))
         .route("/export/timelinejs.json", get(export::timelinejs::export))
+        .route("/export/actions.csv", get(export::table::csv))
+        .route("/export/actions.ndjson", get(export::table::ndjson))
         .route("/feed.atom", get(export::atom::feed))
         .route("/charts/escalation.svg", get(export::chart::chart))
         .route("/stories/{slug}", get(story::page_of))

@@ -19,6 +19,8 @@ pub struct TimelineParams {
     pub bucket: Bucket,
     /// At most this many actions (`limit=`), when the caller gives one.
     pub limit: Option<u64>,
+    /// Only actions changed since then, retracted ones included (`updatedSince=`, exports).
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn bad(message: String) -> CoreError {
@@ -81,6 +83,13 @@ impl TimelineParams {
                 "from" => f.from = Some(known(key, value)?.at),
                 "to" => f.to = Some(known(key, value)?.until),
                 "text" => f.text = Some(value.clone()),
+                // To the instant a client last saw (an `updated_at` it was given), or any date.
+                "updatedSince" => {
+                    p.updated_since = Some(match chrono::DateTime::parse_from_rfc3339(value) {
+                        Ok(at) => at.with_timezone(&chrono::Utc),
+                        Err(_) => known(key, value)?.at,
+                    })
+                }
                 "includeRetracted" => f.include_retracted = flag(key, value)?,
                 "order" => {
                     p.order = match value.to_lowercase().as_str() {
@@ -149,7 +158,7 @@ mod tests {
             pairs in proptest::collection::vec(
                 (proptest::sample::select(vec![
                     "actors", "stories", "involving", "sides", "kinds", "categories", "statuses", "from",
-                    "to", "text", "includeRetracted", "order", "bucket", "limit", "other",
+                    "to", "text", "includeRetracted", "order", "bucket", "limit", "updatedSince", "other",
                 ]), ".{0,40}"),
                 0..8,
             )

@@ -2,6 +2,7 @@
 
 pub mod atom;
 pub mod chart;
+pub mod table;
 pub mod timelinejs;
 
 use super::params::TimelineParams;
