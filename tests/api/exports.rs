@@ -534,3 +534,99 @@ async fn an_export_streams_past_one_batch_in_order_and_syncs_by_update_time() {
 fn urlencode(text: &str) -> String {
     text.replace('+', "%2B").replace(':', "%3A")
 }
+
+#[tokio::test]
+async fn oembed_answers_for_story_pages_and_widgets_here_and_404_for_anything_else() {
+    let app = spawn_app().await;
+    let base = app.url("");
+    let base = base.trim_end_matches('/');
+    let ask = |url: String, extra: &'static [(&'static str, &'static str)]| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url("/oembed"))
+                .query(&[("url", url.as_str())])
+                .query(extra)
+                .send()
+                .await
+                .expect("sent")
+        }
+    };
+    let story = ask(
+        format!("{base}/stories/chicago-2025"),
+        &[("maxwidth", "500")],
+    )
+    .await;
+    assert_eq!(story.status(), 200);
+    assert!(
+        story.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("application/json")
+    );
+    let answer: Value = story.json().await.expect("JSON");
+    assert_eq!(answer["version"], "1.0");
+    assert_eq!(answer["type"], "rich");
+    assert_eq!(answer["provider_name"], "Standoff");
+    assert_eq!(answer["width"], 500, "maxwidth is honoured");
+    assert_eq!(answer["title"], "Chicago vs. the White House, 2025");
+    let html = answer["html"].as_str().expect("html");
+    assert!(
+        html.contains(&format!(
+            "<iframe src=\"{base}/embed/timeline?stories=chicago-2025\""
+        )),
+        "{html}"
+    );
+    assert!(html.contains(&format!("<script src=\"{base}/embed.js\" async>")));
+
+    let widget = ask(
+        format!("{base}/embed/timeline?stories=chicago-2025&sides=LOCAL"),
+        &[],
+    )
+    .await;
+    let answer: Value = widget.json().await.expect("JSON");
+    assert!(
+        answer["html"]
+            .as_str()
+            .expect("html")
+            .contains("stories=chicago-2025&amp;sides=LOCAL"),
+        "{answer}"
+    );
+
+    for other in [
+        "https://elsewhere.example/stories/chicago-2025".to_owned(),
+        format!("{base}/stories/no-such-story"),
+        format!("{base}/feed.atom"),
+        "not a url".to_owned(),
+    ] {
+        let response = ask(other.clone(), &[]).await;
+        assert_eq!(response.status(), 404, "{other}");
+        let body: Value = response.json().await.expect("JSON error");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{other}"
+        );
+    }
+    assert_eq!(
+        ask(format!("{base}/stories/chicago-2025"), &[("format", "xml")])
+            .await
+            .status(),
+        501
+    );
+    assert_eq!(app.get("/oembed").await.status(), 400, "url is required");
+
+    // Both pages say where to ask.
+    for page in [
+        "/stories/chicago-2025",
+        "/embed/timeline?stories=chicago-2025",
+    ] {
+        let html = app.get_text(page).await;
+        assert!(
+            html.contains("<link rel=\"alternate\" type=\"application/json+oembed\" href=\""),
+            "{page}"
+        );
+    }
+    let sizer = app.get("/embed.js").await;
+    assert_eq!(sizer.status(), 200);
+    assert!(sizer.text().await.expect("script").contains("xPYMx"));
+}

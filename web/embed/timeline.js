@@ -253,6 +253,27 @@
     };
   }
 
+  // Tells the page around the widget its height whenever it changes, in Pym.js's message
+  // format, so embed.js (or Pym.js itself) sizes the iframe and the page needs no fixed height.
+  const childId = params.get('childId') || 'standoff';
+  let toldHeight = 0;
+  function tellHeight() {
+    if (window.parent === window) return;
+    const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (height === toldHeight) return;
+    toldHeight = height;
+    window.parent.postMessage(['pym', childId, 'height', String(height)].join('xPYMx'), '*');
+  }
+  new ResizeObserver(tellHeight).observe(document.body);
+  // Pym.js asks for the height when it sends the child its width.
+  window.addEventListener('message', (event) => {
+    if (event.source === window.parent && typeof event.data === 'string'
+      && event.data.startsWith(`pymxPYMx${childId}xPYMxwidth`)) {
+      toldHeight = 0;
+      tellHeight();
+    }
+  });
+
   load()
     .then(() => {
       if (params.get('live') !== 'false') follow();

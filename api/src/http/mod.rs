@@ -4,6 +4,7 @@ mod body;
 mod embed;
 pub mod export;
 mod graphql;
+mod oembed;
 mod ops;
 pub mod params;
 mod playground;
@@ -134,6 +135,8 @@ pub fn router(
         .route("/embed/timeline", get(embed::page))
         .route("/embed/timeline.css", get(embed::style))
         .route("/embed/timeline.js", get(embed::script))
+        .route("/embed.js", get(embed::sizer))
+        .route("/oembed", get(oembed::oembed))
         .route("/export/timelinejs.json", get(export::timelinejs::export))
         .route("/export/actions.csv", get(export::table::csv))
         .route("/export/actions.ndjson", get(export::table::ndjson))

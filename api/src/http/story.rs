@@ -4,6 +4,7 @@
 
 use super::AppState;
 use super::export::{base_url, escape, side_words};
+use super::oembed;
 use crate::error::ApiError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -34,11 +35,12 @@ fn machine_date(d: &date::KnownDate) -> String {
     }
 }
 
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
+/// A page with `head` (links such as oEmbed discovery) in its head.
+fn page(status: StatusCode, title: &str, head: &str, body: &str) -> Response {
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><link rel=\"stylesheet\" href=\"/stories.css\"></head>\
+         <title>{}</title><link rel=\"stylesheet\" href=\"/stories.css\">{head}</head>\
          <body><main class=\"story\">{body}</main></body></html>",
         escape(title)
     );
@@ -182,6 +184,7 @@ pub async fn page_of(
         return Ok(page(
             StatusCode::NOT_FOUND,
             "No such story",
+            "",
             "<p class=\"story-kicker\">Standoff</p><h1>No such story</h1>\
              <p>No story has this address. It may have moved, or the link may be mistyped.</p>",
         ));
@@ -298,11 +301,12 @@ pub async fn page_of(
         let _ = write!(body, "<li>{name}{publisher}</li>");
     }
     body.push_str("</ul></section>");
-    let embed = format!(
-        "<iframe src=\"{base}/embed/timeline?stories={}\" title=\"Timeline: {}\" \
-         width=\"100%\" height=\"640\" style=\"border: 0\" loading=\"lazy\"></iframe>",
-        story.slug,
-        story.title.replace('"', "&quot;")
+    let embed = oembed::snippet(
+        &base,
+        &format!("stories={}", story.slug),
+        &story.title,
+        None,
+        640,
     );
     let playground = if state.playground {
         format!(" · Query: <a href=\"/?story={slug_q}\">GraphQL playground</a>")
@@ -314,13 +318,21 @@ pub async fn page_of(
         "<section class=\"story-embed\" aria-labelledby=\"embed-heading\">\
          <h2 id=\"embed-heading\">Embed this timeline</h2><pre><code>{}</code></pre>\
          <p class=\"story-small\">Feed: <a href=\"/feed.atom?stories={slug_q}\">Atom</a> · \
-         Data: <a href=\"/export/timelinejs.json?stories={slug_q}\">TimelineJS</a>{playground}\
+         Data: <a href=\"/export/timelinejs.json?stories={slug_q}\">TimelineJS</a> · \
+         <a href=\"/export/actions.csv?stories={slug_q}\">CSV</a> · \
+         <a href=\"/export/actions.ndjson?stories={slug_q}\">NDJSON</a>{playground}\
          </p></section><footer class=\"story-footer\">Sourced timeline by Standoff.</footer>\
          <script type=\"application/ld+json\">{}</script>",
         escape(&embed),
         json_ld(&story, &format!("{base}/stories/{}", story.slug), &notices)
     );
-    Ok(page(StatusCode::OK, &story.title, &body))
+    let url = format!("{base}/stories/{}", story.slug);
+    Ok(page(
+        StatusCode::OK,
+        &story.title,
+        &oembed::discovery(&base, &url, &story.title),
+        &body,
+    ))
 }
 
 /// The story page's stylesheet.
