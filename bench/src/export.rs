@@ -1,8 +1,8 @@
 //! Streamed exports: the whole archive as CSV or NDJSON from one instance of the real binary
 //! (a child process, so its resident memory is read alone while the rows stream).
 
-use crate::fanout::{Child, free_port, rss};
-use anyhow::{Context, bail, ensure};
+use crate::fanout::{Child, free_port, rss, wait_ready};
+use anyhow::{Context, ensure};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -42,18 +42,7 @@ pub async fn run(binary: &PathBuf, url: &str, format: &str) -> anyhow::Result<()
     let pid = child.process.id().context("no pid")?;
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let started = Instant::now();
-    loop {
-        if let Ok(r) = http.get(format!("{base}/readyz")).send().await
-            && r.status().is_success()
-        {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(120) {
-            bail!("the instance did not become ready");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(&http, &base, Duration::from_secs(120)).await?;
     // Warm the instance with a small export first, so the baseline holds its caches and pool.
     http.get(format!("{base}/export/actions.{format}?limit=600"))
         .send()

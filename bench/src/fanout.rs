@@ -88,6 +88,26 @@ pub(crate) fn rss(pid: u32) -> anyhow::Result<u64> {
     Ok(kib * 1024)
 }
 
+/// Waits until the instance at `base` says it is ready, for at most `limit`.
+pub(crate) async fn wait_ready(
+    http: &reqwest::Client,
+    base: &str,
+    limit: Duration,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    loop {
+        if let Ok(r) = http.get(format!("{base}/readyz")).send().await
+            && r.status().is_success()
+        {
+            return Ok(());
+        }
+        if started.elapsed() > limit {
+            bail!("the instance did not become ready");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A port nothing listens on now.
 pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
@@ -145,18 +165,7 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()?;
-    let ready = Instant::now();
-    loop {
-        if let Ok(r) = http.get(format!("{base}/readyz")).send().await
-            && r.status().is_success()
-        {
-            break;
-        }
-        if ready.elapsed() > Duration::from_secs(60) {
-            bail!("the instance did not become ready");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(&http, &base, Duration::from_secs(60)).await?;
     // Something to cite and someone to act.
     let setup: Value = http
         .post(format!("{base}/graphql"))

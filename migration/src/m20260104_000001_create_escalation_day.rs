@@ -93,7 +93,8 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP TABLE IF EXISTS escalation_day",
 ];
 
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+/// Runs SQL statements in order (also used by the migration that replaces this roll-up).
+pub(crate) async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
     let db = manager.get_connection();
     for sql in statements {
         db.execute_unprepared(sql).await?;

@@ -4,6 +4,7 @@
 //! finest bucket that holds its whole span. Triggers keep it in step with every insert,
 //! correction (of either end of the date), retraction and delete.
 
+use crate::m20260104_000001_create_escalation_day::run;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 
@@ -110,14 +111,6 @@ pub fn rollup_from_actions(backend: DbBackend) -> &'static str {
              GROUP BY 1, 2, 3"
         }
     }
-}
-
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    for sql in statements {
-        db.execute_unprepared(sql).await?;
-    }
-    Ok(())
 }
 
 #[async_trait::async_trait]

@@ -98,6 +98,14 @@ test('a widget for one story shows that story alone, titled by it, in its time z
     await page.screenshot({ path: artifact(`embed-story-${width}.png`) });
     await context.close();
   }
+  // `to` names a day and keeps all of it: the 16:45 statement is in "to 10 September".
+  for (const [to, expected] of [['2025-09-10', ['A Springfield statement']], ['2025-09-09', []]]) {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/embed/timeline?stories=springfield-2025&to=${to}`);
+    await page.locator('.standoff[data-live="true"]').waitFor({ timeout: 15_000 });
+    assert.deepEqual(await titlesOnPage(page), expected, `to=${to}`);
+    await page.close();
+  }
   // The story's public page, at both widths.
   for (const width of [320, 1200]) {
     const context = await browser.newContext({ viewport: { width, height: 900 } });

@@ -35,9 +35,10 @@
       const values = params.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
       if (values.length) filter[name] = upper ? values.map((v) => v.toUpperCase()) : values;
     }
+    // Any date form the API takes ("2025-08", "2025-08-30", an instant): `to` keeps its day.
     for (const name of ['from', 'to']) {
       const value = params.get(name);
-      if (value) filter[name] = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+      if (value) filter[name] = value;
     }
     if (params.get('text')) filter.text = params.get('text');
     if (params.get('involving') === 'true') filter.involving = true;

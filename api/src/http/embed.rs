@@ -40,33 +40,15 @@ pub async fn page(headers: HeaderMap, RawQuery(query): RawQuery) -> impl IntoRes
 /// `embed.js`, for the pages that embed the widget: sizes each widget's iframe to the height
 /// the widget reports.
 pub async fn sizer() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        SIZER,
-    )
+    super::asset(super::JAVASCRIPT, SIZER)
 }
 
 /// The widget's stylesheet.
 pub async fn style() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        STYLE,
-    )
+    super::asset(super::CSS, STYLE)
 }
 
 /// The widget's script.
 pub async fn script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        SCRIPT,
-    )
+    super::asset(super::JAVASCRIPT, SCRIPT)
 }

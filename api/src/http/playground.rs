@@ -95,22 +95,10 @@ pub async fn page(params: Result<Query<PlaygroundParams>, QueryRejection>) -> im
 
 /// The playground's stylesheet.
 pub async fn style() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        STYLE,
-    )
+    super::asset(super::CSS, STYLE)
 }
 
 /// The playground's script.
 pub async fn script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        SCRIPT,
-    )
+    super::asset(super::JAVASCRIPT, SCRIPT)
 }

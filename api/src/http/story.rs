@@ -337,11 +337,5 @@ pub async fn page_of(
 
 /// The story page's stylesheet.
 pub async fn style() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
-        STYLE,
-    )
+    super::asset(super::CSS, STYLE)
 }
