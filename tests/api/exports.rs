@@ -45,7 +45,7 @@ async fn timelinejs_export_has_one_event_per_action_at_its_precision() {
         json!({ "year": 2025, "month": 8, "display_date": "by August 2025" })
     );
     assert!(dc.get("end_date").is_none());
-    assert_eq!(dc["group"], "FEDERAL");
+    assert_eq!(dc["group"], "Federal");
     let threat = events
         .iter()
         .find(|e| {
@@ -75,26 +75,71 @@ async fn timelinejs_export_has_one_event_per_action_at_its_precision() {
 }
 
 #[tokio::test]
-async fn a_source_with_an_address_is_the_slides_media_credit() {
+async fn only_an_image_source_is_slide_media_and_each_source_is_credited_once() {
     let app = spawn_app().await;
     let editor = app.editor("desk").await;
-    let source = app
-        .write(
-            &editor,
-            r#"mutation { addSource(input: { title: "Governor's statement", url: "https://example.org/s", publisher: "Office of the Governor" }) { id } }"#,
-            json!({}),
-        )
-        .await;
-    app.write(
-        &editor,
-        "mutation($s: ID!) { recordAction(input: { actor: \"jb-pritzker\", kind: STATEMENT, occurredAt: \"2025-10-01T00:00:00Z\", title: \"Pritzker answers\", citations: [{ sourceId: $s }] }) { id } }",
-        json!({ "s": source["addSource"]["id"] }),
+    let add = |title: &'static str, url: &'static str| {
+        let (app, editor) = (&app, &editor);
+        async move {
+            let data = app
+                .write(
+                    editor,
+                    r#"mutation($t: String!, $u: String!) { addSource(input: { title: $t, url: $u, publisher: "Office of the Governor" }) { id } }"#,
+                    json!({ "t": title, "u": url }),
+                )
+                .await;
+            data["addSource"]["id"].as_str().expect("id").to_owned()
+        }
+    };
+    let page = add("Governor's statement", "https://example.org/s").await;
+    let photo = add(
+        "Governor at the podium",
+        "https://example.org/podium.JPG?w=800",
     )
     .await;
+    for (title, citations) in [
+        (
+            "Pritzker answers",
+            json!([{ "sourceId": page, "excerpt": "first words" }, { "sourceId": page, "excerpt": "later words" }]),
+        ),
+        ("Pritzker pictured", json!([{ "sourceId": photo }])),
+    ] {
+        app.write(
+            &editor,
+            r#"mutation($t: String!, $c: [CitationInput!]!) { recordAction(input: { actor: "jb-pritzker", kind: STATEMENT, occurredAt: "2025-10-01", title: $t, citations: $c }) { id } }"#,
+            json!({ "t": title, "c": citations }),
+        )
+        .await;
+    }
     let doc = timelinejs(&app, "?text=Pritzker%20answers").await;
+    let slide = &doc["events"][0];
+    assert!(
+        slide.get("media").is_none(),
+        "a web page is no picture: {slide}"
+    );
+    let text = slide["text"]["text"].as_str().expect("text");
+    assert_eq!(text.matches("Source: ").count(), 1, "{text}");
+    assert!(text.contains("“first words” · “later words”"), "{text}");
+    assert!(text.contains("(State)"), "the side in words: {text}");
+    assert_eq!(slide["group"], "State");
+    let doc = timelinejs(&app, "?text=Pritzker%20pictured").await;
     let media = &doc["events"][0]["media"];
-    assert_eq!(media["url"], "https://example.org/s");
+    assert_eq!(media["url"], "https://example.org/podium.JPG?w=800");
     assert_eq!(media["credit"], "Office of the Governor");
+    // A story's export opens with its own title and summary.
+    let story = timelinejs(&app, "?stories=chicago-2025").await;
+    assert_eq!(
+        story["title"]["text"]["headline"],
+        "Chicago vs. the White House, 2025"
+    );
+    assert!(
+        story["title"]["text"]["text"]
+            .as_str()
+            .expect("text")
+            .contains("clash over troop deployments"),
+        "{}",
+        story["title"]
+    );
 }
 
 fn feed(text: &str) -> atom_syndication::Feed {

@@ -78,13 +78,10 @@ fn action_item(story: &story::Model, item: &ExportedAction, html: &mut String) {
         let _ = write!(html, "<blockquote>“{}”</blockquote>", escape(quote));
     }
     for (link, answered) in &item.responds_to {
-        let stance = super::export::api_name(&link.stance)
-            .replace('_', " ")
-            .to_lowercase();
         let _ = write!(
             html,
             "<p class=\"story-small\">{} <a href=\"#action-{}\">{}</a></p>",
-            escape(&capitalised(&stance)),
+            super::export::stance_words(link.stance),
             answered.id,
             escape(&answered.title)
         );
@@ -164,14 +161,6 @@ fn json_ld(story: &story::Model, url: &str, notices: &[Notice]) -> String {
     }
     // "</" would end the script element early; JSON allows "<\/" for it.
     doc.to_string().replace("</", "<\\/")
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// The story's page; 404 when no story has the slug.

@@ -13,7 +13,7 @@ use standoff_core::CoreError;
 use standoff_core::date;
 use standoff_core::export::ExportedAction;
 use standoff_core::filter::{FilterCache, ResolvedFilter};
-use standoff_entities::{Side, action, story};
+use standoff_entities::{Side, Stance, action, source, story};
 
 /// What a newsroom route was asked for: its parameters, the resolved filter, and the story it
 /// is about when the filter names exactly one (whose title and time zone it then uses).
@@ -117,6 +117,21 @@ pub(crate) fn side_words(side: Side) -> &'static str {
     }
 }
 
+/// How a response stands to what it answers, in readers' words, to head "… the action".
+pub(crate) fn stance_words(stance: Stance) -> &'static str {
+    match stance {
+        Stance::Supports => "Supports",
+        Stance::Complies => "Complies with",
+        Stance::CarriesOut => "Carries out",
+        Stance::Withdraws => "Withdraws",
+        Stance::Dismisses => "Dismisses",
+        Stance::Criticizes => "Criticizes",
+        Stance::Condemns => "Condemns",
+        Stance::Defies => "Defies",
+        Stance::Escalates => "Escalates",
+    }
+}
+
 pub(crate) fn api_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
@@ -131,7 +146,7 @@ pub(crate) fn action_html(item: &ExportedAction) -> String {
     let mut html = format!(
         "<p><strong>{}</strong> ({})</p>",
         escape(&item.actor.name),
-        escape(&api_name(&item.actor.side))
+        side_words(item.actor.side)
     );
     if let Some(summary) = &a.summary {
         html.push_str(&format!("<p>{}</p>", escape(summary)));
@@ -142,22 +157,36 @@ pub(crate) fn action_html(item: &ExportedAction) -> String {
     for (link, answered) in &item.responds_to {
         html.push_str(&format!(
             "<p>{} “{}”</p>",
-            escape(&api_name(&link.stance).replace('_', " ")),
+            stance_words(link.stance),
             escape(&answered.title)
         ));
     }
+    // Each source once, with every excerpt cited from it.
+    let mut sources: Vec<(&source::Model, Vec<&str>)> = Vec::new();
     for (citation, source) in &item.citations {
+        let excerpt = citation.excerpt.as_deref();
+        match sources.iter_mut().find(|(s, _)| s.id == source.id) {
+            Some((_, excerpts)) => excerpts.extend(excerpt),
+            None => sources.push((source, excerpt.into_iter().collect())),
+        }
+    }
+    for (source, excerpts) in sources {
         let name = source.publisher.as_deref().unwrap_or(&source.title);
         let cite = match &source.url {
             Some(url) => format!("<a href=\"{}\">{}</a>", escape(url), escape(name)),
             None => escape(name),
         };
-        match &citation.excerpt {
-            Some(excerpt) => html.push_str(&format!(
-                "<p><small>Source: {cite}: “{}”</small></p>",
-                escape(excerpt)
-            )),
-            None => html.push_str(&format!("<p><small>Source: {cite}</small></p>")),
+        let quoted: Vec<String> = excerpts
+            .iter()
+            .map(|e| format!("“{}”", escape(e)))
+            .collect();
+        if quoted.is_empty() {
+            html.push_str(&format!("<p><small>Source: {cite}</small></p>"));
+        } else {
+            html.push_str(&format!(
+                "<p><small>Source: {cite}: {}</small></p>",
+                quoted.join(" · ")
+            ));
         }
     }
     if let Some(correction) = item.latest_correction() {

@@ -1,6 +1,6 @@
 //! `/export/timelinejs.json`: the filtered timeline as Knight Lab TimelineJS3 JSON.
 
-use super::{Scope, action_html, api_name, escape, scope};
+use super::{Scope, action_html, escape, scope, side_words};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::schema::id::{NodeType, encode};
@@ -52,14 +52,18 @@ fn event(item: &ExportedAction, scope: &Scope) -> Value {
         "unique_id": encode(NodeType::Action, item.action.id).0,
         "start_date": start,
         "text": { "headline": escape(&item.action.title), "text": action_html(item) },
-        "group": api_name(&item.actor.side),
+        "group": side_words(item.actor.side),
     });
     if let Some(end) = end {
         event["end_date"] = end;
     }
-    // TimelineJS wants media to have an address; the first cited source with one is the
-    // slide's media, credited to its publisher.
-    if let Some((_, source)) = item.citations.iter().find(|(_, s)| s.url.is_some()) {
+    // Media only where a cited source is an image: TimelineJS draws any other address as a
+    // broken picture, and the source is credited in the slide's text already.
+    if let Some((_, source)) = item
+        .citations
+        .iter()
+        .find(|(_, s)| s.url.as_deref().is_some_and(is_image))
+    {
         event["media"] = json!({
             "url": source.url,
             "credit": source.publisher.clone().unwrap_or_else(|| source.title.clone()),
@@ -67,6 +71,18 @@ fn event(item: &ExportedAction, scope: &Scope) -> Value {
         });
     }
     event
+}
+
+/// True when an address names a picture TimelineJS can show, by its file's extension.
+fn is_image(url: &str) -> bool {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    [".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
 }
 
 /// The filtered timeline (same parameters as the `timeline` query) in TimelineJS3 form.
@@ -86,9 +102,22 @@ pub async fn export(
         ),
         _ => "No actions match this filter.".to_owned(),
     };
-    let headline = scope.title("the feud, in time order");
+    // A story's own title and summary head its timeline.
+    let (headline, text) = match &scope.story {
+        Some(story) => (
+            story.title.clone(),
+            match &story.summary {
+                Some(summary) => format!("<p>{}</p><p>{}</p>", escape(summary), escape(&span)),
+                None => format!("<p>{}</p>", escape(&span)),
+            },
+        ),
+        None => (
+            scope.title("the feud, in time order"),
+            format!("<p>{}</p>", escape(&span)),
+        ),
+    };
     Ok(Json(json!({
-        "title": { "text": { "headline": escape(&headline), "text": escape(&span) } },
+        "title": { "text": { "headline": escape(&headline), "text": text } },
         "events": items.iter().map(|i| event(i, &scope)).collect::<Vec<_>>(),
     })))
 }
