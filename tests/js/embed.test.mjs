@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { startStandoff, launchBrowser, artifact, graphql, recordStatement } from './standoff.mjs';
+import { startStandoff, launchBrowser, artifact, graphql, recordStatement, axeViolations } from './standoff.mjs';
 
 let server;
 let browser;
@@ -45,6 +45,7 @@ for (const width of [320, 1200]) {
     assert.equal(await page.getByRole('status').count(), 1);
 
     await page.screenshot({ path: artifact(`embed-${width}.png`), fullPage: width === 320 });
+    assert.deepEqual(await axeViolations(page), [], 'no serious or critical accessibility violation');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at ${width} px`);
 
@@ -106,9 +107,9 @@ test('a widget for one story shows that story alone, titled by it, in its time z
     assert.deepEqual(await titlesOnPage(page), expected, `to=${to}`);
     await page.close();
   }
-  // The story's public page, at both widths.
-  for (const width of [320, 1200]) {
-    const context = await browser.newContext({ viewport: { width, height: 900 } });
+  // The story's public page, at both widths, light and dark.
+  for (const [width, colorScheme] of [[320, 'light'], [1200, 'light'], [320, 'dark'], [1200, 'dark']]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
     const page = await context.newPage();
     const response = await page.goto(`${server.url}/stories/chicago-2025`);
     assert.equal(response.status(), 200);
@@ -117,7 +118,8 @@ test('a widget for one story shows that story alone, titled by it, in its time z
     assert.ok((await page.locator('.story-action').count()) >= 10);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at ${width} px`);
-    await page.screenshot({ path: artifact(`story-${width}.png`), fullPage: true });
+    assert.deepEqual(await axeViolations(page), [], `no serious or critical accessibility violation (${colorScheme})`);
+    await page.screenshot({ path: artifact(`story-${width}-${colorScheme}.png`), fullPage: true });
     await context.close();
   }
 });
