@@ -26,9 +26,9 @@ pub struct ExportedAction {
     pub action: action::Model,
     /// Who acted.
     pub actor: actor::Model,
-    /// Whom it was aimed at, by name.
+    /// Whom it was aimed at, by name (loaded for the table exports only, empty elsewhere).
     pub targets: Vec<actor::Model>,
-    /// The stories it belongs to, by slug.
+    /// The stories it belongs to, by slug (loaded for the table exports only, empty elsewhere).
     pub stories: Vec<story::Model>,
     /// Its citations with their sources.
     pub citations: Vec<(citation::Model, source::Model)>,
@@ -58,17 +58,26 @@ fn checked_limit(limit: Option<u64>) -> CoreResult<u64> {
 }
 
 /// Loads the relations of `actions`, one statement per relation.
+/// `members`: also targets and stories, which only the table exports show, so the feed, the
+/// TimelineJS export and story pages do not pay two statements for them.
 async fn with_relations<C: ConnectionTrait>(
     db: &C,
     actions: Vec<action::Model>,
+    members: bool,
 ) -> CoreResult<Vec<ExportedAction>> {
     let ids: Vec<i64> = actions.iter().map(|a| a.id).collect();
     let mut actor_ids: Vec<i64> = actions.iter().map(|a| a.actor_id).collect();
     actor_ids.sort_unstable();
     actor_ids.dedup();
     let actors = lookup::actors(db, &actor_ids).await?;
-    let mut targets = lookup::targets(db, &ids).await?;
-    let mut stories = lookup::stories_of(db, &ids).await?;
+    let (mut targets, mut stories) = if members {
+        (
+            lookup::targets(db, &ids).await?,
+            lookup::stories_of(db, &ids).await?,
+        )
+    } else {
+        Default::default()
+    };
     let mut citations = lookup::citations(db, &ids).await?;
     let mut links = lookup::responses_from(db, &ids).await?;
     let mut corrections = crate::changes::corrections(db, &ids).await?;
@@ -116,7 +125,7 @@ pub async fn timeline<C: ConnectionTrait>(
         .limit(limit)
         .all(db)
         .await?;
-    with_relations(db, actions).await
+    with_relations(db, actions, false).await
 }
 
 /// One batch of a streamed export: up to `size` filtered actions after `after` in timeline
@@ -146,7 +155,7 @@ pub async fn batch<C: ConnectionTrait>(
         .limit(size)
         .all(db)
         .await?;
-    with_relations(db, actions).await
+    with_relations(db, actions, true).await
 }
 
 /// The retracted actions matching `filter`, with their retractions, for pages that must say
@@ -162,7 +171,7 @@ pub async fn retracted<C: ConnectionTrait>(
         .limit(MAX_EXPORT)
         .all(db)
         .await?;
-    with_relations(db, actions).await
+    with_relations(db, actions, false).await
 }
 
 /// The most recently recorded, corrected or retracted actions matching `filter` (retracted
@@ -180,5 +189,5 @@ pub async fn recently_changed<C: ConnectionTrait>(
         .limit(limit)
         .all(db)
         .await?;
-    with_relations(db, actions).await
+    with_relations(db, actions, false).await
 }

@@ -105,18 +105,31 @@ pub(crate) async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Res
 /// Makes the per-day roll-up and fills it: this migration's step, and the undoing of the one
 /// that replaces it.
 pub(crate) async fn create(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
-    let backend = manager.get_database_backend();
-    match backend {
-        DbBackend::Postgres => run(manager, POSTGRES_UP).await?,
-        _ => run(manager, SQLITE_UP).await?,
-    }
-    // Actions recorded before this migration.
-    manager
-        .get_connection()
-        .execute_unprepared(&format!(
+    make(manager, SQLITE_UP, POSTGRES_UP, |backend| {
+        format!(
             "INSERT INTO escalation_day (day, side, actions, intensity_sum) {}",
             rollup_from_actions(backend)
-        ))
+        )
+    })
+    .await
+}
+
+/// Makes a roll-up with the backend's statements, then fills it with what the actions recorded
+/// before it already hold (`fill` gives that `INSERT` for the backend).
+pub(crate) async fn make(
+    manager: &SchemaManager<'_>,
+    sqlite: &[&str],
+    postgres: &[&str],
+    fill: impl Fn(DbBackend) -> String,
+) -> Result<(), DbErr> {
+    let backend = manager.get_database_backend();
+    match backend {
+        DbBackend::Postgres => run(manager, postgres).await?,
+        _ => run(manager, sqlite).await?,
+    }
+    manager
+        .get_connection()
+        .execute_unprepared(&fill(backend))
         .await?;
     Ok(())
 }

@@ -4,9 +4,9 @@
 //! finest bucket that holds its whole span. Triggers keep it in step with every insert,
 //! correction (of either end of the date), retraction and delete.
 
-use crate::m20260104_000001_create_escalation_day::run;
+use crate::m20260104_000001_create_escalation_day::{make, run};
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -117,19 +117,13 @@ pub fn rollup_from_actions(backend: DbBackend) -> &'static str {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         crate::m20260104_000001_create_escalation_day::drop(manager).await?;
-        let backend = manager.get_database_backend();
-        match backend {
-            DbBackend::Postgres => run(manager, POSTGRES_UP).await?,
-            _ => run(manager, SQLITE_UP).await?,
-        }
-        manager
-            .get_connection()
-            .execute_unprepared(&format!(
+        make(manager, SQLITE_UP, POSTGRES_UP, |backend| {
+            format!(
                 "INSERT INTO escalation_span (day, until_day, side, actions, intensity_sum) {}",
                 rollup_from_actions(backend)
-            ))
-            .await?;
-        Ok(())
+            )
+        })
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
