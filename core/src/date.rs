@@ -2,6 +2,7 @@
 //! interval between two of the first three, open at the start ("../2025-08": by the end of
 //! August). One parser for every door that takes a written date, one way to show one.
 
+use crate::words::{Lang, Phrase};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SecondsFormat, Utc};
 use edtf_core::{Bound, Edtf, IntervalEndpoint, Precision};
 use standoff_entities::{DatePrecision, action};
@@ -280,39 +281,62 @@ fn finish(
     KnownDate { edtf, ..known }
 }
 
-/// A date as readers should see it: at its precision ("August 2025", "11-30 Aug 2025", "by
-/// August 2025"), an instant in `time_zone` (an IANA name; UTC when it is not one).
+/// A date as readers should see it, in English: see [`display_in`].
 pub fn display(date: &KnownDate, time_zone: &str) -> String {
+    display_in(date, time_zone, Lang::En)
+}
+
+/// One unit of `precision` at `at` in `lang`: "30 Aug 2025", "agosto de 2025", "2025".
+fn unit_words(precision: DatePrecision, at: DateTime<Utc>, lang: Lang) -> String {
+    match (lang, precision) {
+        (Lang::En, _) => precision.display(at),
+        (_, DatePrecision::Month) => at.format_localized("%B de %Y", lang.chrono()).to_string(),
+        (_, DatePrecision::Minute) => at
+            .format_localized("%-d %b %Y, %H:%M UTC", lang.chrono())
+            .to_string(),
+        (_, DatePrecision::Day) => at.format_localized("%-d %b %Y", lang.chrono()).to_string(),
+        (_, DatePrecision::Year) => at.format("%Y").to_string(),
+    }
+}
+
+/// A date as readers should see it in `lang`: at its precision ("August 2025", "11-30 Aug
+/// 2025", "by August 2025"), an instant in `time_zone` (an IANA name; UTC when it is not one).
+pub fn display_in(date: &KnownDate, time_zone: &str, lang: Lang) -> String {
     let p = date.precision;
+    let unit = |at| unit_words(p, at, lang);
     if p == DatePrecision::Minute {
         return match time_zone.parse::<chrono_tz::Tz>() {
             Ok(zone) if zone != chrono_tz::UTC => date
                 .at
                 .with_timezone(&zone)
-                .format("%-d %b %Y, %H:%M %Z")
+                .format_localized("%-d %b %Y, %H:%M %Z", lang.chrono())
                 .to_string(),
-            _ => p.display(date.at),
+            _ => unit(date.at),
         };
     }
     let last = p.truncate(date.until);
     if date.open_start() {
-        return format!("by {}", p.display(last));
+        return lang.fill(Phrase::By, &[("date", &unit(last))]);
     }
     if date.is_one_unit() {
-        return p.display(date.at);
+        return unit(date.at);
     }
     let same_year = date.at.year() == last.year();
     match p {
         DatePrecision::Day if same_year && date.at.month() == last.month() => {
-            format!("{}\u{2013}{}", date.at.format("%-d"), p.display(last))
+            format!("{}\u{2013}{}", date.at.format("%-d"), unit(last))
         }
-        DatePrecision::Day if same_year => {
-            format!("{} \u{2013} {}", date.at.format("%-d %b"), p.display(last))
-        }
-        DatePrecision::Month if same_year => {
-            format!("{} \u{2013} {}", date.at.format("%B"), p.display(last))
-        }
-        _ => format!("{} \u{2013} {}", p.display(date.at), p.display(last)),
+        DatePrecision::Day if same_year => format!(
+            "{} \u{2013} {}",
+            date.at.format_localized("%-d %b", lang.chrono()),
+            unit(last)
+        ),
+        DatePrecision::Month if same_year => format!(
+            "{} \u{2013} {}",
+            date.at.format_localized("%B", lang.chrono()),
+            unit(last)
+        ),
+        _ => format!("{} \u{2013} {}", unit(date.at), unit(last)),
     }
 }
 
@@ -331,13 +355,16 @@ pub fn acled_time_precision(date: &KnownDate) -> u8 {
     }
 }
 
-/// The calendar day of an instant in `time_zone` (UTC when it is not an IANA name): when an
-/// editor corrected or retracted something, as readers of the story see it.
-pub fn day_in(at: DateTime<Utc>, time_zone: &str) -> String {
-    match time_zone.parse::<chrono_tz::Tz>() {
-        Ok(zone) => at.with_timezone(&zone).format("%-d %b %Y").to_string(),
-        Err(_) => at.format("%-d %b %Y").to_string(),
-    }
+/// The calendar day of an instant in `time_zone` (UTC when it is not an IANA name), in `lang`:
+/// when an editor corrected or retracted something, as readers of the story see it.
+pub fn day_in(at: DateTime<Utc>, time_zone: &str, lang: Lang) -> String {
+    let local = match time_zone.parse::<chrono_tz::Tz>() {
+        Ok(zone) => at.with_timezone(&zone).date_naive(),
+        Err(_) => at.date_naive(),
+    };
+    local
+        .format_localized("%-d %b %Y", lang.chrono())
+        .to_string()
 }
 
 #[cfg(test)]

@@ -103,6 +103,65 @@ pub async fn escalation<C: ConnectionTrait>(
     bucketed(spans, bucket)
 }
 
+/// The series at the bucket that suits it (see [`suited_bucket`]), with that bucket: what a
+/// chart shows when no bucket is asked for. One aggregate at day width serves every width.
+pub async fn escalation_suited<C: ConnectionTrait>(
+    db: &C,
+    filter: &ResolvedFilter,
+) -> CoreResult<(Bucket, Vec<EscalationRow>)> {
+    let spans = match filter.only_sides() {
+        Some(sides) => from_rollup(db, sides).await?,
+        None => aggregated(db, filter, Bucket::Day).await?,
+    };
+    let bucket = suited_bucket(&spans)?;
+    Ok((bucket, bucketed(spans, bucket)?))
+}
+
+/// At most this many buckets across a chart before a coarser width reads better.
+const MOST_BUCKETS: i64 = 60;
+
+/// The finest width at which the span of the actions takes at most [`MOST_BUCKETS`] buckets
+/// and at least half of the actions are dated within one bucket (not drawn as bands over a
+/// longer period): a month of daily statements by day, a year of them by week, a story known
+/// only to months by month.
+fn suited_bucket(spans: &[SpanRow]) -> CoreResult<Bucket> {
+    let mut days = Vec::with_capacity(spans.len());
+    for row in spans {
+        let first = parse_day(&row.first)?;
+        let (from, until) = match (&row.day, &row.until_day) {
+            (Some(day), Some(until)) => (parse_day(day)?, parse_day(until)?),
+            _ => (first, first),
+        };
+        days.push((from, Ord::max(from, until), row.actions));
+    }
+    let total: i64 = days.iter().map(|d| d.2).sum();
+    for width in [Bucket::Day, Bucket::Week, Bucket::Month] {
+        let mut banded = 0;
+        let (mut first, mut last) = (None::<NaiveDate>, None::<NaiveDate>);
+        for (from, until, actions) in &days {
+            let (placed, start, end) = place(*from, *until, width);
+            if placed != width {
+                banded += actions;
+            }
+            first = Some(first.map_or(start, |f| Ord::min(f, start)));
+            last = Some(last.map_or(end, |l| Ord::max(l, end)));
+        }
+        let span_days = match (first, last) {
+            (Some(first), Some(last)) => (last - first).num_days(),
+            _ => 0,
+        };
+        let per_bucket = match width {
+            Bucket::Day => 1,
+            Bucket::Week => 7,
+            _ => 30,
+        };
+        if span_days / per_bucket <= MOST_BUCKETS && banded * 2 <= total {
+            return Ok(width);
+        }
+    }
+    Ok(Bucket::Year)
+}
+
 /// Sums are rounded to nine decimals, so the roll-up (which adds and later subtracts a
 /// corrected action's intensity) and a fresh aggregate print the same figures.
 fn rounded(sum: f64) -> f64 {
@@ -283,6 +342,34 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("day")
+    }
+
+    fn span(first: &str, until: Option<&str>, actions: i64) -> SpanRow {
+        SpanRow {
+            first: first.to_owned(),
+            day: until.map(|_| first.to_owned()),
+            until_day: until.map(str::to_owned),
+            side: Side::Local,
+            actions,
+            intensity_sum: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_suited_bucket_fits_the_span_and_the_precision() {
+        // Two weeks of dated days: by day.
+        let days = [span("2025-08-01", None, 3), span("2025-08-14", None, 2)];
+        assert_eq!(suited_bucket(&days).ok(), Some(Bucket::Day));
+        // A year of dated days: by week (52 weeks), not 365 days.
+        let year = [span("2025-01-06", None, 3), span("2025-12-20", None, 2)];
+        assert_eq!(suited_bucket(&year).ok(), Some(Bucket::Week));
+        // Everything known only to August: by month, not bands across a day chart.
+        let months = [span("2025-08-01", Some("2025-08-31"), 11)];
+        assert_eq!(suited_bucket(&months).ok(), Some(Bucket::Month));
+        // Decades: by year.
+        let decades = [span("1990-01-01", None, 1), span("2025-01-01", None, 1)];
+        assert_eq!(suited_bucket(&decades).ok(), Some(Bucket::Year));
+        assert_eq!(suited_bucket(&[]).ok(), Some(Bucket::Day));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod stories;
 pub mod thread;
 pub mod timeline;
 pub mod tokens;
+pub mod words;
 pub mod write;
 
 pub use error::{CoreError, CoreResult};

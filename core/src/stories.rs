@@ -12,6 +12,31 @@ use sea_orm::{
 use standoff_entities::{action, actor, story, story_action};
 use std::collections::HashMap;
 
+/// A named span of a story's timeline ("The DC deployment"): TimelineJS's eras.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Period {
+    /// What readers call it.
+    pub label: String,
+    /// When it ran, in EDTF ("2025-08", "2025-08-11/2025-08-30").
+    pub edtf: String,
+}
+
+impl Period {
+    /// Its dates, as the core reads every date.
+    pub fn date(&self) -> CoreResult<crate::date::KnownDate> {
+        crate::date::parse(&self.edtf)
+            .map_err(|why| CoreError::BadInput(format!("period {:?}: {why}", self.label)))
+    }
+}
+
+/// A story's periods in time order. They were checked when written, so a row that does not
+/// read is the database's fault and an error.
+pub fn periods(story: &story::Model) -> CoreResult<Vec<Period>> {
+    serde_json::from_str(&story.periods).map_err(|e| {
+        CoreError::Internal(format!("story {:?} periods do not read: {e}", story.slug))
+    })
+}
+
 /// The story with this slug, if any.
 pub async fn story_by_slug<C: ConnectionTrait>(
     db: &C,

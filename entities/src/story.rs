@@ -17,6 +17,8 @@ pub struct Model {
     pub time_zone: String,
     /// A BCP 47 language tag, such as `en-US`: its default language.
     pub locale: String,
+    /// Its periods as a JSON list of `{"label", "edtf"}`, written and read by the core.
+    pub periods: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -9,6 +9,7 @@ mod m20260104_000001_create_escalation_day;
 mod m20261201_000001_create_story;
 mod m20261202_000001_known_dates_and_order;
 mod m20261203_000001_escalation_spans;
+mod m20261205_000001_story_periods;
 pub mod sizes;
 
 pub use m20260103_000001_create_action_search::{POSTGRES_DOCUMENT, SQLITE_TABLE};
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_create_story::Migration),
             Box::new(m20261202_000001_known_dates_and_order::Migration),
             Box::new(m20261203_000001_escalation_spans::Migration),
+            Box::new(m20261205_000001_story_periods::Migration),
         ]
     }
 }

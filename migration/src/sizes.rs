@@ -17,3 +17,5 @@ pub const LOCALE: usize = 35;
 pub const EDTF: usize = 32;
 /// How a source words a date ("by late August 2025").
 pub const DATE_TEXT: usize = 200;
+/// Periods of one story.
+pub const PERIODS: usize = 50;

@@ -47,6 +47,19 @@ pub struct StoryInfo {
     /// Its readers' language, a BCP 47 tag; `en` unless given.
     #[serde(default = "english")]
     pub locale: String,
+    /// Named spans of its timeline, for TimelineJS's eras.
+    #[serde(default)]
+    pub periods: Vec<PeriodRecord>,
+}
+
+/// A named span of a story's timeline, as written in the file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodRecord {
+    /// What readers call it.
+    pub label: String,
+    /// When it ran, in EDTF ("2025-08", "2025-08-11/2025-08-30").
+    pub date: String,
 }
 
 fn utc() -> String {
@@ -71,6 +84,14 @@ impl StoryInfo {
             summary: self.summary.clone(),
             time_zone: self.time_zone.clone(),
             locale: self.locale.clone(),
+            periods: self
+                .periods
+                .iter()
+                .map(|p| standoff_core::stories::Period {
+                    label: p.label.clone(),
+                    edtf: p.date.clone(),
+                })
+                .collect(),
         }
     }
 }

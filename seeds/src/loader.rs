@@ -18,7 +18,7 @@ use standoff_core::write::actions::{
 };
 use standoff_core::write::actors::{add_source_in, create_actor_in};
 use standoff_core::write::stories::{
-    StoryPatch, add_to_story_in, create_story_in, update_story_in,
+    StoryPatch, add_to_story_in, create_story_in, periods_json, update_story_in,
 };
 use standoff_entities::{action, actor, response, source, story_action};
 use std::collections::{HashMap, HashSet};
@@ -233,11 +233,15 @@ async fn write_story_record(
                 },
                 time_zone: (found.time_zone != wanted.time_zone).then(|| wanted.time_zone.clone()),
                 locale: (found.locale != wanted.locale).then(|| wanted.locale.clone()),
+                periods: (found.periods
+                    != periods_json(&wanted.periods).map_err(|e| SeedError::rejected(&name, e))?)
+                .then(|| wanted.periods.clone()),
             };
             let changes = patch.title.is_some()
                 || !matches!(patch.summary, Patch::Keep)
                 || patch.time_zone.is_some()
-                || patch.locale.is_some();
+                || patch.locale.is_some()
+                || patch.periods.is_some();
             if changes {
                 update_story_in(txn, SEED_AUTHOR, &wanted.slug, patch, Some(CHANGED.into()))
                     .await

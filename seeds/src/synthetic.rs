@@ -104,6 +104,7 @@ async fn write_stories(
             summary: Some("A generated feud for load tests.".to_owned()),
             time_zone: "UTC".to_owned(),
             locale: "en".to_owned(),
+            periods: Vec::new(),
         };
         slugs.push(create_story_in(&mut txn, AUTHOR, story).await?.slug);
     }

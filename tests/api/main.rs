@@ -3,6 +3,7 @@
 
 mod attacks;
 mod backups;
+mod chart;
 mod cli;
 mod close_codes;
 mod contract;
@@ -13,11 +14,13 @@ mod exports;
 mod filters;
 mod helpers;
 mod http;
+mod languages;
 mod limits;
 mod migrations;
 mod ops;
 mod order;
 mod paging;
+mod periods;
 #[expect(dead_code, reason = "shared with tests/postgres, which uses the rest")]
 mod process;
 mod production;

@@ -350,3 +350,46 @@ async fn a_story_page_lists_its_corrections_and_retractions_with_json_ld() {
             .starts_with("Retracted")
     );
 }
+
+#[tokio::test]
+async fn the_list_of_stories_links_each_page_and_story_pages_anchor_public_ids() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    app.write(
+        &editor,
+        r#"mutation { createStory(input: { slug: "springfield-2025", title: "Springfield, 2025" }) { slug } }"#,
+        json!({}),
+    )
+    .await;
+    let list = app.get("/stories").await;
+    assert_eq!(list.status(), 200);
+    let list = list.text().await.expect("text");
+    assert!(
+        list.contains("<a href=\"/stories/chicago-2025\">Chicago vs. the White House, 2025</a>")
+    );
+    assert!(list.contains("<a href=\"/stories/springfield-2025\">Springfield, 2025</a>"));
+    assert!(list.contains("11 actions"), "{list}");
+    assert!(list.contains("0 actions"), "{list}");
+    let bad = app.get("/stories?after=not-a-cursor").await;
+    assert_eq!(bad.status(), 400);
+    let body: serde_json::Value = bad.json().await.expect("json");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    // The widget links an answered action that is not in it to the story page by the id
+    // clients know, so the page's anchors are those ids.
+    let id = app.action_id("Washington DC").await;
+    let page = app.get_text("/stories/chicago-2025").await;
+    assert!(page.contains(&format!("id=\"action-{id}\"")), "anchor {id}");
+    assert!(
+        page.contains(&format!("href=\"#action-{id}\"")),
+        "answers link {id}"
+    );
+    assert!(
+        page.contains("<details class=\"story-chart-data\">"),
+        "the chart's numbers"
+    );
+    assert!(
+        page.contains("11 actions, by August 2025."),
+        "one date said once"
+    );
+}

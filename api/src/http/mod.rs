@@ -10,6 +10,7 @@ pub mod params;
 mod playground;
 mod rate;
 mod story;
+mod story_list;
 mod vendor;
 mod ws;
 
@@ -159,8 +160,11 @@ pub fn router(
         .route("/export/actions.ndjson", get(export::table::ndjson))
         .route("/feed.atom", get(export::atom::feed))
         .route("/charts/escalation.svg", get(export::chart::chart))
+        .route("/charts/escalation.csv", get(export::chart::table))
+        .route("/stories", get(story_list::list))
         .route("/stories/{slug}", get(story::page_of))
         .route("/stories.css", get(story::style))
+        .route("/favicon.svg", get(favicon))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
@@ -236,6 +240,11 @@ fn request_span<B>(request: &Request<B>) -> tracing::Span {
         path = %request.uri().path(),
         request_id = %id,
     )
+}
+
+/// Standoff's icon, so no page asks for a `/favicon.ico` that is not there.
+async fn favicon() -> impl IntoResponse {
+    asset("image/svg+xml", include_str!("../../../web/favicon.svg"))
 }
 
 async fn sdl(

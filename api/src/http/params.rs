@@ -6,6 +6,7 @@ use standoff_core::date::{self, KnownDate};
 use standoff_core::escalation::Bucket;
 use standoff_core::filter::ActionFilter;
 use standoff_core::timeline::TimeOrder;
+use standoff_core::words::Lang;
 use standoff_core::{CoreError, CoreResult};
 
 /// What a page or export was asked for.
@@ -15,12 +16,14 @@ pub struct TimelineParams {
     pub filter: ActionFilter,
     /// The order (`order=desc`).
     pub order: TimeOrder,
-    /// The bucket of a chart (`bucket=week`).
-    pub bucket: Bucket,
+    /// The bucket of a chart (`bucket=week`); without one, the chart picks one for its span.
+    pub bucket: Option<Bucket>,
     /// At most this many actions (`limit=`), when the caller gives one.
     pub limit: Option<u64>,
     /// Only actions changed since then, retracted ones included (`updatedSince=`, exports).
     pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// The language of reader-facing text (`lang=es`), when asked for.
+    pub lang: Option<Lang>,
 }
 
 fn bad(message: String) -> CoreError {
@@ -99,7 +102,7 @@ impl TimelineParams {
                     }
                 }
                 "bucket" => {
-                    p.bucket = match value.to_lowercase().as_str() {
+                    p.bucket = Some(match value.to_lowercase().as_str() {
                         "day" => Bucket::Day,
                         "week" => Bucket::Week,
                         "month" => Bucket::Month,
@@ -109,7 +112,13 @@ impl TimelineParams {
                                 "bucket is day, week, month or year, not {value:?}"
                             )));
                         }
-                    }
+                    })
+                }
+                "lang" => {
+                    p.lang = Some(
+                        Lang::from_tag(value)
+                            .ok_or_else(|| bad(format!("lang is en or es, not {value:?}")))?,
+                    )
                 }
                 "limit" => {
                     p.limit = Some(
@@ -158,7 +167,7 @@ mod tests {
             pairs in proptest::collection::vec(
                 (proptest::sample::select(vec![
                     "actors", "stories", "involving", "sides", "kinds", "categories", "statuses", "from",
-                    "to", "text", "includeRetracted", "order", "bucket", "limit", "updatedSince", "other",
+                    "to", "text", "includeRetracted", "order", "bucket", "limit", "updatedSince", "lang", "other",
                 ]), ".{0,40}"),
                 0..8,
             )
@@ -177,6 +186,7 @@ mod tests {
             ("order", "sideways"),
             ("limit", "many"),
             ("colour", "red"),
+            ("lang", "fr"),
         ] {
             assert!(TimelineParams::parse(&pairs(&[bad])).is_err(), "{bad:?}");
         }

@@ -3,17 +3,20 @@
 //! on the server, so it reads without JavaScript; an unknown slug is a 404 page.
 
 use super::AppState;
-use super::export::{base_url, escape, side_words};
+use super::export::{base_url, escape};
 use super::oembed;
 use crate::error::ApiError;
-use axum::extract::{Path, State};
+use crate::schema::id::{NodeType, encode};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use standoff_core::escalation::{self, Bucket, EscalationRow};
 use standoff_core::export::{self, DEFAULT_EXPORT, ExportedAction};
 use standoff_core::filter::ActionFilter;
 use standoff_core::timeline::TimeOrder;
+use standoff_core::words::{Lang, Noun, Phrase};
 use standoff_core::{date, stories};
-use standoff_entities::story;
+use standoff_entities::{ActionStatus, story};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -36,12 +39,20 @@ fn machine_date(d: &date::KnownDate) -> String {
 }
 
 /// A page with `head` (links such as oEmbed discovery) in its head.
-fn page(status: StatusCode, title: &str, head: &str, body: &str) -> Response {
+pub(super) fn page(
+    status: StatusCode,
+    lang: Lang,
+    title: &str,
+    head: &str,
+    body: &str,
+) -> Response {
     let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><link rel=\"stylesheet\" href=\"/stories.css\">{head}</head>\
+         <title>{}</title><link rel=\"stylesheet\" href=\"/stories.css\">\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">{head}</head>\
          <body><main class=\"story\">{body}</main></body></html>",
+        lang.code(),
         escape(title)
     );
     (
@@ -55,7 +66,7 @@ fn page(status: StatusCode, title: &str, head: &str, body: &str) -> Response {
         .into_response()
 }
 
-fn action_item(story: &story::Model, item: &ExportedAction, html: &mut String) {
+fn action_item(story: &story::Model, lang: Lang, item: &ExportedAction, html: &mut String) {
     let a = &item.action;
     let side = item.actor.side;
     let _ = write!(
@@ -64,37 +75,123 @@ fn action_item(story: &story::Model, item: &ExportedAction, html: &mut String) {
          <time datetime=\"{}\">{}</time><span class=\"story-side\">{}</span>\
          <span class=\"story-actor\">{}</span></p><h3>{}</h3>",
         super::export::api_name(&side),
-        a.id,
+        encode(NodeType::Action, a.id).0,
         machine_date(&date::of(a)),
-        escape(&date::display(&date::of(a), &story.time_zone)),
-        side_words(side),
+        escape(&date::display_in(&date::of(a), &story.time_zone, lang)),
+        lang.side(side),
         escape(&item.actor.name),
         escape(&a.title),
     );
+    if a.status != ActionStatus::CarriedOut {
+        let _ = write!(
+            html,
+            "<p class=\"story-status\">{}</p>",
+            lang.status(a.status)
+        );
+    }
     if let Some(summary) = &a.summary {
         let _ = write!(html, "<p>{}</p>", escape(summary));
     }
     if let Some(quote) = &a.quote {
         let _ = write!(html, "<blockquote>“{}”</blockquote>", escape(quote));
     }
+    if let Some(place) = &a.place {
+        let _ = write!(
+            html,
+            "<p class=\"story-small\">{}: {}</p>",
+            lang.phrase(Phrase::Place),
+            escape(place)
+        );
+    }
     for (link, answered) in &item.responds_to {
         let _ = write!(
             html,
             "<p class=\"story-small\">{} <a href=\"#action-{}\">{}</a></p>",
-            super::export::stance_words(link.stance),
-            answered.id,
+            lang.stance(link.stance),
+            encode(NodeType::Action, answered.id).0,
             escape(&answered.title)
         );
     }
     if let Some(correction) = item.latest_correction() {
         let _ = write!(
             html,
-            "<p class=\"story-correction\"><strong>Corrected</strong> {}: {}</p>",
-            escape(&date::day_in(correction.at, &story.time_zone)),
+            "<p class=\"story-correction\"><strong>{}</strong> {}: {}</p>",
+            lang.phrase(Phrase::Corrected),
+            escape(&date::day_in(correction.at, &story.time_zone, lang)),
             escape(correction.note.as_deref().unwrap_or_default())
         );
     }
     html.push_str("</li>");
+}
+
+/// The escalation chart and, for readers who cannot see its lines, its numbers as a table.
+fn chart_section(
+    story: &story::Model,
+    lang: Lang,
+    bucket: Bucket,
+    rows: &[EscalationRow],
+    html: &mut String,
+) {
+    let slug_q = escape(&story.slug);
+    let per = match bucket {
+        Bucket::Day => Noun::Day,
+        Bucket::Week => Noun::Week,
+        Bucket::Month => Noun::Month,
+        Bucket::Year => Noun::Year,
+    };
+    let per = lang.noun(per, false);
+    let say = |p| escape(lang.phrase(p));
+    let _ = write!(
+        html,
+        "<section class=\"story-chart\" aria-labelledby=\"chart-heading\">\
+         <h2 id=\"chart-heading\">{}</h2>\
+         <div class=\"story-chart-frame\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">\
+         <img src=\"/charts/escalation.svg?stories={slug_q}&amp;lang={}\" alt=\"{}\" \
+         width=\"800\" height=\"450\"></div><p class=\"story-chart-hint\">{}</p>\
+         <details class=\"story-chart-data\"><summary>{}</summary>\
+         <div class=\"story-table-frame\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">\
+         <table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr>\
+         </thead><tbody>",
+        say(Phrase::ChartHeading),
+        say(Phrase::ChartScrollable),
+        lang.code(),
+        escape(&lang.fill(Phrase::ChartAlt, &[("unit", per)])),
+        say(Phrase::ScrollHint),
+        say(Phrase::ChartNumbers),
+        say(Phrase::ChartNumbersScrollable),
+        escape(&lang.fill(Phrase::ChartCaption, &[("unit", per)])),
+        say(Phrase::ColumnWhen),
+        say(Phrase::ColumnSide),
+        say(Phrase::ColumnActions),
+        say(Phrase::ColumnSum),
+    );
+    for row in rows {
+        let last = row.bucket_end - chrono::Duration::days(1);
+        let when = match row.width {
+            Bucket::Day => date::day_in(row.bucket_start, "UTC", lang),
+            _ => format!(
+                "{} \u{2013} {}",
+                date::day_in(row.bucket_start, "UTC", lang),
+                date::day_in(last, "UTC", lang)
+            ),
+        };
+        let _ = write!(
+            html,
+            "<tr><td>{when}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            lang.side(row.side),
+            row.actions,
+            row.intensity_sum
+        );
+    }
+    let _ = write!(
+        html,
+        "</tbody></table></div><p class=\"story-small\">\
+         <a href=\"/charts/escalation.csv?stories={slug_q}&amp;lang={}\">{}</a></p>\
+         </details></section>",
+        lang.code(),
+        say(Phrase::DownloadCsv)
+    );
 }
 
 /// One correction or retraction as readers are told it.
@@ -102,7 +199,7 @@ struct Notice {
     at: chrono::DateTime<chrono::Utc>,
     action_id: Option<i64>,
     title: String,
-    what: &'static str,
+    what: Phrase,
     note: String,
 }
 
@@ -115,7 +212,7 @@ fn notices(items: &[ExportedAction], retracted: &[ExportedAction]) -> Vec<Notice
                 at: c.at,
                 action_id: Some(item.action.id),
                 title: item.action.title.clone(),
-                what: "Corrected",
+                what: Phrase::Corrected,
                 note: c.note.clone().unwrap_or_default(),
             })
         })
@@ -125,7 +222,7 @@ fn notices(items: &[ExportedAction], retracted: &[ExportedAction]) -> Vec<Notice
             at: r.at,
             action_id: None,
             title: item.action.title.clone(),
-            what: "Retracted",
+            what: Phrase::Retracted,
             note: r.note.clone().unwrap_or_default(),
         })
     }));
@@ -134,14 +231,19 @@ fn notices(items: &[ExportedAction], retracted: &[ExportedAction]) -> Vec<Notice
 }
 
 /// The page's schema.org description, with its corrections, as JSON-LD safe inside `<script>`.
-fn json_ld(story: &story::Model, url: &str, notices: &[Notice]) -> String {
+fn json_ld(story: &story::Model, lang: Lang, url: &str, notices: &[Notice]) -> String {
     let corrections: Vec<serde_json::Value> = notices
         .iter()
         .map(|n| {
             serde_json::json!({
                 "@type": "CorrectionComment",
                 "datePublished": n.at.to_rfc3339(),
-                "text": format!("{} \u{201c}{}\u{201d}: {}", n.what, n.title, n.note),
+                "text": format!(
+                    "{} \u{201c}{}\u{201d}: {}",
+                    lang.phrase(n.what),
+                    n.title,
+                    n.note
+                ),
             })
         })
         .collect();
@@ -163,15 +265,28 @@ fn json_ld(story: &story::Model, url: &str, notices: &[Notice]) -> String {
     doc.to_string().replace("</", "<\\/")
 }
 
-/// The story's page; 404 when no story has the slug.
+/// The language a page's address asks for (`?lang=es`). Anything else in the address (a
+/// newsroom's tracking parameters) is left alone: a reader's page never refuses a link.
+fn page_lang(query: Option<&str>) -> Option<Lang> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
+    pairs
+        .iter()
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::from_tag(v))
+}
+
+/// The story's page, in the language asked for or the story's own; 404 when no story has the
+/// slug.
 pub async fn page_of(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let Some(story) = stories::story_by_slug(&state.db, &slug).await? else {
         return Ok(page(
             StatusCode::NOT_FOUND,
+            Lang::En,
             "No such story",
             "",
             "<p class=\"story-kicker\">Standoff</p><h1>No such story</h1>\
@@ -192,66 +307,87 @@ pub async fn page_of(
         .remove(&story.id)
         .unwrap_or_default();
     let base = base_url(&headers);
+    let lang = page_lang(query.as_deref()).unwrap_or_else(|| Lang::of_locale(&story.locale));
+    let say = |p| escape(lang.phrase(p));
     let slug_q = escape(&story.slug);
+    let other = match lang {
+        Lang::En => Lang::Es,
+        Lang::Es => Lang::En,
+    };
     let mut body = String::new();
     let _ = write!(
         body,
-        "<header><p class=\"story-kicker\">A sourced timeline</p><h1>{}</h1>",
+        "<header><p class=\"story-kicker\">{}<a class=\"story-language\" href=\"?lang={}\" \
+         hreflang=\"{}\" lang=\"{}\">{}</a></p><h1>{}</h1>",
+        say(Phrase::StoryKicker),
+        other.code(),
+        other.code(),
+        other.code(),
+        escape(lang.phrase(Phrase::OtherLanguage)),
         escape(&story.title)
     );
     if let Some(summary) = &story.summary {
         let _ = write!(body, "<p class=\"story-summary\">{}</p>", escape(summary));
     }
     let count = span.actions;
+    let actions = lang.count(count, Noun::Action);
+    let span_text = match (items.first(), items.last()) {
+        (Some(first), Some(last)) => {
+            let first = date::display_in(&date::of(&first.action), &story.time_zone, lang);
+            let last = date::display_in(&date::of(&last.action), &story.time_zone, lang);
+            if first == last {
+                format!("{actions}, {first}")
+            } else {
+                lang.fill(
+                    Phrase::Span,
+                    &[("actions", &actions), ("first", &first), ("last", &last)],
+                )
+            }
+        }
+        _ => actions,
+    };
     let _ = write!(
         body,
-        "<p class=\"story-span\">{count} action{}",
-        if count == 1 { "" } else { "s" }
+        "<p class=\"story-span\">{}.</p></header>",
+        escape(&span_text)
     );
-    if let (Some(first), Some(last)) = (items.first(), items.last()) {
-        let _ = write!(
-            body,
-            ", {} to {}",
-            escape(&date::display(&date::of(&first.action), &story.time_zone)),
-            escape(&date::display(&date::of(&last.action), &story.time_zone)),
-        );
-    }
-    body.push_str(".</p></header>");
+    let (bucket, rows) = escalation::escalation_suited(&state.db, &filter).await?;
+    chart_section(&story, lang, bucket, &rows, &mut body);
     let _ = write!(
         body,
-        "<section class=\"story-chart\" aria-labelledby=\"chart-heading\">\
-         <h2 id=\"chart-heading\">How each side escalated</h2>\
-         <div class=\"story-chart-frame\" tabindex=\"0\" role=\"region\" \
-         aria-label=\"Escalation chart, scrollable\">\
-         <img src=\"/charts/escalation.svg?stories={slug_q}&amp;bucket=month\" \
-         alt=\"Line chart of the summed intensity of each side's actions per month; \
-         negative values are conflict.\" width=\"800\" height=\"420\"></div>\
-         <p class=\"story-chart-hint\">Scroll sideways to see the whole chart.</p></section>"
-    );
-    body.push_str(
-        "<section aria-labelledby=\"timeline-heading\"><h2 id=\"timeline-heading\">\
-         What happened, in time order</h2><ol class=\"story-timeline\">",
+        "<section aria-labelledby=\"timeline-heading\"><h2 id=\"timeline-heading\">{}</h2>\
+         <ol class=\"story-timeline\">",
+        say(Phrase::WhatHappened)
     );
     for item in &items {
-        action_item(&story, item, &mut body);
+        action_item(&story, lang, item, &mut body);
     }
     body.push_str("</ol>");
     if u64::try_from(items.len()).unwrap_or(u64::MAX) < count {
         let _ = write!(
             body,
-            "<p class=\"story-small\">The first {DEFAULT_EXPORT} actions are shown; \
-             the <a href=\"/embed/timeline?stories={slug_q}\">live timeline</a> holds them all.</p>"
+            "<p class=\"story-small\">{} <a href=\"/embed/timeline?stories={slug_q}&amp;lang={}\">\
+             {}</a></p>",
+            escape(&lang.fill(Phrase::FirstShown, &[("n", &DEFAULT_EXPORT.to_string())])),
+            lang.code(),
+            say(Phrase::AllInWidget)
         );
     }
     body.push_str("</section>");
     if !notices.is_empty() {
-        body.push_str(
+        let _ = write!(
+            body,
             "<section aria-labelledby=\"corrections-heading\"><h2 id=\"corrections-heading\">\
-             Corrections and retractions</h2><ul class=\"story-notices\">",
+             {}</h2><ul class=\"story-notices\">",
+            say(Phrase::CorrectionsHeading)
         );
         for n in &notices {
             let title = match n.action_id {
-                Some(id) => format!("<a href=\"#action-{id}\">{}</a>", escape(&n.title)),
+                Some(id) => format!(
+                    "<a href=\"#action-{}\">{}</a>",
+                    encode(NodeType::Action, id).0,
+                    escape(&n.title)
+                ),
                 None => format!(
                     "<span class=\"story-retracted\">{}</span>",
                     escape(&n.title)
@@ -260,8 +396,8 @@ pub async fn page_of(
             let _ = write!(
                 body,
                 "<li><strong>{}</strong> {}: {title}. {}</li>",
-                n.what,
-                escape(&date::day_in(n.at, &story.time_zone)),
+                say(n.what),
+                escape(&date::day_in(n.at, &story.time_zone, lang)),
                 escape(&n.note)
             );
         }
@@ -273,9 +409,11 @@ pub async fn page_of(
             sources.insert(source.id, source);
         }
     }
-    body.push_str(
-        "<section aria-labelledby=\"sources-heading\"><h2 id=\"sources-heading\">Sources</h2>\
+    let _ = write!(
+        body,
+        "<section aria-labelledby=\"sources-heading\"><h2 id=\"sources-heading\">{}</h2>\
          <ul class=\"story-sources\">",
+        say(Phrase::Sources)
     );
     for source in sources.values() {
         let name = match &source.url {
@@ -298,26 +436,41 @@ pub async fn page_of(
         640,
     );
     let playground = if state.playground {
-        format!(" · Query: <a href=\"/?story={slug_q}\">GraphQL playground</a>")
+        format!(
+            " · {}: <a href=\"/?story={slug_q}\">{}</a>",
+            say(Phrase::QueryLink),
+            say(Phrase::Playground)
+        )
     } else {
         String::new()
     };
     let _ = write!(
         body,
         "<section class=\"story-embed\" aria-labelledby=\"embed-heading\">\
-         <h2 id=\"embed-heading\">Embed this timeline</h2><pre><code>{}</code></pre>\
-         <p class=\"story-small\">Feed: <a href=\"/feed.atom?stories={slug_q}\">Atom</a> · \
-         Data: <a href=\"/export/timelinejs.json?stories={slug_q}\">TimelineJS</a> · \
-         <a href=\"/export/actions.csv?stories={slug_q}\">CSV</a> · \
+         <h2 id=\"embed-heading\">{}</h2><pre><code>{}</code></pre>\
+         <p class=\"story-small\">{}: <a href=\"/feed.atom?stories={slug_q}&amp;lang={code}\">\
+         Atom</a> · {}: <a href=\"/export/timelinejs.json?stories={slug_q}&amp;lang={code}\">\
+         TimelineJS</a> · <a href=\"/export/actions.csv?stories={slug_q}\">CSV</a> · \
          <a href=\"/export/actions.ndjson?stories={slug_q}\">NDJSON</a>{playground}\
-         </p></section><footer class=\"story-footer\">Sourced timeline by Standoff.</footer>\
+         </p></section><footer class=\"story-footer\">{} Standoff.</footer>\
          <script type=\"application/ld+json\">{}</script>",
+        say(Phrase::EmbedHeading),
         escape(&embed),
-        json_ld(&story, &format!("{base}/stories/{}", story.slug), &notices)
+        say(Phrase::FeedLink),
+        say(Phrase::DataLinks),
+        say(Phrase::CreditBy),
+        json_ld(
+            &story,
+            lang,
+            &format!("{base}/stories/{}", story.slug),
+            &notices
+        ),
+        code = lang.code(),
     );
     let url = format!("{base}/stories/{}", story.slug);
     Ok(page(
         StatusCode::OK,
+        lang,
         &story.title,
         &oembed::discovery(&base, &url, &story.title),
         &body,

@@ -4,6 +4,7 @@ use super::actions::Patch;
 use super::{WriteTxn, Writer};
 use crate::change_log::LogEntry;
 use crate::check::{self, MAX_LONG, MAX_SHORT};
+use crate::stories::Period;
 use crate::{CoreError, CoreResult};
 use chrono::Utc;
 use sea_orm::ActiveValue::Set;
@@ -25,6 +26,39 @@ pub struct NewStory {
     pub time_zone: String,
     /// A BCP 47 language tag, such as `en-US`.
     pub locale: String,
+    /// Named spans of its timeline.
+    pub periods: Vec<Period>,
+}
+
+/// A story's periods, checked: each label a short text, each date one the core reads, at most
+/// [`sizes::PERIODS`] of them; stored in time order as JSON.
+pub fn periods_json(periods: &[Period]) -> CoreResult<String> {
+    if periods.len() > sizes::PERIODS {
+        return Err(CoreError::LimitExceeded(format!(
+            "a story has at most {} periods, not {}",
+            sizes::PERIODS,
+            periods.len()
+        )));
+    }
+    let mut checked = Vec::with_capacity(periods.len());
+    for period in periods {
+        let label = check::text("period label", &period.label, MAX_SHORT)?;
+        let date = Period {
+            label: label.clone(),
+            edtf: period.edtf.clone(),
+        }
+        .date()?;
+        checked.push((
+            date.at,
+            Period {
+                label,
+                edtf: date.edtf,
+            },
+        ));
+    }
+    checked.sort_by_key(|(at, _)| *at);
+    let list: Vec<Period> = checked.into_iter().map(|(_, p)| p).collect();
+    serde_json::to_string(&list).map_err(|e| CoreError::Internal(format!("periods: {e}")))
 }
 
 /// A time zone the IANA database knows, such as `America/Chicago`.
@@ -68,6 +102,7 @@ impl NewStory {
             summary: check::optional_text("summary", self.summary.as_deref(), MAX_LONG)?,
             time_zone: time_zone(&self.time_zone)?,
             locale: locale(&self.locale)?,
+            periods: self.periods,
         })
     }
 }
@@ -83,6 +118,8 @@ pub struct StoryPatch {
     pub time_zone: Option<String>,
     /// New language.
     pub locale: Option<String>,
+    /// New periods, replacing all of them.
+    pub periods: Option<Vec<Period>>,
 }
 
 /// Creates a story inside `txn`; a slug already in use is CONFLICT.
@@ -107,6 +144,7 @@ pub async fn create_story_in(
         summary: Set(input.summary),
         time_zone: Set(input.time_zone),
         locale: Set(input.locale),
+        periods: Set(periods_json(&input.periods)?),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -156,6 +194,9 @@ pub async fn update_story_in(
     if let Some(tag) = &patch.locale {
         after.locale = locale(tag)?;
     }
+    if let Some(periods) = &patch.periods {
+        after.periods = periods_json(periods)?;
+    }
     let mut changed = serde_json::Map::new();
     let mut field = |name: &str, old: serde_json::Value, new: serde_json::Value| {
         if old != new {
@@ -166,6 +207,8 @@ pub async fn update_story_in(
     field("summary", json!(before.summary), json!(after.summary));
     field("timeZone", json!(before.time_zone), json!(after.time_zone));
     field("locale", json!(before.locale), json!(after.locale));
+    let list = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
+    field("periods", list(&before.periods), list(&after.periods));
     if changed.is_empty() {
         return Err(CoreError::BadInput("the update changes nothing".into()));
     }
@@ -176,6 +219,7 @@ pub async fn update_story_in(
         summary: Set(after.summary.clone()),
         time_zone: Set(after.time_zone.clone()),
         locale: Set(after.locale.clone()),
+        periods: Set(after.periods.clone()),
         updated_at: Set(after.updated_at),
         ..Default::default()
     })

@@ -11,6 +11,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use standoff_core::export::{self, ExportedAction};
+use standoff_core::words::Phrase;
 use std::collections::BTreeMap;
 
 /// An entry id that stays the same for an action forever, whatever host serves it.
@@ -25,22 +26,37 @@ fn fixed(at: chrono::DateTime<chrono::Utc>) -> FixedDateTime {
 fn entry(item: &ExportedAction, base: &str, scope: &Scope) -> Entry {
     let a = &item.action;
     let gid = encode(NodeType::Action, a.id).0;
+    let lang = scope.lang;
     let mut title = a.title.clone();
     if a.revision > 1 {
-        title = format!("{title} (corrected)");
+        title = format!("{title} {}", lang.phrase(Phrase::CorrectedSuffix));
     }
-    let html = format!("<p>{}</p>{}", escape(&scope.date(a)), action_html(item));
+    let html = format!(
+        "<p>{}</p>{}",
+        escape(&scope.date(a)),
+        action_html(item, scope)
+    );
     let mut content = Content::default();
     content.set_content_type("html".to_owned());
     content.set_value(html);
     let mut link = Link::default();
     link.set_href(format!("{base}/embed/timeline#action-{gid}"));
     link.set_rel("alternate");
-    let categories = [api_name(&item.actor.side), api_name(&a.kind)]
+    // Terms stay the API's codes, which feed filters match on; labels are for readers.
+    let mut categories = vec![
+        (api_name(&item.actor.side), lang.side(item.actor.side)),
+        (api_name(&a.kind), lang.kind(a.kind)),
+        (api_name(&a.status), lang.status(a.status)),
+    ];
+    if let Some(category) = a.category {
+        categories.push((api_name(&category), lang.category(category)));
+    }
+    let categories = categories
         .into_iter()
-        .map(|term| {
+        .map(|(term, label)| {
             let mut c = Category::default();
             c.set_term(term);
+            c.set_label(Some(label.to_owned()));
             c
         })
         .collect::<Vec<_>>();
@@ -59,7 +75,7 @@ fn entry(item: &ExportedAction, base: &str, scope: &Scope) -> Entry {
 const TOMBSTONES: &str = "http://purl.org/atompub/tombstones/1.0";
 
 /// An RFC 6721 tombstone for a retracted action: the entry's id, when, and the reason.
-fn tombstone(item: &ExportedAction, base: &str) -> Extension {
+fn tombstone(item: &ExportedAction, base: &str, scope: &Scope) -> Extension {
     let a = &item.action;
     let when = item.retraction.as_ref().map_or(a.updated_at, |r| r.at);
     let reason = item
@@ -81,7 +97,10 @@ fn tombstone(item: &ExportedAction, base: &str) -> Extension {
     };
     let comment = Extension {
         name: "at:comment".into(),
-        value: Some(format!("Retracted: {reason} ({})", a.title)),
+        value: Some(scope.lang.fill(
+            Phrase::Tombstone,
+            &[("reason", &reason), ("title", &a.title)],
+        )),
         ..Extension::default()
     };
     Extension {
@@ -122,7 +141,8 @@ pub async fn feed(
     self_link.set_rel("self");
     let mut feed = Feed::default();
     feed.set_id("tag:standoff.invalid,2025:feed");
-    feed.set_title(Text::plain(scope.title("new and corrected actions")));
+    feed.set_title(Text::plain(scope.title(Phrase::FeedTitle)));
+    feed.set_lang(Some(scope.lang.code().to_owned()));
     feed.set_updated(fixed(updated));
     feed.set_authors(vec![author]);
     feed.set_links(vec![self_link]);
@@ -139,7 +159,10 @@ pub async fn feed(
             "at".to_owned(),
             BTreeMap::from([(
                 "deleted-entry".to_owned(),
-                retracted.iter().map(|i| tombstone(i, &base)).collect(),
+                retracted
+                    .iter()
+                    .map(|i| tombstone(i, &base, &scope))
+                    .collect(),
             )]),
         );
         feed.set_extensions(extensions);

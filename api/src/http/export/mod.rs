@@ -13,7 +13,8 @@ use standoff_core::CoreError;
 use standoff_core::date;
 use standoff_core::export::ExportedAction;
 use standoff_core::filter::{FilterCache, ResolvedFilter};
-use standoff_entities::{Side, Stance, action, source, story};
+use standoff_core::words::{Lang, Phrase};
+use standoff_entities::{ActionStatus, action, source, story};
 
 /// What a newsroom route was asked for: its parameters, the resolved filter, and the story it
 /// is about when the filter names exactly one (whose title and time zone it then uses).
@@ -24,6 +25,8 @@ pub(crate) struct Scope {
     pub filter: ResolvedFilter,
     /// The one story the filter names, if it names one.
     pub story: Option<story::Model>,
+    /// The language readers are addressed in: `lang=`, else the story's, else English.
+    pub lang: Lang,
 }
 
 impl Scope {
@@ -32,17 +35,18 @@ impl Scope {
         self.story.as_ref().map_or("UTC", |s| s.time_zone.as_str())
     }
 
-    /// A title for what is shown: the story's title with `what`, or `what` alone.
-    pub fn title(&self, what: &str) -> String {
-        match &self.story {
-            Some(story) => format!("{}: {what}", story.title),
-            None => format!("Standoff: {what}"),
-        }
+    /// A title for what is shown: the story's title (or Standoff) with `what`.
+    pub fn title(&self, what: Phrase) -> String {
+        let story = self.story.as_ref().map_or("Standoff", |s| s.title.as_str());
+        self.lang.fill(
+            Phrase::Title,
+            &[("story", story), ("what", self.lang.phrase(what))],
+        )
     }
 
     /// A date as readers of this scope see it.
     pub fn date(&self, action: &action::Model) -> String {
-        date::display(&date::of(action), self.time_zone())
+        date::display_in(&date::of(action), self.time_zone(), self.lang)
     }
 }
 
@@ -62,10 +66,15 @@ pub(crate) async fn scope(
     let filter = std::mem::take(&mut params.filter)
         .resolve(db, known)
         .await?;
+    let lang = params
+        .lang
+        .or_else(|| story.as_ref().map(|s| Lang::of_locale(&s.locale)))
+        .unwrap_or_default();
     Ok(Scope {
         params,
         filter,
         story,
+        lang,
     })
 }
 
@@ -107,31 +116,6 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// The upper-case name a vocabulary value has in the API (`CARRIES_OUT`).
-/// A side in readers' words.
-pub(crate) fn side_words(side: Side) -> &'static str {
-    match side {
-        Side::Federal => "Federal",
-        Side::State => "State",
-        Side::Local => "Local",
-        Side::Other => "Other",
-    }
-}
-
-/// How a response stands to what it answers, in readers' words, to head "… the action".
-pub(crate) fn stance_words(stance: Stance) -> &'static str {
-    match stance {
-        Stance::Supports => "Supports",
-        Stance::Complies => "Complies with",
-        Stance::CarriesOut => "Carries out",
-        Stance::Withdraws => "Withdraws",
-        Stance::Dismisses => "Dismisses",
-        Stance::Criticizes => "Criticizes",
-        Stance::Condemns => "Condemns",
-        Stance::Defies => "Defies",
-        Stance::Escalates => "Escalates",
-    }
-}
-
 pub(crate) fn api_name<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
@@ -139,25 +123,37 @@ pub(crate) fn api_name<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-/// An action described in HTML for exports: actor and side, summary, quote, what it answers
-/// and its sources, everything from the data escaped.
-pub(crate) fn action_html(item: &ExportedAction) -> String {
-    let a = &item.action;
+/// An action described in HTML for exports, in `scope`'s language: actor and side, status
+/// when it is not a deed done, summary, quote, place, what it answers and its sources,
+/// everything from the data escaped.
+pub(crate) fn action_html(item: &ExportedAction, scope: &Scope) -> String {
+    let (a, lang) = (&item.action, scope.lang);
     let mut html = format!(
-        "<p><strong>{}</strong> ({})</p>",
+        "<p><strong>{}</strong> ({})",
         escape(&item.actor.name),
-        side_words(item.actor.side)
+        lang.side(item.actor.side)
     );
+    if a.status != ActionStatus::CarriedOut {
+        html.push_str(&format!(" · <em>{}</em>", lang.status(a.status)));
+    }
+    html.push_str("</p>");
     if let Some(summary) = &a.summary {
         html.push_str(&format!("<p>{}</p>", escape(summary)));
     }
     if let Some(quote) = &a.quote {
         html.push_str(&format!("<blockquote>“{}”</blockquote>", escape(quote)));
     }
+    if let Some(place) = &a.place {
+        html.push_str(&format!(
+            "<p>{}: {}</p>",
+            lang.phrase(Phrase::Place),
+            escape(place)
+        ));
+    }
     for (link, answered) in &item.responds_to {
         html.push_str(&format!(
             "<p>{} “{}”</p>",
-            stance_words(link.stance),
+            lang.stance(link.stance),
             escape(&answered.title)
         ));
     }
@@ -180,21 +176,28 @@ pub(crate) fn action_html(item: &ExportedAction) -> String {
             .iter()
             .map(|e| format!("“{}”", escape(e)))
             .collect();
+        let source = lang.phrase(Phrase::Source);
         if quoted.is_empty() {
-            html.push_str(&format!("<p><small>Source: {cite}</small></p>"));
+            html.push_str(&format!("<p><small>{source}: {cite}</small></p>"));
         } else {
             html.push_str(&format!(
-                "<p><small>Source: {cite}: {}</small></p>",
+                "<p><small>{source}: {cite}: {}</small></p>",
                 quoted.join(" · ")
             ));
         }
     }
     if let Some(correction) = item.latest_correction() {
-        html.push_str(&format!(
-            "<p><em>Corrected {}: {}</em></p>",
-            correction.at.format("%-d %b %Y"),
-            escape(correction.note.as_deref().unwrap_or_default())
-        ));
+        let corrected = lang.fill(
+            Phrase::CorrectedOn,
+            &[
+                (
+                    "date",
+                    &date::day_in(correction.at, scope.time_zone(), lang),
+                ),
+                ("note", correction.note.as_deref().unwrap_or_default()),
+            ],
+        );
+        html.push_str(&format!("<p><em>{}</em></p>", escape(&corrected)));
     }
     html
 }

@@ -1,6 +1,6 @@
 //! `/export/timelinejs.json`: the filtered timeline as Knight Lab TimelineJS3 JSON.
 
-use super::{Scope, action_html, escape, scope, side_words};
+use super::{Scope, action_html, escape, scope};
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::schema::id::{NodeType, encode};
@@ -8,8 +8,9 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde_json::{Value, json};
-use standoff_core::date;
 use standoff_core::export::{self, ExportedAction};
+use standoff_core::words::{Noun, Phrase};
+use standoff_core::{date, stories};
 use standoff_entities::DatePrecision;
 
 /// TimelineJS's date object for the unit of `precision` at `at`, never finer than known.
@@ -51,8 +52,8 @@ fn event(item: &ExportedAction, scope: &Scope) -> Value {
     let mut event = json!({
         "unique_id": encode(NodeType::Action, item.action.id).0,
         "start_date": start,
-        "text": { "headline": escape(&item.action.title), "text": action_html(item) },
-        "group": side_words(item.actor.side),
+        "text": { "headline": escape(&item.action.title), "text": action_html(item, scope) },
+        "group": scope.lang.side(item.actor.side),
     });
     if let Some(end) = end {
         event["end_date"] = end;
@@ -71,6 +72,22 @@ fn event(item: &ExportedAction, scope: &Scope) -> Value {
         });
     }
     event
+}
+
+/// A story's periods as TimelineJS eras: each a labelled band from its first to its last unit.
+fn eras(story: &standoff_entities::story::Model, scope: &Scope) -> Result<Vec<Value>, ApiError> {
+    let mut eras = Vec::new();
+    for period in stories::periods(story)? {
+        let known = period.date()?;
+        let p = known.precision;
+        let shown = date::display_in(&known, scope.time_zone(), scope.lang);
+        eras.push(json!({
+            "start_date": date_object(known.at, p, &shown),
+            "end_date": date_object(p.truncate(known.until), p, &shown),
+            "text": { "headline": escape(&period.label) },
+        }));
+    }
+    Ok(eras)
 }
 
 /// True when an address names a picture TimelineJS can show, by its file's extension.
@@ -93,14 +110,20 @@ pub async fn export(
     let scope = scope(&state.db, &state.filter_cache, query.as_deref()).await?;
     let params = &scope.params;
     let items = export::timeline(&state.db, &scope.filter, params.order, params.limit).await?;
+    let lang = scope.lang;
     let span = match (items.first(), items.last()) {
-        (Some(first), Some(last)) => format!(
-            "{} actions, {} to {}",
-            items.len(),
-            scope.date(&first.action),
-            scope.date(&last.action)
+        (Some(first), Some(last)) => lang.fill(
+            Phrase::Span,
+            &[
+                (
+                    "actions",
+                    &lang.count(u64::try_from(items.len()).unwrap_or(0), Noun::Action),
+                ),
+                ("first", &scope.date(&first.action)),
+                ("last", &scope.date(&last.action)),
+            ],
         ),
-        _ => "No actions match this filter.".to_owned(),
+        _ => lang.phrase(Phrase::NoActions).to_owned(),
     };
     // A story's own title and summary head its timeline.
     let (headline, text) = match &scope.story {
@@ -112,12 +135,19 @@ pub async fn export(
             },
         ),
         None => (
-            scope.title("the feud, in time order"),
+            scope.title(Phrase::TimelineTitle),
             format!("<p>{}</p>", escape(&span)),
         ),
     };
-    Ok(Json(json!({
+    let mut doc = json!({
         "title": { "text": { "headline": escape(&headline), "text": text } },
         "events": items.iter().map(|i| event(i, &scope)).collect::<Vec<_>>(),
-    })))
+    });
+    if let Some(story) = &scope.story {
+        let eras = eras(story, &scope)?;
+        if !eras.is_empty() {
+            doc["eras"] = Value::Array(eras);
+        }
+    }
+    Ok(Json(doc))
 }

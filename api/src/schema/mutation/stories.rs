@@ -5,6 +5,7 @@ use crate::error::CoreResultExt;
 use crate::schema::id::{NodeType, decode};
 use crate::schema::object::{Action, Story, database};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use standoff_core::stories::Period;
 use standoff_core::write::actions::Patch;
 use standoff_core::write::stories::{self, NewStory, StoryPatch};
 
@@ -23,6 +24,28 @@ pub struct CreateStoryInput {
     /// Its readers' language, a BCP 47 tag.
     #[graphql(default_with = "Some(\"en\".to_owned())")]
     pub locale: Option<String>,
+    /// Named spans of its timeline.
+    pub periods: Option<Vec<PeriodInput>>,
+}
+
+/// A named span of a story's timeline.
+#[derive(InputObject)]
+pub struct PeriodInput {
+    /// What readers call it ("The DC deployment").
+    pub label: String,
+    /// When it ran, in any date form the API takes: "2025-08", "2025-08-11/2025-08-30".
+    pub date: String,
+}
+
+fn periods(input: Option<Vec<PeriodInput>>) -> Option<Vec<Period>> {
+    input.map(|list| {
+        list.into_iter()
+            .map(|p| Period {
+                label: p.label,
+                edtf: p.date,
+            })
+            .collect()
+    })
 }
 
 /// A change to a story: absent fields stay; `null` clears the summary. Its slug never changes.
@@ -36,6 +59,8 @@ pub struct UpdateStoryInput {
     pub time_zone: Option<String>,
     /// New language.
     pub locale: Option<String>,
+    /// New periods, replacing all of them (an empty list removes them).
+    pub periods: Option<Vec<PeriodInput>>,
 }
 
 /// Writes about stories.
@@ -52,6 +77,7 @@ impl StoryMutation {
             summary: input.summary,
             time_zone: input.time_zone.unwrap_or_else(|| "UTC".to_owned()),
             locale: input.locale.unwrap_or_else(|| "en".to_owned()),
+            periods: periods(input.periods).unwrap_or_default(),
         };
         let model = stories::create_story(&writer(ctx).await?, new)
             .await
@@ -75,6 +101,7 @@ impl StoryMutation {
             },
             time_zone: input.time_zone,
             locale: input.locale,
+            periods: periods(input.periods),
         };
         let model = stories::update_story(&writer(ctx).await?, &slug, patch)
             .await

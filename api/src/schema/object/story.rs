@@ -14,6 +14,19 @@ use standoff_core::cursor::TimelineCursor;
 use standoff_core::{escalation, stories};
 use standoff_entities::story;
 
+/// A named span of a story's timeline.
+#[derive(async_graphql::SimpleObject)]
+pub struct StoryPeriod {
+    /// What readers call it ("The DC deployment").
+    pub label: String,
+    /// When it ran, in EDTF: "2025-08", "2025-08-11/2025-08-30".
+    pub edtf: String,
+    /// The earliest instant its dates allow.
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    /// The latest instant its dates allow.
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// A page of stories.
 pub type StoryConnection = Connection<String, Story, StoryTotal, EmptyFields>;
 
@@ -55,6 +68,23 @@ impl Story {
     /// The IANA time zone its dates are shown in, such as `America/Chicago`.
     async fn time_zone(&self) -> &str {
         &self.0.time_zone
+    }
+
+    /// Named spans of its timeline, in time order (TimelineJS shows them as eras).
+    async fn periods(&self) -> Result<Vec<StoryPeriod>> {
+        let periods = stories::periods(&self.0).gql()?;
+        periods
+            .into_iter()
+            .map(|p| {
+                let date = p.date().gql()?;
+                Ok(StoryPeriod {
+                    label: p.label,
+                    edtf: date.edtf,
+                    starts_at: date.at,
+                    ends_at: date.until,
+                })
+            })
+            .collect()
     }
 
     /// Its readers' language, a BCP 47 tag such as `en-US`.
