@@ -252,7 +252,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Token(command) => {
-            let (conn, _) = db::connect(&cli.database).await?;
+            let (conn, _) = db::connect_existing(&cli.database).await?;
             db::migrate(&conn).await?;
             match command {
                 TokenCommand::Create { name, role } => {

@@ -151,6 +151,7 @@ impl From<CoreError> for ApiError {
             CoreError::LimitExceeded(_) => Code::LimitExceeded,
             CoreError::Conflict(_) => Code::Conflict,
             CoreError::Unauthenticated(_) => Code::Unauthenticated,
+            CoreError::Forbidden(_) => Code::Forbidden,
             CoreError::Database(db) => {
                 tracing::error!(error = %db, "database error");
                 if matches!(

@@ -120,6 +120,12 @@ impl Application {
             ..database.clone()
         })
         .await?;
+        // Scheduled publications go out at their time, whether or not a request arrives; the
+        // scheduler belongs to no request either, so it uses the reader's pool.
+        tokio::spawn(standoff_core::schedule::run(
+            reader_db.clone(),
+            feed.clone(),
+        ));
         let follower = standoff_core::follow::Follower::start(db.clone(), reader_db, feed.clone());
         let metrics = Metrics::new();
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {

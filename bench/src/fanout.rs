@@ -140,6 +140,17 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
         ("RUST_LOG", "warn,sqlx=warn".into()),
     ];
     let token = {
+        // The CLI makes tokens only in a database that exists.
+        let migrated = tokio::process::Command::new(&plan.binary)
+            .arg("migrate")
+            .envs(envs.iter().cloned())
+            .output()
+            .await?;
+        ensure!(
+            migrated.status.success(),
+            "migrate failed: {}",
+            String::from_utf8_lossy(&migrated.stderr)
+        );
         let out = tokio::process::Command::new(&plan.binary)
             .args(["token", "create", "--name", &format!("fanout-{port}")])
             .envs(envs.iter().cloned())

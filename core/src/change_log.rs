@@ -16,7 +16,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
     QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
-use standoff_entities::{ChangeKind, change};
+use standoff_entities::{ChangeKind, Publication, action, change};
 
 /// The advisory lock key of the change log ("STNDLOG" in ASCII).
 pub const APPEND_LOCK: i64 = 0x53_54_4e_44_4c_4f_47;
@@ -38,6 +38,9 @@ pub struct LogEntry {
     pub note: Option<String>,
     /// What changed, as JSON (old and new values on a correction).
     pub data: Option<serde_json::Value>,
+    /// Whether readers may know of it; [`WriteTxn::append`] decides it for entries about an
+    /// action, from whether the action is published.
+    pub public: bool,
 }
 
 impl LogEntry {
@@ -50,6 +53,7 @@ impl LogEntry {
             action_id: None,
             note: None,
             data: None,
+            public: true,
         }
     }
 
@@ -71,6 +75,7 @@ impl LogEntry {
             author: Set(author.to_owned()),
             note: Set(self.note),
             data: Set(self.data),
+            public: Set(self.public),
         }
     }
 }
@@ -127,9 +132,20 @@ impl WriteTxn {
         Ok(())
     }
 
-    /// Appends one entry by `author`; returns its sequence number.
-    pub async fn append(&mut self, author: &str, entry: LogEntry) -> CoreResult<i64> {
+    /// Appends one entry by `author`; returns its sequence number. An entry about an action is
+    /// public exactly when the action is published as the entry is written: readers learn of
+    /// a draft's life only from its publication on, whichever write forgot to say so.
+    pub async fn append(&mut self, author: &str, mut entry: LogEntry) -> CoreResult<i64> {
         self.lock_log().await?;
+        if let Some(id) = entry.action_id {
+            let publication: Option<Publication> = action::Entity::find_by_id(id)
+                .select_only()
+                .column(action::Column::Publication)
+                .into_tuple()
+                .one(&self.txn)
+                .await?;
+            entry.public = publication == Some(Publication::Published);
+        }
         let inserted = change::Entity::insert(entry.into_row(None, author, Utc::now()))
             .exec(&self.txn)
             .await?;

@@ -3,6 +3,7 @@
 use super::CoreResult;
 use super::cursor::ChangeCursor;
 use super::page::{Page, PageRequest};
+use crate::filter::Visibility;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -10,12 +11,21 @@ use sea_orm::{
 use standoff_entities::{ChangeKind, change};
 use std::collections::HashMap;
 
-/// One page of the change log, oldest first.
+/// The changes `visibility` may know of: readers, only the public ones.
+fn known(visibility: Visibility) -> Condition {
+    match visibility {
+        Visibility::Public => Condition::all().add(change::Column::Public.eq(true)),
+        Visibility::Newsroom => Condition::all(),
+    }
+}
+
+/// One page of the change log as `visibility` knows it, oldest first.
 pub async fn changes_page<C: ConnectionTrait>(
     db: &C,
     request: &PageRequest<ChangeCursor>,
+    visibility: Visibility,
 ) -> CoreResult<Page<change::Model>> {
-    let mut cond = Condition::all();
+    let mut cond = known(visibility);
     if let Some(ChangeCursor(after)) = request.after {
         cond = cond.add(change::Column::Seq.gt(after));
     }
@@ -38,19 +48,25 @@ pub async fn changes_page<C: ConnectionTrait>(
     }))
 }
 
-/// How many changes the log holds.
-pub async fn count_changes<C: ConnectionTrait>(db: &C) -> CoreResult<u64> {
-    Ok(change::Entity::find().count(db).await?)
+/// How many changes of the log `visibility` knows of.
+pub async fn count_changes<C: ConnectionTrait>(db: &C, visibility: Visibility) -> CoreResult<u64> {
+    Ok(change::Entity::find()
+        .filter(known(visibility))
+        .count(db)
+        .await?)
 }
 
-/// For each action, its corrections in the order they were made.
+/// For each action, its corrections in the order they were made; readers see only those made
+/// since it was published (edits of a draft are not corrections to them).
 pub async fn corrections<C: ConnectionTrait>(
     db: &C,
     action_ids: &[i64],
+    visibility: Visibility,
 ) -> CoreResult<HashMap<i64, Vec<change::Model>>> {
     let rows = change::Entity::find()
         .filter(change::Column::ActionId.is_in(action_ids.iter().copied()))
         .filter(change::Column::Kind.eq(ChangeKind::Corrected))
+        .filter(known(visibility))
         .order_by(change::Column::Seq, Order::Asc)
         .all(db)
         .await?;

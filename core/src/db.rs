@@ -116,6 +116,32 @@ pub async fn connect(
     Ok((db, counter))
 }
 
+/// Connects to a Standoff database that exists already, never making one: the CLI's token
+/// commands, which would otherwise make an empty `standoff.db` wherever they were run and
+/// print a token the service, reading its own database, rejects.
+pub async fn connect_existing(
+    settings: &DatabaseSettings,
+) -> crate::CoreResult<(DatabaseConnection, StatementCounter)> {
+    let url = &settings.url;
+    let missing = || {
+        crate::CoreError::NotFound(format!(
+            "no Standoff database at {}; run `standoff serve` or `standoff migrate` first",
+            settings.redacted_url()
+        ))
+    };
+    // SQLite's `mode=rwc` creates a missing file; `mode=rw` opens only an existing one.
+    let existing = DatabaseSettings {
+        url: url.replace("mode=rwc", "mode=rw"),
+        ..settings.clone()
+    };
+    let (db, counter) = connect(&existing).await.map_err(|_| missing())?;
+    let manager = standoff_migration::SchemaManager::new(&db);
+    if !manager.has_table("api_token").await? {
+        return Err(missing());
+    }
+    Ok((db, counter))
+}
+
 /// A pool shared fairly: one request's statements run at most `permits` at a time, so a
 /// query that asks for thirty aggregates at once (aliases) waits its turn instead of taking
 /// every connection from the requests beside it.

@@ -18,6 +18,9 @@ pub enum CoreError {
     /// The write needs a valid editor token.
     #[error("{0}")]
     Unauthenticated(String),
+    /// The caller is known but may not do this (a role, or the rule of a second pair of eyes).
+    #[error("{0}")]
+    Forbidden(String),
     /// Something that is our fault and not the database's; details go to the log.
     #[error("internal error")]
     Internal(String),

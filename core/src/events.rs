@@ -10,13 +10,19 @@ use sea_orm::{
 };
 use standoff_entities::{ChangeKind, action, change};
 
-/// Change kinds that concern an action on the timeline.
-const TIMELINE_KINDS: [ChangeKind; 5] = [
+/// Change kinds that concern an action on the timeline. Readers see only the public ones, so
+/// of the publication steps only the publication itself reaches them.
+const TIMELINE_KINDS: [ChangeKind; 10] = [
     ChangeKind::Recorded,
     ChangeKind::Corrected,
     ChangeKind::Retracted,
     ChangeKind::Restored,
     ChangeKind::Responded,
+    ChangeKind::Published,
+    ChangeKind::Submitted,
+    ChangeKind::Approved,
+    ChangeKind::Scheduled,
+    ChangeKind::Unpublished,
 ];
 
 /// One change to an action, with the action as it is now.
@@ -28,6 +34,8 @@ pub struct TimelineChange {
     pub kind: ChangeKind,
     /// When the change was written.
     pub at: DateTime<Utc>,
+    /// Whether readers may know of it.
+    pub public: bool,
     /// The action it concerns.
     pub action: action::Model,
 }
@@ -43,7 +51,8 @@ pub struct EventBatch {
     pub more: bool,
 }
 
-/// Up to `limit` timeline events after `after` whose action matches `filter`.
+/// Up to `limit` timeline events after `after` whose action matches `filter`; for a filter of
+/// readers' view, only the changes readers may know of.
 ///
 /// The log's head is read first and the scan stops there, so a reader knows exactly how far
 /// it has looked even when nothing matched: it resumes from `position` without a gap.
@@ -68,6 +77,11 @@ pub async fn events_after<C: ConnectionTrait>(
         .filter(change::Column::Seq.lte(head))
         .filter(change::Column::Kind.is_in(TIMELINE_KINDS))
         .filter(filter.condition())
+        .filter(if filter.is_public() {
+            sea_orm::Condition::all().add(change::Column::Public.eq(true))
+        } else {
+            sea_orm::Condition::all()
+        })
         .order_by_asc(change::Column::Seq)
         .limit(limit)
         .all(db)
@@ -80,6 +94,7 @@ pub async fn events_after<C: ConnectionTrait>(
                 seq: c.seq,
                 kind: c.kind,
                 at: c.at,
+                public: c.public,
                 action,
             })
         })

@@ -1,7 +1,7 @@
 //! Whole filtered timelines with their relations, for exports and feeds (not paged: capped).
 
 use super::cursor::TimelineCursor;
-use super::filter::ResolvedFilter;
+use super::filter::{ResolvedFilter, Visibility};
 use super::lookup::{self, Link};
 use super::timeline::{TimeOrder, beyond};
 use super::{CoreError, CoreResult};
@@ -79,8 +79,10 @@ async fn with_relations<C: ConnectionTrait>(
         Default::default()
     };
     let mut citations = lookup::citations(db, &ids).await?;
-    let mut links = lookup::responses_from(db, &ids).await?;
-    let mut corrections = crate::changes::corrections(db, &ids).await?;
+    // Exports are read by anyone: what they show of an action's links and corrections is
+    // what readers see.
+    let mut links = lookup::responses_from(db, &ids, Visibility::Public).await?;
+    let mut corrections = crate::changes::corrections(db, &ids, Visibility::Public).await?;
     let mut retractions = crate::changes::retractions(db, &ids).await?;
     actions
         .into_iter()

@@ -144,7 +144,8 @@ impl Follower {
                                 targets: &event.targets,
                                 stories: &event.stories,
                             };
-                            if event.change.seq > position && filter.matches(facts) == Some(true) {
+                            let known = event.change.public || !filter.is_public();
+                            if event.change.seq > position && known && filter.matches(facts) == Some(true) {
                                 yield event.change.clone();
                             }
                         }
@@ -173,7 +174,7 @@ async fn read_shared(follower: Follower, db: DatabaseConnection) {
         }
     };
     follower.position.store(position, Ordering::Release);
-    let everything = ResolvedFilter::default().with_retracted();
+    let everything = ResolvedFilter::default().with_retracted().for_newsroom();
     loop {
         match read(&db, position, &everything).await {
             Ok((batch, more)) => {

@@ -20,6 +20,8 @@ pub mod maintenance;
 pub mod order;
 pub mod page;
 pub mod people;
+pub mod public_id;
+pub mod schedule;
 pub mod stories;
 pub mod thread;
 pub mod timeline;

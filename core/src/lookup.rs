@@ -2,12 +2,13 @@
 //! actions a page holds, each relation costs one query) and by slug or key (for importers).
 
 use super::CoreResult;
+use crate::filter::Visibility;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
 };
 use standoff_entities::{
-    action, action_target, actor, citation, response, source, story, story_action,
+    Publication, action, action_target, actor, citation, response, source, story, story_action,
 };
 use std::collections::HashMap;
 
@@ -37,12 +38,28 @@ pub async fn actors<C: ConnectionTrait>(
     by_id::<actor::Entity, _>(db, actor::Column::Id, ids, |a| a.id).await
 }
 
-/// Actions by id.
+/// Actions by id, as `visibility` sees them: readers find only published ones.
 pub async fn actions<C: ConnectionTrait>(
     db: &C,
     ids: &[i64],
+    visibility: Visibility,
 ) -> CoreResult<HashMap<i64, action::Model>> {
-    by_id::<action::Entity, _>(db, action::Column::Id, ids, |a| a.id).await
+    let rows = action::Entity::find()
+        .filter(action::Column::Id.is_in(ids.iter().copied()))
+        .filter(seen(visibility))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+}
+
+/// The condition on `action` rows that `visibility` sees.
+pub fn seen(visibility: Visibility) -> Condition {
+    match visibility {
+        Visibility::Public => {
+            Condition::all().add(action::Column::Publication.eq(Publication::Published))
+        }
+        Visibility::Newsroom => Condition::all(),
+    }
 }
 
 /// Sources by id.
@@ -133,16 +150,19 @@ pub async fn citations<C: ConnectionTrait>(
 pub type Link = (response::Model, action::Model);
 
 /// For each action, the responses that answer it with the answering actions, in time order;
-/// retracted answers are left out as they are from the timeline.
+/// retracted answers are left out as they are from the timeline, and answers `visibility`
+/// does not see.
 pub async fn responses_to<C: ConnectionTrait>(
     db: &C,
     action_ids: &[i64],
+    visibility: Visibility,
 ) -> CoreResult<HashMap<i64, Vec<Link>>> {
     let rows = response::Entity::find()
         .join(JoinType::InnerJoin, response::Relation::Answer.def())
         .select_also(action::Entity)
         .filter(response::Column::RespondsToId.is_in(action_ids.iter().copied()))
         .filter(action::Column::Retracted.eq(false))
+        .filter(seen(visibility))
         .order_by_asc(action::Column::OrderKey)
         .order_by_asc(action::Column::Id)
         .all(db)
@@ -158,16 +178,19 @@ pub async fn responses_to<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// For each action, the responses it makes with the actions it answers, in their time order.
+/// For each action, the responses it makes with the actions it answers, in their time order,
+/// those `visibility` sees.
 pub async fn responses_from<C: ConnectionTrait>(
     db: &C,
     action_ids: &[i64],
+    visibility: Visibility,
 ) -> CoreResult<HashMap<i64, Vec<Link>>> {
     let rows = response::Entity::find()
         .join(JoinType::InnerJoin, response::Relation::Answered.def())
         .select_also(action::Entity)
         .filter(response::Column::ActionId.is_in(action_ids.iter().copied()))
         .filter(action::Column::Retracted.eq(false))
+        .filter(seen(visibility))
         .order_by_asc(action::Column::OrderKey)
         .order_by_asc(action::Column::Id)
         .all(db)

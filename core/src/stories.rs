@@ -1,6 +1,7 @@
 //! Stories: lookup by slug, the alphabetical list, and each story's actors and span.
 
 use crate::cursor::StoryCursor;
+use crate::filter::Visibility;
 use crate::page::{Page, PageRequest};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
@@ -103,10 +104,11 @@ pub struct StorySpan {
     pub actions: u64,
 }
 
-/// The spans of several stories, in one statement.
+/// The spans of several stories as `visibility` sees them, in one statement.
 pub async fn spans<C: ConnectionTrait>(
     db: &C,
     story_ids: &[i64],
+    visibility: Visibility,
 ) -> CoreResult<HashMap<i64, StorySpan>> {
     let mut spans: HashMap<i64, StorySpan> = story_ids
         .iter()
@@ -135,6 +137,7 @@ pub async fn spans<C: ConnectionTrait>(
         )
         .and_where(story_action::Column::StoryId.is_in(story_ids.iter().copied()))
         .and_where(Expr::col((action::Entity, action::Column::Retracted)).eq(false))
+        .cond_where(crate::lookup::seen(visibility))
         .group_by_col((story_action::Entity, story_action::Column::StoryId));
     let rows = db.query_all(&select).await?;
     for row in rows {
@@ -149,10 +152,11 @@ pub async fn spans<C: ConnectionTrait>(
     Ok(spans)
 }
 
-/// The actors with actions in a story, by slug.
+/// The actors with actions in a story that `visibility` sees, by slug.
 pub async fn story_actors<C: ConnectionTrait>(
     db: &C,
     story_id: i64,
+    visibility: Visibility,
 ) -> CoreResult<Vec<actor::Model>> {
     let members = Query::select()
         .column((action::Entity, action::Column::ActorId))
@@ -163,6 +167,7 @@ pub async fn story_actors<C: ConnectionTrait>(
                 .equals((action::Entity, action::Column::Id)),
         )
         .and_where(Expr::col((story_action::Entity, story_action::Column::StoryId)).eq(story_id))
+        .cond_where(crate::lookup::seen(visibility))
         .to_owned();
     Ok(actor::Entity::find()
         .filter(actor::Column::Id.in_subquery(members))

@@ -1,6 +1,7 @@
 //! The escalation thread of an action: what it answered and what answered it, transitively.
 
 use super::{CoreError, CoreResult};
+use crate::filter::Visibility;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use standoff_entities::{action, response};
 use std::collections::HashSet;
@@ -17,6 +18,7 @@ pub async fn thread<C: ConnectionTrait>(
     db: &C,
     start_id: i64,
     depth: i32,
+    visibility: Visibility,
 ) -> CoreResult<Vec<action::Model>> {
     if depth < 0 {
         return Err(CoreError::BadInput("depth cannot be negative".into()));
@@ -26,7 +28,15 @@ pub async fn thread<C: ConnectionTrait>(
             "a thread walks at most {MAX_THREAD_DEPTH} links deep"
         )));
     }
-    super::timeline::require_action(db, start_id).await?;
+    if crate::lookup::actions(db, &[start_id], visibility)
+        .await?
+        .is_empty()
+    {
+        return Err(CoreError::NotFound(format!(
+            "no action has the id {}",
+            crate::public_id::action(start_id)
+        )));
+    }
 
     let mut seen: HashSet<i64> = HashSet::from([start_id]);
     for upward in [true, false] {
@@ -65,6 +75,7 @@ pub async fn thread<C: ConnectionTrait>(
                 .add(action::Column::Retracted.eq(false))
                 .add(action::Column::Id.eq(start_id)),
         )
+        .filter(crate::lookup::seen(visibility))
         .order_by_asc(action::Column::OrderKey)
         .order_by_asc(action::Column::Id)
         .all(db)

@@ -195,7 +195,10 @@ pub async fn action_by_id<C: ConnectionTrait>(
 
 /// One action by id, or NOT_FOUND naming it.
 pub async fn require_action<C: ConnectionTrait>(db: &C, id: i64) -> CoreResult<action::Model> {
-    action_by_id(db, id)
-        .await?
-        .ok_or_else(|| CoreError::NotFound(format!("no action has the id {id}")))
+    action_by_id(db, id).await?.ok_or_else(|| {
+        CoreError::NotFound(format!(
+            "no action has the id {}",
+            crate::public_id::action(id)
+        ))
+    })
 }

@@ -1,6 +1,6 @@
 //! `action`: one dated thing an actor did.
 
-use crate::enums::{ActionKind, ActionStatus, Category, DatePrecision};
+use crate::enums::{ActionKind, ActionStatus, Category, DatePrecision, Publication};
 use sea_orm::entity::prelude::*;
 
 /// One action on the timeline.
@@ -39,6 +39,16 @@ pub struct Model {
     pub intensity_reason: Option<String>,
     pub revision: i32,
     pub retracted: bool,
+    /// Whether readers see it: only a published action is public.
+    pub publication: Publication,
+    /// When a scheduled action is published, or when a published one was.
+    pub publish_at: Option<DateTimeUtc>,
+    /// The token name that recorded it (unset on rows from before drafts).
+    pub recorded_by: Option<String>,
+    /// The token name that approved it for publication, while it is approved.
+    pub approved_by: Option<String>,
+    /// The token name that published or scheduled it.
+    pub published_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "actor_id", to = "id")]

@@ -22,6 +22,9 @@ pub struct Model {
     pub note: Option<String>,
     /// Old values on a correction, as JSON.
     pub data: Option<Json>,
+    /// Whether readers may know of it: false for anything about an action that readers do not
+    /// see (a draft's recording, a correction before publication, a review step).
+    pub public: bool,
     #[sea_orm(belongs_to, from = "action_id", to = "id")]
     pub action: BelongsTo<Option<super::action::Entity>>,
 }

@@ -263,6 +263,37 @@ pub enum ChangeKind {
     AddedToStory,
     /// An action was taken out of a story.
     RemovedFromStory,
+    /// A draft was sent for review.
+    Submitted,
+    /// An action in review was approved for publication.
+    Approved,
+    /// An action was scheduled for publication.
+    Scheduled,
+    /// An action was published: readers learn of it now.
+    Published,
+    /// A scheduled or reviewed action went back to being a draft.
+    Unpublished,
+}
+
+/// Whether readers see an action yet.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Publication {
+    /// Being written; editors only.
+    Draft,
+    /// Waiting for a second editor.
+    InReview,
+    /// To be published at `publish_at`.
+    Scheduled,
+    /// Readers see it.
+    Published,
 }
 
 impl DatePrecision {

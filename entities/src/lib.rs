@@ -22,5 +22,6 @@ pub mod story;
 pub mod story_action;
 
 pub use enums::{
-    ActionKind, ActionStatus, ActorKind, Category, ChangeKind, DatePrecision, Role, Side, Stance,
+    ActionKind, ActionStatus, ActorKind, Category, ChangeKind, DatePrecision, Publication, Role,
+    Side, Stance,
 };

@@ -17,6 +17,8 @@ pub struct Model {
     pub time_zone: String,
     /// A BCP 47 language tag, such as `en-US`: its default language.
     pub locale: String,
+    /// Whether an action needs a second editor's approval before it is published.
+    pub review_required: bool,
     /// Its periods as a JSON list of `{"label", "edtf"}`, written and read by the core.
     pub periods: String,
     pub created_at: DateTimeUtc,

@@ -10,10 +10,12 @@ mod m20261201_000001_create_story;
 mod m20261202_000001_known_dates_and_order;
 mod m20261203_000001_escalation_spans;
 mod m20261205_000001_story_periods;
+mod m20261206_000001_publication;
 pub mod sizes;
 
 pub use m20260103_000001_create_action_search::{POSTGRES_DOCUMENT, SQLITE_TABLE};
-pub use m20261203_000001_escalation_spans::{ESCALATION_SPAN_TABLE, rollup_from_actions};
+pub use m20261203_000001_escalation_spans::ESCALATION_SPAN_TABLE;
+pub use m20261206_000001_publication::rollup_from_actions;
 
 /// Runs Standoff's migrations in order.
 pub struct Migrator;
@@ -30,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_known_dates_and_order::Migration),
             Box::new(m20261203_000001_escalation_spans::Migration),
             Box::new(m20261205_000001_story_periods::Migration),
+            Box::new(m20261206_000001_publication::Migration),
         ]
     }
 }

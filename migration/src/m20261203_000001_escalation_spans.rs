@@ -22,7 +22,7 @@ const CREATE_TABLE: &str = "CREATE TABLE escalation_span (\
 
 // A row written before dates had a latest instant has none until the core backfills it on
 // start; until then its span is its first day, and the backfill's update moves it.
-const SQLITE_UP: &[&str] = &[
+pub(crate) const SQLITE_UP: &[&str] = &[
     CREATE_TABLE,
     "CREATE TRIGGER escalation_span_insert AFTER INSERT ON action WHEN NOT new.retracted BEGIN \
      INSERT INTO escalation_span (day, until_day, side, actions, intensity_sum) \
@@ -50,7 +50,7 @@ const SQLITE_UP: &[&str] = &[
      intensity_sum = intensity_sum + excluded.intensity_sum; END",
 ];
 
-const POSTGRES_UP: &[&str] = &[
+pub(crate) const POSTGRES_UP: &[&str] = &[
     CREATE_TABLE,
     "CREATE FUNCTION escalation_span_sync() RETURNS trigger LANGUAGE plpgsql AS $$ \
      BEGIN \

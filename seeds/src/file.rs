@@ -50,6 +50,9 @@ pub struct StoryInfo {
     /// Named spans of its timeline, for TimelineJS's eras.
     #[serde(default)]
     pub periods: Vec<PeriodRecord>,
+    /// Whether its actions need a second editor's approval before they are published.
+    #[serde(default)]
+    pub review_required: bool,
 }
 
 /// A named span of a story's timeline, as written in the file.
@@ -92,6 +95,7 @@ impl StoryInfo {
                     edtf: p.date.clone(),
                 })
                 .collect(),
+            review_required: self.review_required,
         }
     }
 }
@@ -284,6 +288,7 @@ impl ActionRecord {
             None => None,
         };
         Ok(NewAction {
+            draft: false,
             key: Some(self.key.clone()),
             actor: self.actor.clone(),
             targets: self.targets.clone(),

@@ -236,12 +236,15 @@ async fn write_story_record(
                 periods: (found.periods
                     != periods_json(&wanted.periods).map_err(|e| SeedError::rejected(&name, e))?)
                 .then(|| wanted.periods.clone()),
+                review_required: (found.review_required != wanted.review_required)
+                    .then_some(wanted.review_required),
             };
             let changes = patch.title.is_some()
                 || !matches!(patch.summary, Patch::Keep)
                 || patch.time_zone.is_some()
                 || patch.locale.is_some()
-                || patch.periods.is_some();
+                || patch.periods.is_some()
+                || patch.review_required.is_some();
             if changes {
                 update_story_in(txn, SEED_AUTHOR, &wanted.slug, patch, Some(CHANGED.into()))
                     .await
@@ -270,7 +273,7 @@ impl Stored {
         }
         let db = txn.db();
         let mut stored = Self {
-            actions: lookup::actions(db, ids).await?,
+            actions: lookup::actions(db, ids, standoff_core::filter::Visibility::Newsroom).await?,
             ..Self::default()
         };
         for (id, actors) in lookup::targets(db, ids).await? {

@@ -105,6 +105,7 @@ async fn write_stories(
             time_zone: "UTC".to_owned(),
             locale: "en".to_owned(),
             periods: Vec::new(),
+            review_required: false,
         };
         slugs.push(create_story_in(&mut txn, AUTHOR, story).await?.slug);
     }
@@ -443,6 +444,7 @@ fn make_actions(
         rows.push(BulkAction {
             id,
             action: NewAction {
+                draft: false,
                 key: None,
                 actor: actor.clone(),
                 targets,

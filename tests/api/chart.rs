@@ -14,7 +14,7 @@ fn texts(svg: &str) -> Vec<String> {
 
 /// Records statements of `side`'s actor on each of `days` in a new story `slug`.
 async fn story_of_days(app: &TestApp, slug: &str, days: &[&str]) {
-    let editor = app.editor(&format!("desk-{slug}")).await;
+    let editor = app.admin(&format!("desk-{slug}")).await;
     app.write(
         &editor,
         r#"mutation($slug: String!) { createStory(input: { slug: $slug, title: "Days" }) { slug } }"#,

@@ -103,6 +103,8 @@ async fn serve_answers_then_stops_cleanly_on_sigterm_closing_websockets_with_100
 async fn tokens_made_by_the_cli_write_until_revoked() {
     let db = fresh_database().await;
     let (url, dir) = (db.url, db.dir);
+    let migrated = standoff(&url, &["migrate"]);
+    assert!(migrated.status.success(), "{}", text(&migrated.stderr));
     let created = standoff(
         &url,
         &[
@@ -197,4 +199,33 @@ async fn a_synthetic_archive_is_generated_beside_a_story_and_served() {
         )
         .await;
     assert!(changes["changes"]["totalCount"].as_u64().expect("count") > 25000);
+}
+
+#[tokio::test]
+async fn token_create_never_makes_a_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("elsewhere").join("standoff.db");
+    std::fs::create_dir_all(file.parent().expect("parent")).expect("folder");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let out = standoff(&url, &["token", "create", "--name", "lost-desk"]);
+    assert!(!out.status.success(), "a token for no database is refused");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "no Standoff database at sqlite://{}?mode=rwc; run `standoff serve` or `standoff migrate` first",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(text(&out.stdout).trim().is_empty(), "no token printed");
+    assert!(!file.exists(), "no database made");
+    // An empty database (not Standoff's) is refused the same way, and left as it was.
+    let (conn, _) =
+        standoff_core::db::connect(&standoff_api::config::DatabaseSettings::new(url.clone()))
+            .await
+            .expect("an empty file");
+    drop(conn);
+    let out = standoff(&url, &["token", "create", "--name", "lost-desk"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no Standoff database at"));
 }

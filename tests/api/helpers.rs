@@ -194,6 +194,15 @@ impl TestApp {
         format!("Bearer {token}")
     }
 
+    /// Makes an admin token (who also manages stories and tokens); returns `Bearer <token>`.
+    pub async fn admin(&self, name: &str) -> String {
+        let token =
+            standoff_core::tokens::create_token(&self.db, name, standoff_entities::Role::Admin)
+                .await
+                .expect("token");
+        format!("Bearer {token}")
+    }
+
     /// Runs a mutation as `auth` that must succeed; returns its `data`.
     pub async fn write(&self, auth: &str, query: &str, variables: Value) -> Value {
         let body = self.post_with(Some(auth), query, variables).await;

@@ -86,7 +86,7 @@ async fn timelinejs_speaks_spanish_when_asked_and_never_shows_enum_names() {
 #[tokio::test]
 async fn a_story_in_spanish_speaks_spanish_unless_asked_otherwise() {
     let app = spawn_app().await;
-    let editor = app.editor("desk").await;
+    let editor = app.admin("desk").await;
     app.write(
         &editor,
         r#"mutation { createStory(input: { slug: "cicero-2025", title: "Cicero y el estado",

@@ -24,6 +24,7 @@ mod periods;
 #[expect(dead_code, reason = "shared with tests/postgres, which uses the rest")]
 mod process;
 mod production;
+mod publication;
 mod schema;
 mod seeds;
 mod slow_clients;

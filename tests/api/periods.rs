@@ -10,7 +10,7 @@ const PERIODS: &str = r#"query($slug: String!) { story(slug: $slug) {
 #[tokio::test]
 async fn periods_are_kept_in_time_order_and_become_timelinejs_eras() {
     let app = spawn_app().await;
-    let editor = app.editor("desk").await;
+    let editor = app.admin("desk").await;
     app.write(
         &editor,
         r#"mutation { createStory(input: { slug: "eras", title: "Eras", periods: [
@@ -69,7 +69,7 @@ async fn periods_are_kept_in_time_order_and_become_timelinejs_eras() {
 #[tokio::test]
 async fn a_bad_period_is_refused_and_writes_nothing() {
     let app = spawn_app().await;
-    let editor = app.editor("desk").await;
+    let editor = app.admin("desk").await;
     let create = r#"mutation($periods: [PeriodInput!]) {
         createStory(input: { slug: "bad", title: "Bad", periods: $periods }) { slug } }"#;
     for (periods, code) in [

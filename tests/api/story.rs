@@ -354,7 +354,7 @@ async fn a_story_page_lists_its_corrections_and_retractions_with_json_ld() {
 #[tokio::test]
 async fn the_list_of_stories_links_each_page_and_story_pages_anchor_public_ids() {
     let app = spawn_app().await;
-    let editor = app.editor("desk").await;
+    let editor = app.admin("desk").await;
     app.write(
         &editor,
         r#"mutation { createStory(input: { slug: "springfield-2025", title: "Springfield, 2025" }) { slug } }"#,

@@ -140,8 +140,10 @@ impl WsClient {
 
     /// Whether anything arrives within `wait` (used to prove that nothing else was sent).
     pub async fn quiet_for(&mut self, wait: Duration) -> bool {
+        // One deadline for the whole wait: the server's pings would otherwise renew it forever.
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
-            match tokio::time::timeout(wait, self.socket.next()).await {
+            match tokio::time::timeout_at(deadline, self.socket.next()).await {
                 Err(_) => return true,
                 Ok(Some(Ok(Message::Text(text)))) => {
                     let message: Value = serde_json::from_str(text.as_str()).expect("JSON");

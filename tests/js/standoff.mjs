@@ -24,7 +24,13 @@ export async function startStandoff({ databaseUrl, bind = '127.0.0.1:0', token }
     databaseUrl = `sqlite://${join(dir, 'standoff.db')}?mode=rwc`;
   }
   if (!token) {
-    const made = spawnSync(bin, ['token', 'create', '--name', `js-tests-${Date.now()}`], {
+    // The CLI makes tokens only in a database that exists; an admin's, as tests make stories.
+    const migrated = spawnSync(bin, ['migrate'], {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      encoding: 'utf8',
+    });
+    if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+    const made = spawnSync(bin, ['token', 'create', '--role', 'admin', '--name', `js-tests-${Date.now()}`], {
       env: { ...process.env, DATABASE_URL: databaseUrl },
       encoding: 'utf8',
     });

@@ -5,8 +5,19 @@ use serde_json::json;
 use std::net::SocketAddr;
 use std::process::Command;
 
-/// Makes an editor token with the CLI; returns `Bearer <token>`.
+/// Makes an editor token with the CLI (migrating first: the CLI never makes a database for a
+/// token); returns `Bearer <token>`.
 pub fn editor_token(db_url: &str, name: &str) -> String {
+    let migrated = Command::new(env!("CARGO_BIN_EXE_standoff"))
+        .arg("migrate")
+        .env("DATABASE_URL", db_url)
+        .output()
+        .expect("migrate runs");
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_standoff"))
         .args(["token", "create", "--name", name])
         .env("DATABASE_URL", db_url)

@@ -15,3 +15,4 @@ mod ws;
 mod instances;
 mod outage;
 mod scale_out;
+mod scheduling;

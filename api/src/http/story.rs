@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use standoff_core::escalation::{self, Bucket, EscalationRow};
 use standoff_core::export::{self, DEFAULT_EXPORT, ExportedAction};
 use standoff_core::filter::ActionFilter;
+use standoff_core::filter::Visibility;
 use standoff_core::timeline::TimeOrder;
 use standoff_core::words::{Lang, Noun, Phrase};
 use standoff_core::{date, stories};
@@ -302,7 +303,7 @@ pub async fn page_of(
     let items = export::timeline(&state.db, &filter, TimeOrder::Asc, None).await?;
     let retracted = export::retracted(&state.db, &filter).await?;
     let notices = notices(&items, &retracted);
-    let span = stories::spans(&state.db, &[story.id])
+    let span = stories::spans(&state.db, &[story.id], Visibility::Public)
         .await?
         .remove(&story.id)
         .unwrap_or_default();

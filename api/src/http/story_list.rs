@@ -9,6 +9,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use standoff_core::cursor::StoryCursor;
+use standoff_core::filter::Visibility;
 use standoff_core::page::PageRequest;
 use standoff_core::words::Lang;
 use standoff_core::{CoreError, date, stories};
@@ -37,7 +38,7 @@ pub async fn list(
     let request = PageRequest::new(Some(50), None, after, None)?;
     let found = stories::stories_page(&state.db, &request).await?;
     let ids: Vec<i64> = found.items.iter().map(|(_, s)| s.id).collect();
-    let spans = stories::spans(&state.db, &ids).await?;
+    let spans = stories::spans(&state.db, &ids, Visibility::Public).await?;
     let mut body = String::from(
         "<header><p class=\"story-kicker\">Standoff</p><h1>Sourced timelines</h1>\
          <p class=\"story-summary\">Every feud this newsroom keeps a sourced, time-ordered \

@@ -2,6 +2,7 @@
 //! two cannot drift apart silently (a missing variant fails to compile).
 
 use async_graphql::Enum;
+use standoff_core::filter::Visibility;
 use standoff_entities as e;
 
 /// The level of government an actor acts for.
@@ -166,6 +167,40 @@ pub enum ChangeKind {
     AddedToStory,
     /// An action was taken out of a story.
     RemovedFromStory,
+    /// A draft was sent for review.
+    Submitted,
+    /// An action in review was approved for publication.
+    Approved,
+    /// An action was scheduled for publication.
+    Scheduled,
+    /// An action was published: readers learn of it now.
+    Published,
+    /// A scheduled or reviewed action went back to being a draft.
+    Unpublished,
+}
+
+/// What a token may do.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "e::Role")]
+pub enum Role {
+    /// Records, corrects, reviews and publishes.
+    Editor,
+    /// An editor who also manages stories and tokens.
+    Admin,
+}
+
+/// Whether readers see an action yet.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "e::Publication")]
+pub enum PublicationState {
+    /// Being written; editors only.
+    Draft,
+    /// Waiting for a second editor.
+    InReview,
+    /// To be published at `publishAt`.
+    Scheduled,
+    /// Readers see it.
+    Published,
 }
 
 /// Which way the timeline runs.
@@ -207,12 +242,30 @@ pub enum ChangeType {
     Restored,
     /// The action was linked as a response to an earlier one.
     Responded,
+    /// The action was published (editors' view; readers get RECORDED at that moment).
+    Published,
+    /// The draft was sent for review (editors only).
+    Submitted,
+    /// The action was approved for publication (editors only).
+    Approved,
+    /// The action was scheduled for publication (editors only).
+    Scheduled,
+    /// The action went back to being a draft (editors only).
+    Unpublished,
 }
 
 impl ChangeType {
-    /// The event type of a change-log kind; `None` for changes that are not about an action.
-    pub fn from_kind(kind: e::ChangeKind) -> Option<Self> {
+    /// The event type of a change-log kind as `visibility` is told it; `None` for changes that
+    /// are not about an action. Readers learn of an action when it is published, so to them
+    /// its publication is its recording.
+    pub fn from_kind(kind: e::ChangeKind, visibility: Visibility) -> Option<Self> {
         match kind {
+            e::ChangeKind::Published if visibility == Visibility::Public => Some(Self::Recorded),
+            e::ChangeKind::Published => Some(Self::Published),
+            e::ChangeKind::Submitted => Some(Self::Submitted),
+            e::ChangeKind::Approved => Some(Self::Approved),
+            e::ChangeKind::Scheduled => Some(Self::Scheduled),
+            e::ChangeKind::Unpublished => Some(Self::Unpublished),
             e::ChangeKind::Recorded => Some(Self::Recorded),
             e::ChangeKind::Corrected => Some(Self::Corrected),
             e::ChangeKind::Retracted => Some(Self::Retracted),

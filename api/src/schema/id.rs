@@ -1,118 +1,22 @@
-//! Opaque global ids (`Node.id`): URL-safe base64 of `Type:number`, checked on decode.
+//! Opaque global ids (`Node.id`) as GraphQL `ID`s; the encoding is the core's, which also
+//! names rows by them in its messages.
 
-use crate::error::ApiError;
+use crate::error::CoreResultExt;
 use async_graphql::ID;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
-/// The node types a global id can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeType {
-    /// An actor.
-    Actor,
-    /// An action.
-    Action,
-    /// A response link.
-    Response,
-    /// A source.
-    Source,
-    /// A story.
-    Story,
-}
-
-impl NodeType {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Actor => "Actor",
-            Self::Action => "Action",
-            Self::Response => "Response",
-            Self::Source => "Source",
-            Self::Story => "Story",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Self> {
-        [
-            Self::Actor,
-            Self::Action,
-            Self::Response,
-            Self::Source,
-            Self::Story,
-        ]
-        .into_iter()
-        .find(|t| t.name() == name)
-    }
-}
+use standoff_core::public_id;
+pub use standoff_core::public_id::NodeType;
 
 /// Makes the global id of a row.
 pub fn encode(kind: NodeType, id: i64) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.name())))
+    ID(public_id::encode(kind, id))
 }
 
 /// Reads any global id back into its type and row id.
 pub fn decode_any(id: &ID) -> async_graphql::Result<(NodeType, i64)> {
-    let bad = || ApiError::bad_input(format!("{:?} is not a valid id", id.as_str())).into();
-    if id.len() > 64 {
-        return Err(bad());
-    }
-    let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let (name, number) = text.split_once(':').ok_or_else(bad)?;
-    let kind = NodeType::from_name(name).ok_or_else(bad)?;
-    match number.parse::<i64>() {
-        // One spelling per id: no sign, no leading zero.
-        Ok(n) if n > 0 && !number.starts_with(['+', '0']) => Ok((kind, n)),
-        _ => Err(bad()),
-    }
+    public_id::decode_any(id.as_str()).gql()
 }
 
 /// Reads a global id that must name a row of `kind`.
 pub fn decode(id: &ID, kind: NodeType) -> async_graphql::Result<i64> {
-    let (found, n) = decode_any(id)?;
-    if found != kind {
-        return Err(ApiError::bad_input(format!(
-            "{:?} is the id of a {}, not of a {}",
-            id.as_str(),
-            found.name(),
-            kind.name()
-        ))
-        .into());
-    }
-    Ok(n)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_round_trip_and_keep_their_type() {
-        let id = encode(NodeType::Action, 42);
-        assert_eq!(decode(&id, NodeType::Action).expect("action id"), 42);
-        assert!(decode(&id, NodeType::Actor).is_err());
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn decoding_any_id_never_panics(text in ".{0,100}") {
-            let _ = decode_any(&ID(text));
-        }
-
-        #[test]
-        fn decoding_any_encoded_text_never_panics(text in ".{0,60}") {
-            let _ = decode_any(&ID(URL_SAFE_NO_PAD.encode(text)));
-        }
-
-        #[test]
-        fn ids_round_trip(n in 1i64..i64::MAX) {
-            proptest::prop_assert_eq!(decode(&encode(NodeType::Source, n), NodeType::Source).ok(), Some(n));
-        }
-    }
-
-    #[test]
-    fn forged_ids_are_refused() {
-        for bad in ["", "42", "QWN0aW9uOjA", "QWN0aW9uOi0x", "Rm9vOjE", "!!!!"] {
-            assert!(decode_any(&ID(bad.into())).is_err(), "{bad:?} should fail");
-        }
-    }
+    public_id::decode(id.as_str(), kind).gql()
 }

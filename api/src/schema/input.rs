@@ -41,7 +41,8 @@ fn mapped<A, B: From<A>>(list: Option<Vec<A>>) -> Vec<B> {
 }
 
 impl TimelineFilter {
-    /// Checks an optional filter argument and looks its slugs up.
+    /// Checks an optional filter argument and looks its slugs up, in the view of the
+    /// operation's viewer: every read through a filter shows editors drafts and readers none.
     pub async fn resolve(
         filter: Option<Self>,
         ctx: &async_graphql::Context<'_>,
@@ -54,6 +55,7 @@ impl TimelineFilter {
             .resolve(db, known)
             .await
             .gql()
+            .map(|filter| filter.seen_by(super::viewer::visibility(ctx)))
     }
 
     /// The service layer's form of the filter.

@@ -5,7 +5,7 @@ use crate::error::CoreResultExt;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use standoff_core::cursor::TimelineCursor;
 use standoff_core::db::FairShare;
-use standoff_core::filter::ResolvedFilter;
+use standoff_core::filter::{ResolvedFilter, Visibility};
 use standoff_core::lookup;
 use standoff_core::page::{Page, PageRequest};
 use standoff_core::{changes, stories, timeline};
@@ -16,14 +16,20 @@ use std::sync::Arc;
 /// The per-request loader; one per request so no cache outlives the request that filled it.
 pub type Loaders = DataLoader<Store, HashMapCache>;
 
-/// Makes the loader for one request, reading through its share of the database.
-pub fn loaders(db: FairShare) -> Loaders {
-    DataLoader::with_cache(Store { db }, tokio::spawn, HashMapCache::default())
+/// Makes the loader for one request, reading through its share of the database what
+/// `visibility` sees.
+pub fn loaders(db: FairShare, visibility: Visibility) -> Loaders {
+    DataLoader::with_cache(
+        Store { db, visibility },
+        tokio::spawn,
+        HashMapCache::default(),
+    )
 }
 
-/// What the loaders read from.
+/// What the loaders read from, and as whom.
 pub struct Store {
     db: FairShare,
+    visibility: Visibility,
 }
 
 /// Key: an actor by id.
@@ -125,7 +131,8 @@ fn keyed<K: Eq + std::hash::Hash, V>(
     map.into_iter().map(|(id, v)| (key(id), v)).collect()
 }
 
-/// Implements `Loader` for a key type by calling one batch lookup with the keys' ids.
+/// Implements `Loader` for a key type by calling one batch lookup with the keys' ids (and,
+/// for relations that may reach unpublished actions, the request's visibility).
 macro_rules! batch_loader {
     ($key:ident => $value:ty, $lookup:path) => {
         impl Loader<$key> for Store {
@@ -138,19 +145,33 @@ macro_rules! batch_loader {
             }
         }
     };
+    ($key:ident => $value:ty, $lookup:path, seen) => {
+        impl Loader<$key> for Store {
+            type Value = $value;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $value> {
+                let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                Ok(keyed(
+                    $lookup(&self.db, &ids, self.visibility).await.gql()?,
+                    $key,
+                ))
+            }
+        }
+    };
 }
 
 batch_loader!(ActorId => actor::Model, lookup::actors);
-batch_loader!(ActionId => action::Model, lookup::actions);
+batch_loader!(ActionId => action::Model, lookup::actions, seen);
 batch_loader!(SourceId => source::Model, lookup::sources);
 batch_loader!(ResponseId => response::Model, lookup::responses);
 batch_loader!(TargetsOf => Vec<actor::Model>, lookup::targets);
 batch_loader!(CitationsOf => Vec<(citation::Model, source::Model)>, lookup::citations);
-batch_loader!(AnswersTo => Vec<lookup::Link>, lookup::responses_to);
-batch_loader!(AnswersFrom => Vec<lookup::Link>, lookup::responses_from);
+batch_loader!(AnswersTo => Vec<lookup::Link>, lookup::responses_to, seen);
+batch_loader!(AnswersFrom => Vec<lookup::Link>, lookup::responses_from, seen);
 batch_loader!(MembersOf => Vec<actor::Model>, lookup::members);
 batch_loader!(StoryId => story::Model, lookup::stories);
 batch_loader!(StoriesOf => Vec<story::Model>, lookup::stories_of);
-batch_loader!(SpanOf => stories::StorySpan, stories::spans);
-batch_loader!(HistoryOf => Vec<change::Model>, changes::corrections);
+batch_loader!(SpanOf => stories::StorySpan, stories::spans, seen);
+batch_loader!(HistoryOf => Vec<change::Model>, changes::corrections, seen);
 batch_loader!(RetractionOf => change::Model, changes::retractions);

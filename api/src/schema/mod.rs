@@ -16,6 +16,7 @@ pub mod prefetch;
 pub mod query;
 pub mod subscription;
 pub mod variables;
+pub mod viewer;
 pub mod when;
 
 use crate::metrics::Metrics;

@@ -5,6 +5,7 @@
 
 use super::loader::{ActorId, AnswersFrom, AnswersTo, CitationsOf, TargetsOf};
 use super::object::{database, loaders};
+use super::viewer::visibility;
 use crate::error::CoreResultExt;
 use async_graphql::{Context, Lookahead};
 use standoff_core::lookup;
@@ -86,11 +87,15 @@ pub async fn prefetch_actions(
         loader.feed_many(complete(&ids, found, CitationsOf)).await;
     }
     if wants(&["responses"]) {
-        let found = lookup::responses_to(db, &ids).await.gql()?;
+        let found = lookup::responses_to(db, &ids, visibility(ctx))
+            .await
+            .gql()?;
         loader.feed_many(complete(&ids, found, AnswersTo)).await;
     }
     if wants(&["respondsTo"]) {
-        let found = lookup::responses_from(db, &ids).await.gql()?;
+        let found = lookup::responses_from(db, &ids, visibility(ctx))
+            .await
+            .gql()?;
         loader.feed_many(complete(&ids, found, AnswersFrom)).await;
     }
     Ok(())

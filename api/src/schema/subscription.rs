@@ -11,6 +11,7 @@ use async_graphql::{Context, Result, SimpleObject, Subscription};
 use futures_util::{Stream, StreamExt};
 use standoff_core::cursor::ChangeCursor;
 use standoff_core::events::TimelineChange;
+use standoff_core::filter::Visibility;
 use standoff_core::follow::Follower;
 
 /// One change to an action on the timeline.
@@ -37,11 +38,11 @@ impl TimelineEvent {
 }
 
 impl TimelineEvent {
-    /// The event for a change, if the change is one that timeline events tell of.
-    fn from_change(change: TimelineChange) -> Option<Self> {
+    /// The event for a change, if the change is one that timeline events tell `visibility` of.
+    fn from_change(change: TimelineChange, visibility: Visibility) -> Option<Self> {
         Some(Self {
             cursor: ChangeCursor(change.seq).encode(),
-            kind: ChangeType::from_kind(change.kind)?,
+            kind: ChangeType::from_kind(change.kind, visibility)?,
             at: change.at.into(),
             action: change.action,
         })
@@ -64,6 +65,7 @@ impl Subscription {
         after: Option<String>,
     ) -> Result<impl Stream<Item = TimelineEvent> + use<>> {
         let filter = TimelineFilter::resolve(filter, ctx).await?.with_retracted();
+        let visibility = filter.visibility();
         let after = after
             .map(|cursor| ChangeCursor::decode(&cursor).map(|c| c.0))
             .transpose()
@@ -77,7 +79,7 @@ impl Subscription {
         let active = GaugeGuard::hold(&ctx.data_unchecked::<Metrics>().subscriptions);
         Ok(changes.filter_map(move |change| {
             let _active = &active;
-            std::future::ready(TimelineEvent::from_change(change))
+            std::future::ready(TimelineEvent::from_change(change, visibility))
         }))
     }
 }

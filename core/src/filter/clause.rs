@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition};
 use standoff_entities::{
-    ActionKind, ActionStatus, Category, Side, action, action_target, actor, story_action,
+    ActionKind, ActionStatus, Category, Publication, Side, action, action_target, actor,
+    story_action,
 };
 
 /// What an in-memory judgement knows of an action: the row, its actor's side and its targets.
@@ -28,6 +29,8 @@ pub struct Facts<'a> {
 pub enum Clause {
     /// Not retracted (the default).
     NotRetracted,
+    /// Published: what readers may see (the default; editors' reads leave it out).
+    Published,
     /// Acted by this actor (an actor's own `actions`).
     ActorIs(i64),
     /// Acted by one of these actors or, with `involving`, aimed at one of them.
@@ -68,6 +71,7 @@ impl Clause {
         let cond = Condition::all();
         match self {
             Self::NotRetracted => cond.add(action::Column::Retracted.eq(false)),
+            Self::Published => cond.add(action::Column::Publication.eq(Publication::Published)),
             Self::ActorIs(id) => cond.add(action::Column::ActorId.eq(*id)),
             Self::Actors { ids, involving } => {
                 let by_actor = action::Column::ActorId.is_in(ids.clone());
@@ -134,6 +138,7 @@ impl Clause {
         let action = facts.action;
         Some(match self {
             Self::NotRetracted => !action.retracted,
+            Self::Published => action.publication == Publication::Published,
             Self::ActorIs(id) => action.actor_id == *id,
             Self::Actors { ids, involving } => {
                 ids.contains(&action.actor_id)

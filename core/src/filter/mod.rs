@@ -24,6 +24,16 @@ pub const MAX_FILTER_STORIES: usize = 50;
 /// Longest text search accepted, in characters.
 pub const MAX_FILTER_TEXT: usize = 200;
 
+/// Who is looking: readers see published actions only, editors everything.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Visibility {
+    /// Anyone: published actions and the changes readers may know of.
+    #[default]
+    Public,
+    /// An editor with a valid token: drafts, reviews and schedules too.
+    Newsroom,
+}
+
 /// A timeline filter as the caller gives it; empty lists mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ActionFilter {
@@ -60,10 +70,10 @@ pub struct ResolvedFilter {
 }
 
 impl Default for ResolvedFilter {
-    /// Every action that is not retracted.
+    /// Every published action that is not retracted: what readers see.
     fn default() -> Self {
         Self {
-            clauses: vec![Clause::NotRetracted],
+            clauses: vec![Clause::NotRetracted, Clause::Published],
         }
     }
 }
@@ -115,7 +125,8 @@ impl ActionFilter {
                 "a text search is at most {MAX_FILTER_TEXT} characters"
             )));
         }
-        let mut clauses = Vec::new();
+        // Readers' view unless the caller opens it up (`for_newsroom`).
+        let mut clauses = vec![Clause::Published];
         if !include_retracted {
             clauses.push(Clause::NotRetracted);
         }
@@ -235,20 +246,52 @@ impl ResolvedFilter {
         self
     }
 
-    /// The sides this filter keeps, when sides are all it asks about besides hiding retracted
-    /// actions (an empty list: every side); `None` when it has any other condition. Such a
-    /// filter can be answered from per-day, per-side roll-ups.
+    /// Lets unpublished actions (drafts, those in review or scheduled) through: an editor's
+    /// view.
+    pub fn for_newsroom(mut self) -> Self {
+        self.clauses.retain(|c| *c != Clause::Published);
+        self
+    }
+
+    /// The filter in the view `visibility` gives.
+    pub fn seen_by(self, visibility: Visibility) -> Self {
+        match visibility {
+            Visibility::Public => self,
+            Visibility::Newsroom => self.for_newsroom(),
+        }
+    }
+
+    /// Whether this filter shows readers' view: only published actions, and so only the
+    /// changes readers may know of.
+    pub fn is_public(&self) -> bool {
+        self.clauses.contains(&Clause::Published)
+    }
+
+    /// The view this filter shows.
+    pub fn visibility(&self) -> Visibility {
+        if self.is_public() {
+            Visibility::Public
+        } else {
+            Visibility::Newsroom
+        }
+    }
+
+    /// The sides this filter keeps, when sides are all it asks about besides showing readers'
+    /// view without retracted actions (an empty list: every side); `None` when it has any
+    /// other condition. Such a filter can be answered from per-day, per-side roll-ups, which
+    /// count exactly those actions.
     pub fn only_sides(&self) -> Option<&[Side]> {
         let mut sides: &[Side] = &[];
-        let mut hides_retracted = false;
+        let (mut hides_retracted, mut published) = (false, false);
         for clause in &self.clauses {
             match clause {
                 Clause::NotRetracted => hides_retracted = true,
+                Clause::Published => published = true,
                 Clause::Sides(only) => sides = only,
                 _ => return None,
             }
         }
-        hides_retracted.then_some(sides)
+        (hides_retracted && published).then_some(sides)
     }
 
     /// Whether a page should be found by sorting every match rather than by walking the
@@ -301,6 +344,8 @@ mod tests {
         let filter = ResolvedFilter::default();
         assert_eq!(filter.only_sides(), Some(&[][..]));
         assert_eq!(filter.clone().with_retracted().only_sides(), None);
+        assert_eq!(filter.clone().for_newsroom().only_sides(), None);
+        assert!(filter.is_public() && !filter.clone().for_newsroom().is_public());
         assert!(!filter.searches_text());
     }
 }

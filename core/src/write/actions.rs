@@ -5,6 +5,7 @@ use crate::change_log::LogEntry;
 use crate::check::{self, MAX_LONG, MAX_NAME, MAX_SHORT};
 use crate::date::{self, KnownDate};
 use crate::order;
+use crate::public_id;
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
@@ -14,8 +15,8 @@ use sea_orm::{
 };
 use serde_json::{Map, Value, json};
 use standoff_entities::{
-    ActionKind, ActionStatus, Category, ChangeKind, DatePrecision, Stance, action, action_target,
-    actor, citation, response, source, story_action,
+    ActionKind, ActionStatus, Category, ChangeKind, DatePrecision, Publication, Stance, action,
+    action_target, actor, citation, response, source, story_action,
 };
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -72,6 +73,8 @@ pub struct NewAction<R = i64> {
     pub citations: Vec<NewCitation<R>>,
     /// Earlier actions it answers, with the stance.
     pub responds_to: Vec<(R, Stance)>,
+    /// Kept from readers as a draft, rather than published as it is recorded.
+    pub draft: bool,
 }
 
 impl<R: Eq + Hash + Debug> NewAction<R> {
@@ -175,6 +178,7 @@ impl<R: Eq + Hash + Debug> NewAction<R> {
             magnitude: self.magnitude,
             intensity: self.intensity,
             intensity_reason: self.intensity_reason,
+            draft: self.draft,
         })
     }
 }
@@ -325,7 +329,7 @@ async fn write_citations<C: ConnectionTrait>(
         if !exists {
             return Err(CoreError::BadInput(format!(
                 "no source has the id {}",
-                c.source
+                public_id::encode(public_id::NodeType::Source, c.source)
             )));
         }
         rows.push(citation::ActiveModel {
@@ -363,10 +367,17 @@ async fn link(
     let answered = action::Entity::find_by_id(answered_id)
         .one(txn.db())
         .await?
-        .ok_or_else(|| CoreError::BadInput(format!("no action has the id {answered_id}")))?;
+        .ok_or_else(|| {
+            CoreError::BadInput(format!(
+                "no action has the id {}",
+                public_id::action(answered_id)
+            ))
+        })?;
+    super::publication::check_may_answer(answer, &answered)?;
     if answered.retracted {
         return Err(CoreError::BadInput(format!(
-            "action {answered_id} is retracted and cannot be answered"
+            "action {} is retracted and cannot be answered",
+            public_id::action(answered_id)
         )));
     }
     if !check::may_answer(&date::of(answer), &date::of(&answered)) {
@@ -393,8 +404,9 @@ async fn link(
         }
     }
     let duplicate = format!(
-        "action {} already responds to action {answered_id}",
-        answer.id
+        "action {} already responds to action {}",
+        public_id::action(answer.id),
+        public_id::action(answered_id)
     );
     let existing = response::Entity::find()
         .filter(response::Column::ActionId.eq(answer.id))
@@ -448,7 +460,11 @@ pub async fn record_action_in(
         .ok_or_else(|| CoreError::BadInput("no actor given".into()))?;
     let targets = actor_ids(txn.db(), &input.targets).await?;
     let stories = super::stories::stories_for_new_action(txn, &input.stories).await?;
+    if !input.draft {
+        super::publication::check_no_review_needed(txn, &stories).await?;
+    }
     let now = Utc::now();
+    let published = !input.draft;
     let key = input.key.clone();
     let model = action::Entity::insert(action::ActiveModel {
         key: Set(input.key),
@@ -472,6 +488,15 @@ pub async fn record_action_in(
         intensity_reason: Set(intensity_reason),
         revision: Set(1),
         retracted: Set(false),
+        publication: Set(if published {
+            Publication::Published
+        } else {
+            Publication::Draft
+        }),
+        publish_at: Set(published.then_some(now)),
+        recorded_by: Set(Some(author.to_owned())),
+        approved_by: Set(None),
+        published_by: Set(published.then(|| author.to_owned())),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -531,10 +556,16 @@ pub async fn record_response_in(
     let answer = action::Entity::find_by_id(action_id)
         .one(txn.db())
         .await?
-        .ok_or_else(|| CoreError::BadInput(format!("no action has the id {action_id}")))?;
+        .ok_or_else(|| {
+            CoreError::BadInput(format!(
+                "no action has the id {}",
+                public_id::action(action_id)
+            ))
+        })?;
     if answer.retracted {
         return Err(CoreError::BadInput(format!(
-            "action {action_id} is retracted"
+            "action {} is retracted",
+            public_id::action(action_id)
         )));
     }
     let model = link(txn, author, &answer, responds_to_id, stance).await?;
@@ -560,7 +591,9 @@ async fn existing_action<C: ConnectionTrait>(db: &C, id: i64) -> CoreResult<acti
     action::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| CoreError::NotFound(format!("no action has the id {id}")))
+        .ok_or_else(|| {
+            CoreError::NotFound(format!("no action has the id {}", public_id::action(id)))
+        })
 }
 
 /// Records what a correction changed, field by field, for the change log.
@@ -622,7 +655,8 @@ pub async fn correct_action_in(
     let before = existing_action(txn.db(), id).await?;
     if before.retracted {
         return Err(CoreError::Conflict(format!(
-            "action {id} is retracted; record a new action instead"
+            "action {} is retracted; record a new action instead",
+            public_id::action(id)
         )));
     }
     let mut after = before.clone();
@@ -836,9 +870,9 @@ async fn set_retracted(
     let before = existing_action(txn.db(), id).await?;
     if before.retracted == retracted {
         return Err(CoreError::Conflict(if retracted {
-            format!("action {id} is retracted already")
+            format!("action {} is retracted already", public_id::action(id))
         } else {
-            format!("action {id} is not retracted")
+            format!("action {} is not retracted", public_id::action(id))
         }));
     }
     let model = action::Entity::update(action::ActiveModel {

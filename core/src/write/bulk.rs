@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
 use standoff_entities::{
-    ChangeKind, action, action_target, actor, change, citation, response, source, story_action,
+    ChangeKind, Publication, action, action_target, actor, change, citation, response, source,
+    story_action,
 };
 use std::collections::HashMap;
 
@@ -285,6 +286,12 @@ impl BulkBatch {
                 intensity_reason: Set(intensity_reason),
                 revision: Set(1),
                 retracted: Set(false),
+                // A bulk load publishes what it loads, as a story file's actions are public.
+                publication: Set(Publication::Published),
+                publish_at: Set(Some(self.at)),
+                recorded_by: Set(Some(self.author.to_owned())),
+                approved_by: Set(None),
+                published_by: Set(Some(self.author.to_owned())),
                 created_at: Set(self.at),
                 updated_at: Set(self.at),
             });

@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod actors;
 pub mod bulk;
+pub mod publication;
 pub mod stories;
 
 use crate::CoreResult;

@@ -28,6 +28,8 @@ pub struct NewStory {
     pub locale: String,
     /// Named spans of its timeline.
     pub periods: Vec<Period>,
+    /// Whether its actions need a second editor's approval before they are published.
+    pub review_required: bool,
 }
 
 /// A story's periods, checked: each label a short text, each date one the core reads, at most
@@ -103,6 +105,7 @@ impl NewStory {
             time_zone: time_zone(&self.time_zone)?,
             locale: locale(&self.locale)?,
             periods: self.periods,
+            review_required: self.review_required,
         })
     }
 }
@@ -120,6 +123,8 @@ pub struct StoryPatch {
     pub locale: Option<String>,
     /// New periods, replacing all of them.
     pub periods: Option<Vec<Period>>,
+    /// Whether its actions need a second editor's approval.
+    pub review_required: Option<bool>,
 }
 
 /// Creates a story inside `txn`; a slug already in use is CONFLICT.
@@ -145,6 +150,7 @@ pub async fn create_story_in(
         time_zone: Set(input.time_zone),
         locale: Set(input.locale),
         periods: Set(periods_json(&input.periods)?),
+        review_required: Set(input.review_required),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -197,6 +203,9 @@ pub async fn update_story_in(
     if let Some(periods) = &patch.periods {
         after.periods = periods_json(periods)?;
     }
+    if let Some(review) = patch.review_required {
+        after.review_required = review;
+    }
     let mut changed = serde_json::Map::new();
     let mut field = |name: &str, old: serde_json::Value, new: serde_json::Value| {
         if old != new {
@@ -209,6 +218,11 @@ pub async fn update_story_in(
     field("locale", json!(before.locale), json!(after.locale));
     let list = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
     field("periods", list(&before.periods), list(&after.periods));
+    field(
+        "reviewRequired",
+        json!(before.review_required),
+        json!(after.review_required),
+    );
     if changed.is_empty() {
         return Err(CoreError::BadInput("the update changes nothing".into()));
     }
@@ -220,6 +234,7 @@ pub async fn update_story_in(
         time_zone: Set(after.time_zone.clone()),
         locale: Set(after.locale.clone()),
         periods: Set(after.periods.clone()),
+        review_required: Set(after.review_required),
         updated_at: Set(after.updated_at),
         ..Default::default()
     })
@@ -272,7 +287,8 @@ pub async fn add_to_story_in(
         .is_none()
     {
         return Err(CoreError::NotFound(format!(
-            "no action has the id {action_id}"
+            "no action has the id {}",
+            crate::public_id::action(action_id)
         )));
     }
     if member(txn, story.id, action_id).await? {

@@ -9,6 +9,7 @@ use super::AppState;
 use crate::error::ApiError;
 use crate::schema::auth::Auth;
 use crate::schema::loader::loaders;
+use crate::schema::viewer::Viewer;
 use async_graphql::parser::types::OperationType;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
@@ -70,7 +71,17 @@ pub async fn execute(
             .map(|v| v.to_str().unwrap_or("")),
     );
     let share = state.share();
-    let request = request.data(loaders(share.clone())).data(share).data(auth);
+    let viewer = match Viewer::of(&auth, &share).await {
+        Ok(viewer) => viewer,
+        Err(error) => {
+            return respond(media, state.executor.refused(error.into_server_error()));
+        }
+    };
+    let request = request
+        .data(loaders(share.clone(), viewer.visibility()))
+        .data(share)
+        .data(auth)
+        .data(viewer);
     respond(media, state.executor.run(request, &prepared).await)
 }
 

@@ -8,6 +8,7 @@ use crate::http::AppState;
 use crate::metrics::GaugeGuard;
 use crate::schema::auth::Auth;
 use crate::schema::loader::loaders;
+use crate::schema::viewer::Viewer;
 use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -112,13 +113,8 @@ pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol
     // futures' channels allocate per queued message, so an idle connection holds no buffers.
     let (mut to_machine, machine_input) = mpsc::channel::<Result<Message, axum::Error>>(QUEUED);
     let (machine_output, mut from_machine) = mpsc::channel::<Message>(QUEUED);
-    // Events are single items read long after the connection began, so the loader must not
-    // cache: a corrected action has to show its new values.
     let share = state.share();
-    let connection_loaders = loaders(share.clone());
-    connection_loaders.enable_all_cache(false);
     let mut data = Data::default();
-    data.insert(connection_loaders);
     data.insert(share.clone());
     data.insert(Auth::Anonymous);
     // The credentials `connection_init` presented, which the loop checks again now and then.
@@ -145,8 +141,19 @@ pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol
         {
             return Err(async_graphql::Error::new(protocol::INIT_REFUSED));
         }
+        let viewer = match auth.editor(&init_share).await {
+            Ok(editor) => Viewer(editor),
+            Err(_) => return Err(async_graphql::Error::new(protocol::INIT_REFUSED)),
+        };
+        // Events are single items read long after the connection began, so the loader must
+        // not cache: a corrected action has to show its new values. It reads as the viewer
+        // the connection began with sees.
+        let connection_loaders = loaders(init_share.clone(), viewer.visibility());
+        connection_loaders.enable_all_cache(false);
         *init_auth.lock().unwrap_or_else(|p| p.into_inner()) = auth.clone();
+        data.insert(connection_loaders);
         data.insert(auth);
+        data.insert(viewer);
         Ok(data)
     })
     .serve();

@@ -73,6 +73,11 @@ pub struct RecordActionInput {
     pub citations: Vec<CitationInput>,
     /// Earlier actions this one answers.
     pub responds_to: Option<Vec<RespondsToInput>>,
+    /// Kept from readers as a draft, to be submitted for review or published later. Without
+    /// it the action is published as it is recorded, which a story that requires review
+    /// refuses (CONFLICT).
+    #[graphql(default_with = "Some(false)")]
+    pub draft: Option<bool>,
 }
 
 /// A link between two recorded actions.
@@ -184,6 +189,7 @@ impl ActionMutation {
             intensity_reason: input.intensity_reason,
             citations: citations(input.citations)?,
             responds_to: links(input.responds_to)?,
+            draft: input.draft.unwrap_or(false),
         };
         let model = actions::record_action(&writer, new).await.gql()?;
         Ok(Action(model))

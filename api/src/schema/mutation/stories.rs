@@ -1,10 +1,11 @@
 //! `createStory`, `updateStory`, `addToStory` and `removeFromStory`.
 
-use super::writer;
+use super::{admin_writer, writer};
 use crate::error::CoreResultExt;
 use crate::schema::id::{NodeType, decode};
 use crate::schema::object::{Action, Story, database};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use standoff_core::filter::Visibility;
 use standoff_core::stories::Period;
 use standoff_core::write::actions::Patch;
 use standoff_core::write::stories::{self, NewStory, StoryPatch};
@@ -26,6 +27,9 @@ pub struct CreateStoryInput {
     pub locale: Option<String>,
     /// Named spans of its timeline.
     pub periods: Option<Vec<PeriodInput>>,
+    /// Whether its actions need a second editor's approval before they are published.
+    #[graphql(default_with = "Some(false)")]
+    pub review_required: Option<bool>,
 }
 
 /// A named span of a story's timeline.
@@ -61,6 +65,8 @@ pub struct UpdateStoryInput {
     pub locale: Option<String>,
     /// New periods, replacing all of them (an empty list removes them).
     pub periods: Option<Vec<PeriodInput>>,
+    /// Whether its actions need a second editor's approval before they are published.
+    pub review_required: Option<bool>,
 }
 
 /// Writes about stories.
@@ -78,8 +84,9 @@ impl StoryMutation {
             time_zone: input.time_zone.unwrap_or_else(|| "UTC".to_owned()),
             locale: input.locale.unwrap_or_else(|| "en".to_owned()),
             periods: periods(input.periods).unwrap_or_default(),
+            review_required: input.review_required.unwrap_or(false),
         };
-        let model = stories::create_story(&writer(ctx).await?, new)
+        let model = stories::create_story(&admin_writer(ctx).await?, new)
             .await
             .gql()?;
         Ok(Story(model))
@@ -102,8 +109,9 @@ impl StoryMutation {
             time_zone: input.time_zone,
             locale: input.locale,
             periods: periods(input.periods),
+            review_required: input.review_required,
         };
-        let model = stories::update_story(&writer(ctx).await?, &slug, patch)
+        let model = stories::update_story(&admin_writer(ctx).await?, &slug, patch)
             .await
             .gql()?;
         Ok(Story(model))
@@ -140,7 +148,7 @@ impl StoryMutation {
 
 /// The action as it is after the write.
 async fn action(ctx: &Context<'_>, id: i64) -> Result<Action> {
-    let found = standoff_core::lookup::actions(database(ctx), &[id])
+    let found = standoff_core::lookup::actions(database(ctx), &[id], Visibility::Newsroom)
         .await
         .gql()?;
     found

@@ -3,18 +3,22 @@
 use super::{Actor, Retraction, Revision, Source, database, loaders};
 use crate::error::{ApiError, CoreResultExt};
 use crate::schema::connection::connection;
-use crate::schema::enums::{ActionKind, ActionStatus, Category, DatePrecision, Stance};
+use crate::schema::enums::{
+    ActionKind, ActionStatus, Category, DatePrecision, PublicationState, Stance,
+};
 use crate::schema::id::{NodeType, encode};
 use crate::schema::loader::{
     ActionId, ActorId, AnswersFrom, AnswersTo, CitationsOf, HistoryOf, RetractionOf, TargetsOf,
 };
 use crate::schema::prefetch::{connection_nodes, prefetch_actions};
+use crate::schema::viewer::visibility;
 use crate::schema::when::When;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Object, Result};
 use standoff_core::cursor::TimelineCursor;
 use standoff_core::date;
 use standoff_core::filter::ResolvedFilter;
+use standoff_core::filter::Visibility;
 use standoff_core::page::PageRequest;
 use standoff_core::timeline::{self, TimeOrder};
 use standoff_entities::{action, citation, response, source};
@@ -217,6 +221,43 @@ impl Action {
     async fn stories(&self, ctx: &Context<'_>) -> Result<Vec<super::Story>> {
         super::story::stories_of(ctx, self.0.id).await
     }
+
+    /// Whether readers see it: a draft, in review and scheduled actions are seen by editors
+    /// only; readers only ever see PUBLISHED.
+    async fn publication(&self) -> PublicationState {
+        self.0.publication.into()
+    }
+
+    /// When a scheduled action will be published, or when a published one was.
+    async fn publish_at(&self) -> Option<When> {
+        self.0.publish_at.map(Into::into)
+    }
+
+    /// Who recorded it (editors only; null for readers and for actions from before drafts).
+    async fn recorded_by(&self, ctx: &Context<'_>) -> Option<&str> {
+        newsroom(ctx)
+            .then_some(self.0.recorded_by.as_deref())
+            .flatten()
+    }
+
+    /// Who approved it for publication, while it is approved (editors only).
+    async fn approved_by(&self, ctx: &Context<'_>) -> Option<&str> {
+        newsroom(ctx)
+            .then_some(self.0.approved_by.as_deref())
+            .flatten()
+    }
+
+    /// Who published or scheduled it (editors only).
+    async fn published_by(&self, ctx: &Context<'_>) -> Option<&str> {
+        newsroom(ctx)
+            .then_some(self.0.published_by.as_deref())
+            .flatten()
+    }
+}
+
+/// Whether the operation's viewer is an editor, who may see who did what.
+fn newsroom(ctx: &Context<'_>) -> bool {
+    visibility(ctx) == Visibility::Newsroom
 }
 
 /// An edge of the escalation thread: a later action answering an earlier one.

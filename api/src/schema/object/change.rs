@@ -5,6 +5,7 @@ use crate::error::CoreResultExt;
 use crate::schema::enums::ChangeKind;
 use crate::schema::id::{NodeType, encode};
 use crate::schema::loader::ActionId;
+use crate::schema::viewer::visibility;
 use crate::schema::when::When;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Json, Object, Result};
@@ -78,6 +79,8 @@ pub struct ChangeTotal;
 impl ChangeTotal {
     /// How many changes the log holds.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        changes::count_changes(database(ctx)).await.gql()
+        changes::count_changes(database(ctx), visibility(ctx))
+            .await
+            .gql()
     }
 }

@@ -9,6 +9,7 @@ mod node;
 mod revision;
 mod source;
 mod story;
+mod token;
 
 pub use action::{Action, ActionConnection, Citation, Response, TimelineTotal, action_connection};
 pub use actor::{Actor, ActorConnection, ActorTotal};
@@ -17,7 +18,8 @@ pub use escalation::EscalationPoint;
 pub use node::Node;
 pub use revision::{FieldChange, Retraction, Revision};
 pub use source::Source;
-pub use story::{Story, StoryConnection, StoryTotal};
+pub use story::{Story, StoryConnection, StoryPeriod, StoryTotal};
+pub use token::{Me, Token};
 
 use super::loader::Loaders;
 use async_graphql::Context;

@@ -7,6 +7,7 @@ use crate::schema::enums::{Bucket, TimeOrder};
 use crate::schema::id::{NodeType, encode};
 use crate::schema::input::TimelineFilter;
 use crate::schema::loader::SpanOf;
+use crate::schema::viewer::visibility;
 use crate::schema::when::When;
 use async_graphql::connection::{Connection, EmptyFields};
 use async_graphql::{Context, ID, Object, Result};
@@ -87,6 +88,11 @@ impl Story {
             .collect()
     }
 
+    /// Whether its actions need a second editor's approval before they are published.
+    async fn review_required(&self) -> bool {
+        self.0.review_required
+    }
+
     /// Its readers' language, a BCP 47 tag such as `en-US`.
     async fn locale(&self) -> &str {
         &self.0.locale
@@ -133,7 +139,7 @@ impl Story {
 
     /// The actors with actions in it, by slug.
     async fn actors(&self, ctx: &Context<'_>) -> Result<Vec<Actor>> {
-        let found = stories::story_actors(database(ctx), self.0.id)
+        let found = stories::story_actors(database(ctx), self.0.id, visibility(ctx))
             .await
             .gql()?;
         Ok(found.into_iter().map(Actor).collect())

@@ -3,6 +3,7 @@
 use crate::error::CoreResultExt;
 use crate::schema::connection::{connection, page_request};
 use crate::schema::object::{Change, ChangeConnection, ChangeTotal, database};
+use crate::schema::viewer::visibility;
 use async_graphql::{Context, Object, Result};
 use standoff_core::changes;
 use standoff_core::cursor::ChangeCursor;
@@ -25,7 +26,9 @@ impl ChangeQuery {
         before: Option<String>,
     ) -> Result<ChangeConnection> {
         let request = page_request(first, after, last, before, ChangeCursor::decode)?;
-        let page = changes::changes_page(database(ctx), &request).await.gql()?;
+        let page = changes::changes_page(database(ctx), &request, visibility(ctx))
+            .await
+            .gql()?;
         Ok(connection(page, Change, ChangeTotal))
     }
 }

@@ -7,6 +7,7 @@ mod people;
 mod stories;
 mod thread;
 mod timeline;
+mod tokens;
 
 use async_graphql::MergedObject;
 
@@ -20,4 +21,5 @@ pub struct Query(
     thread::ThreadQuery,
     escalation::EscalationQuery,
     changes::ChangeQuery,
+    tokens::TokenQuery,
 );

@@ -25,10 +25,16 @@ impl NodeQuery {
                 .load_one(ActionId(n))
                 .await?
                 .map(|m| Node::Action(Action(m))),
-            NodeType::Response => loader
-                .load_one(ResponseId(n))
-                .await?
-                .map(|m| Node::Response(Response::new(m))),
+            NodeType::Response => match loader.load_one(ResponseId(n)).await? {
+                // A link is seen only when both of its actions are.
+                Some(link) => {
+                    let ends = loader
+                        .load_many([ActionId(link.action_id), ActionId(link.responds_to_id)])
+                        .await?;
+                    (ends.len() == 2).then(|| Node::Response(Response::new(link)))
+                }
+                None => None,
+            },
             NodeType::Source => loader
                 .load_one(SourceId(n))
                 .await?

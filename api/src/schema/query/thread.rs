@@ -4,6 +4,7 @@ use crate::error::CoreResultExt;
 use crate::schema::id::{NodeType, decode};
 use crate::schema::object::{Action, database};
 use crate::schema::prefetch::prefetch_actions;
+use crate::schema::viewer::visibility;
 use async_graphql::{Context, ID, Object, Result};
 use standoff_core::thread;
 
@@ -26,6 +27,7 @@ impl ThreadQuery {
             database(ctx),
             id,
             depth.unwrap_or(thread::DEFAULT_THREAD_DEPTH),
+            visibility(ctx),
         )
         .await
         .gql()?;
