@@ -68,6 +68,8 @@ pub struct ApiError {
     pub code: Code,
     /// What the caller is told.
     pub message: String,
+    /// The input field it concerns, when it concerns one (`extensions.field`).
+    pub field: Option<String>,
     status: StatusCode,
     headers: Vec<(HeaderName, HeaderValue)>,
 }
@@ -78,6 +80,7 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            field: None,
             status: code.status(),
             headers: Vec::new(),
         }
@@ -114,10 +117,12 @@ impl ApiError {
 
     /// The JSON error body every route answers with.
     pub fn body(&self) -> String {
-        serde_json::json!({
-            "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }]
-        })
-        .to_string()
+        let mut extensions = serde_json::json!({ "code": self.code.as_str() });
+        if let Some(field) = &self.field {
+            extensions["field"] = serde_json::json!(field);
+        }
+        serde_json::json!({ "errors": [{ "message": self.message, "extensions": extensions }] })
+            .to_string()
     }
 
     /// The response, as `content_type` (GraphQL's negotiated media type).
@@ -147,6 +152,12 @@ impl From<CoreError> for ApiError {
     fn from(err: CoreError) -> Self {
         let code = match &err {
             CoreError::BadInput(_) => Code::BadUserInput,
+            CoreError::Invalid { field, message } => {
+                return Self {
+                    field: Some(field.clone()),
+                    ..Self::new(Code::BadUserInput, message.clone())
+                };
+            }
             CoreError::NotFound(_) => Code::NotFound,
             CoreError::LimitExceeded(_) => Code::LimitExceeded,
             CoreError::Conflict(_) => Code::Conflict,
@@ -183,8 +194,12 @@ impl IntoResponse for ApiError {
 
 impl ErrorExtensions for ApiError {
     fn extend(&self) -> async_graphql::Error {
-        async_graphql::Error::new(self.message.clone())
-            .extend_with(|_, e| e.set("code", self.code.as_str()))
+        async_graphql::Error::new(self.message.clone()).extend_with(|_, e| {
+            e.set("code", self.code.as_str());
+            if let Some(field) = &self.field {
+                e.set("field", field.as_str());
+            }
+        })
     }
 }
 

@@ -18,8 +18,12 @@ const MAX_URL: usize = 2000;
 /// Years a date may fall in: what every backend stores and every output can write.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
 
-fn bad(message: String) -> CoreError {
-    CoreError::BadInput(message)
+/// A refusal that names the input field it concerns, so a form can show it beside the field.
+fn bad(field: &str, message: String) -> CoreError {
+    CoreError::Invalid {
+        field: field.to_owned(),
+        message,
+    }
 }
 
 /// A required text: trimmed, not empty, not over `max` characters, and without control
@@ -27,16 +31,19 @@ fn bad(message: String) -> CoreError {
 pub fn text(field: &str, value: &str, max: usize) -> CoreResult<String> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(bad(format!("{field} cannot be empty")));
+        return Err(bad(field, format!("{field} cannot be empty")));
     }
     if value.chars().count() > max {
-        return Err(bad(format!("{field} is longer than {max} characters")));
+        return Err(bad(
+            field,
+            format!("{field} is longer than {max} characters"),
+        ));
     }
     if value
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err(bad(format!("{field} holds a control character")));
+        return Err(bad(field, format!("{field} holds a control character")));
     }
     Ok(value.to_owned())
 }
@@ -46,7 +53,10 @@ pub fn instant(field: &str, value: DateTime<Utc>) -> CoreResult<DateTime<Utc>> {
     if YEARS.contains(&value.year()) {
         Ok(value)
     } else {
-        Err(bad(format!("{field} must fall in the years 0001 to 9999")))
+        Err(bad(
+            field,
+            format!("{field} must fall in the years 0001 to 9999"),
+        ))
     }
 }
 
@@ -95,30 +105,42 @@ pub fn slug(field: &str, value: &str) -> CoreResult<String> {
     if ok {
         Ok(value.to_owned())
     } else {
-        Err(bad(format!(
-            "{field} {value:?} is not valid: use lower-case letters, digits and single hyphens"
-        )))
+        Err(bad(
+            field,
+            format!(
+                "{field} {value:?} is not valid: use lower-case letters, digits and single hyphens"
+            ),
+        ))
     }
 }
 
 /// An intensity override: finite, within -10..10, and explained.
 pub fn intensity(value: f64, reason: Option<&str>) -> CoreResult<String> {
     if !value.is_finite() || !(-10.0..=10.0).contains(&value) {
-        return Err(bad(format!("intensity {value} is outside -10..10")));
+        return Err(bad(
+            "intensity",
+            format!("intensity {value} is outside -10..10"),
+        ));
     }
     match reason {
         Some(r) => text("intensityReason", r, MAX_LONG),
-        None => Err(bad("an intensity override needs an intensityReason".into())),
+        None => Err(bad(
+            "intensityReason",
+            "an intensity override needs an intensityReason".into(),
+        )),
     }
 }
 
 /// A magnitude: a count, so not negative, and within GraphQL's 32-bit `Int`.
 pub fn magnitude(value: i64) -> CoreResult<i64> {
     if value < 0 {
-        return Err(bad("magnitude cannot be negative".into()));
+        return Err(bad("magnitude", "magnitude cannot be negative".into()));
     }
     if value > i64::from(i32::MAX) {
-        return Err(bad(format!("magnitude is at most {}", i32::MAX)));
+        return Err(bad(
+            "magnitude",
+            format!("magnitude is at most {}", i32::MAX),
+        ));
     }
     Ok(value)
 }
@@ -132,7 +154,7 @@ pub fn url(value: &str) -> CoreResult<String> {
     if ok {
         Ok(value.to_owned())
     } else {
-        Err(bad(format!("{value:?} is not an http(s) URL")))
+        Err(bad("url", format!("{value:?} is not an http(s) URL")))
     }
 }
 

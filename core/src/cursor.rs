@@ -33,6 +33,10 @@ pub struct ChangeCursor(pub i64);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActorCursor(pub String);
 
+/// A position in the list of sources, newest first (by id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceCursor(pub i64);
+
 /// A position in the alphabetical list of stories (by slug, which is unique).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoryCursor(pub String);
@@ -88,6 +92,25 @@ impl ChangeCursor {
             Ok(seq) if seq >= 0 => Ok(Self(seq)),
             _ => Err(CoreError::BadInput(format!(
                 "{text:?} is not a valid change cursor"
+            ))),
+        }
+    }
+}
+
+impl SourceCursor {
+    /// Encodes the id as an opaque string.
+    pub fn encode(&self) -> String {
+        wrap("r1", &self.0.to_string())
+    }
+
+    /// Decodes a string made by [`SourceCursor::encode`].
+    pub fn decode(text: &str) -> CoreResult<Self> {
+        let mut buf = String::new();
+        let body = unwrap(text, "r1", &mut buf)?;
+        match body.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(Self(id)),
+            _ => Err(CoreError::BadInput(format!(
+                "{text:?} is not a valid source cursor"
             ))),
         }
     }

@@ -6,6 +6,14 @@ pub enum CoreError {
     /// The caller sent something malformed or contradictory.
     #[error("{0}")]
     BadInput(String),
+    /// One input field is malformed: BAD_USER_INPUT naming the field.
+    #[error("{message}")]
+    Invalid {
+        /// The field's name in the API (`title`, `occurredAt`, `url`).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// Something the caller named does not exist.
     #[error("{0}")]
     NotFound(String),

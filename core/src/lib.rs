@@ -22,6 +22,7 @@ pub mod page;
 pub mod people;
 pub mod public_id;
 pub mod schedule;
+pub mod sources;
 pub mod stories;
 pub mod thread;
 pub mod timeline;

@@ -8,6 +8,7 @@ mod cli;
 mod close_codes;
 mod contract;
 mod corrections;
+mod desk;
 mod errors;
 mod escalation;
 mod exports;

@@ -1,6 +1,7 @@
 //! The HTTP app: GraphQL, the playground and the SDL.
 
 mod body;
+mod desk;
 mod embed;
 pub mod export;
 mod graphql;
@@ -150,6 +151,9 @@ pub fn router(
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/schema.graphql", get(sdl))
+        .route("/desk", get(desk::page))
+        .route("/desk/desk.css", get(desk::style))
+        .route("/desk/desk.js", get(desk::script))
         .route("/embed/timeline", get(embed::page))
         .route("/embed/timeline.css", get(embed::style))
         .route("/embed/timeline.js", get(embed::script))

@@ -8,7 +8,7 @@ mod phrases;
 pub use phrases::Phrase;
 
 use sea_orm::Iterable;
-use standoff_entities::{ActionKind, ActionStatus, Category, Side, Stance};
+use standoff_entities::{ActionKind, ActionStatus, ActorKind, Category, Side, Stance};
 
 /// A language readers are addressed in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -124,6 +124,18 @@ impl Lang {
         })
     }
 
+    /// What sort of actor one is ("Person", "Organismo").
+    pub fn actor_kind(self, kind: ActorKind) -> &'static str {
+        self.pick(match kind {
+            ActorKind::Person => ("Person", "Persona"),
+            ActorKind::Office => ("Office", "Cargo u oficina"),
+            ActorKind::Agency => ("Agency", "Organismo"),
+            ActorKind::Force => ("Force", "Fuerza"),
+            ActorKind::Government => ("Government", "Gobierno"),
+            ActorKind::Group => ("Group", "Grupo"),
+        })
+    }
+
     /// A PLOVER category as a verb a reader understands ("Threaten", "Amenazar").
     pub fn category(self, category: Category) -> &'static str {
         self.pick(match category {
@@ -218,6 +230,7 @@ impl Lang {
             "statuses": by_name::<ActionStatus>(|v| self.status(v)),
             "kinds": by_name::<ActionKind>(|v| self.kind(v)),
             "categories": by_name::<Category>(|v| self.category(v)),
+            "actorKinds": by_name::<ActorKind>(|v| self.actor_kind(v)),
         })
     }
 }
@@ -239,7 +252,14 @@ mod tests {
     fn every_word_differs_from_its_enum_name() {
         for lang in Lang::ALL {
             let json = lang.as_json();
-            for table in ["sides", "stances", "statuses", "kinds", "categories"] {
+            for table in [
+                "sides",
+                "stances",
+                "statuses",
+                "kinds",
+                "categories",
+                "actorKinds",
+            ] {
                 let words = json[table].as_object().cloned().unwrap_or_default();
                 assert!(!words.is_empty(), "{table}");
                 for (name, word) in words {

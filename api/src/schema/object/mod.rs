@@ -17,7 +17,7 @@ pub use change::{Change, ChangeConnection, ChangeTotal};
 pub use escalation::EscalationPoint;
 pub use node::Node;
 pub use revision::{FieldChange, Retraction, Revision};
-pub use source::Source;
+pub use source::{Source, SourceConnection, SourceTotal};
 pub use story::{Story, StoryConnection, StoryPeriod, StoryTotal};
 pub use token::{Me, Token};
 

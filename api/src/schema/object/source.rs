@@ -1,9 +1,29 @@
 //! `Source`: a published document.
 
+use super::database;
+use crate::error::CoreResultExt;
 use crate::schema::id::{NodeType, encode};
 use crate::schema::when::When;
-use async_graphql::{ID, Object};
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, ID, Object, Result};
+use standoff_core::sources;
 use standoff_entities::source;
+
+/// A page of sources.
+pub type SourceConnection = Connection<String, Source, SourceTotal, EmptyFields>;
+
+/// The extra fields of a source list: how many match its search.
+pub struct SourceTotal(pub Option<String>);
+
+#[Object]
+impl SourceTotal {
+    /// How many sources the list holds, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        sources::count_sources(database(ctx), self.0.as_deref())
+            .await
+            .gql()
+    }
+}
 
 /// A published document that actions cite.
 pub struct Source(pub source::Model);

@@ -1,6 +1,7 @@
 //! The `Query` root, merged from one object per domain.
 
 mod changes;
+mod desk;
 mod escalation;
 mod node;
 mod people;
@@ -22,4 +23,5 @@ pub struct Query(
     escalation::EscalationQuery,
     changes::ChangeQuery,
     tokens::TokenQuery,
+    desk::DeskQuery,
 );
