@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
-    QueryOrder, QuerySelect, Statement, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use standoff_entities::{ChangeKind, Publication, action, change};
 
@@ -203,10 +203,11 @@ pub async fn head<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
     Ok(max.flatten().unwrap_or(0))
 }
 
-/// When the newest change in the log was made: what a chart or export is "as of". Read by the
-/// sequence's index, not a scan of every change's time.
+/// When the newest change readers may know of was made: what a chart or export is "as of"
+/// (a draft's edits do not move it). Read by the sequence's index, newest first.
 pub async fn head_at<C: ConnectionTrait>(db: &C) -> Result<Option<DateTime<Utc>>, DbErr> {
     Ok(change::Entity::find()
+        .filter(change::Column::Public.eq(true))
         .order_by_desc(change::Column::Seq)
         .one(db)
         .await?

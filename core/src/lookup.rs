@@ -3,6 +3,7 @@
 
 use super::CoreResult;
 use crate::filter::Visibility;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
@@ -62,12 +63,46 @@ pub fn seen(visibility: Visibility) -> Condition {
     }
 }
 
-/// Sources by id.
+/// Sources by id, as `visibility` sees them: readers find only those a published action cites
+/// (a source added for a draft may be the scoop itself).
 pub async fn sources<C: ConnectionTrait>(
     db: &C,
     ids: &[i64],
+    visibility: Visibility,
 ) -> CoreResult<HashMap<i64, source::Model>> {
-    by_id::<source::Entity, _>(db, source::Column::Id, ids, |s| s.id).await
+    let rows = source::Entity::find()
+        .filter(source::Column::Id.is_in(ids.iter().copied()))
+        .filter(sources_seen(visibility))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+}
+
+/// The condition on `source` rows that `visibility` sees.
+pub fn sources_seen(visibility: Visibility) -> Condition {
+    match visibility {
+        Visibility::Public => {
+            let cited = Query::select()
+                .expr(Expr::val(1))
+                .from(citation::Entity)
+                .inner_join(
+                    action::Entity,
+                    Expr::col((action::Entity, action::Column::Id))
+                        .equals((citation::Entity, citation::Column::ActionId)),
+                )
+                .and_where(
+                    Expr::col((citation::Entity, citation::Column::SourceId))
+                        .equals((source::Entity, source::Column::Id)),
+                )
+                .and_where(
+                    Expr::col((action::Entity, action::Column::Publication))
+                        .eq(Publication::Published),
+                )
+                .to_owned();
+            Condition::all().add(Expr::exists(cited))
+        }
+        Visibility::Newsroom => Condition::all(),
+    }
 }
 
 /// Stories by id.

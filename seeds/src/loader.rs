@@ -236,8 +236,9 @@ async fn write_story_record(
                 periods: (found.periods
                     != periods_json(&wanted.periods).map_err(|e| SeedError::rejected(&name, e))?)
                 .then(|| wanted.periods.clone()),
-                review_required: (found.review_required != wanted.review_required)
-                    .then_some(wanted.review_required),
+                review_required: info
+                    .review_required
+                    .filter(|review| *review != found.review_required),
             };
             let changes = patch.title.is_some()
                 || !matches!(patch.summary, Patch::Keep)

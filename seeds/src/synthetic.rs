@@ -445,6 +445,7 @@ fn make_actions(
             id,
             action: NewAction {
                 draft: false,
+                reviewed: true,
                 key: None,
                 actor: actor.clone(),
                 targets,

@@ -73,7 +73,8 @@ async fn sources_are_listed_newest_first_and_searched_by_title_or_publisher() {
     }
     let list = "query($s: String, $a: String) { sources(search: $s, first: 2, after: $a) {
         totalCount pageInfo { hasNextPage endCursor } nodes { title } } }";
-    let first = app.query(list, json!({})).await;
+    // Editors see every source (readers only those published actions cite).
+    let first = app.write(&editor, list, json!({})).await;
     assert_eq!(
         first["sources"]["totalCount"], 4,
         "the seeded article and three more"
@@ -83,14 +84,14 @@ async fn sources_are_listed_newest_first_and_searched_by_title_or_publisher() {
         json!([{ "title": "100% of agencies" }, { "title": "Guard orders" }])
     );
     let after = first["sources"]["pageInfo"]["endCursor"].clone();
-    let second = app.query(list, json!({ "a": after })).await;
+    let second = app.write(&editor, list, json!({ "a": after })).await;
     assert_eq!(second["sources"]["nodes"][0]["title"], "Memo on patrols");
-    let by_publisher = app.query(list, json!({ "s": "chicago" })).await;
+    let by_publisher = app.write(&editor, list, json!({ "s": "chicago" })).await;
     let titles = by_publisher["sources"]["nodes"].to_string();
     assert!(titles.contains("Memo on patrols"), "{titles}");
     assert!(!titles.contains("Guard orders"));
     // A wildcard is a character like any other.
-    let percent = app.query(list, json!({ "s": "100%" })).await;
+    let percent = app.write(&editor, list, json!({ "s": "100%" })).await;
     assert_eq!(percent["sources"]["totalCount"], 1);
     assert_eq!(
         app.error_code(list, json!({ "s": "x".repeat(201) })).await,

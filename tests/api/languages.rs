@@ -67,7 +67,7 @@ async fn timelinejs_speaks_spanish_when_asked_and_never_shows_enum_names() {
     let texts = es["events"].to_string();
     assert!(texts.contains("Amenaza"), "a threat says so in Spanish");
     assert!(
-        texts.contains("Informado, sin confirmar"),
+        texts.contains("Informada, sin confirmar"),
         "a report says it is unconfirmed"
     );
     assert!(texts.contains("Fuente:"), "sources are credited in Spanish");

@@ -491,3 +491,184 @@ async fn errors_name_the_ids_clients_were_given() {
         format!("action {order} is published already")
     );
 }
+
+/// Schedules `id` for `seconds` from now as `auth`.
+async fn schedule(app: &TestApp, auth: &str, id: &str, seconds: i64) -> Value {
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(seconds)).to_rfc3339();
+    app.write(
+        auth,
+        r#"mutation($id: ID!, $at: DateTime) { publish(id: $id, at: $at) { publication } }"#,
+        json!({ "id": id, "at": at }),
+    )
+    .await
+}
+
+/// The editor's view of an action's workflow state.
+async fn state(app: &TestApp, auth: &str, id: &str) -> Value {
+    app.write(
+        auth,
+        r#"query($id: ID!) { action(id: $id) { publication approvedBy publishAt retracted } }"#,
+        json!({ "id": id }),
+    )
+    .await["action"]
+        .clone()
+}
+
+#[tokio::test]
+async fn what_is_withdrawn_or_changed_after_approval_never_goes_out_unchecked() {
+    let app = spawn_app().await;
+    let editor = app.editor("reporter").await;
+    let second = app.editor("second").await;
+    // A scheduled action that is retracted goes back to a draft: its time passes unnoticed.
+    let withdrawn = record(&app, &editor, "Withdrawn before its time", true).await;
+    schedule(&app, &editor, &withdrawn, 2).await;
+    app.write(
+        &editor,
+        r#"mutation($id: ID!) { retractAction(id: $id, reason: "not ready") { id } }"#,
+        json!({ "id": withdrawn }),
+    )
+    .await;
+    // An action scheduled before its story came to require review is held back at its time.
+    let unchecked = record(&app, &editor, "Scheduled before review", true).await;
+    schedule(&app, &editor, &unchecked, 2).await;
+    let admin = app.admin("standards").await;
+    app.write(
+        &admin,
+        r#"mutation { updateStory(slug: "chicago-2025", input: { reviewRequired: true }) { slug } }"#,
+        json!({}),
+    )
+    .await;
+    // An approved action edited by its author goes back to review.
+    let approved = record(&app, &editor, "Approved, then rewritten", true).await;
+    for (who, step) in [(&editor, "submitForReview"), (&second, "approve")] {
+        app.write(
+            who,
+            &format!("mutation($id: ID!) {{ {step}(id: $id) {{ id }} }}"),
+            json!({ "id": approved }),
+        )
+        .await;
+    }
+    app.write(
+        &editor,
+        r#"mutation($id: ID!) { correctAction(id: $id, note: "sharper", input: { title: "Rewritten after approval" }) { id } }"#,
+        json!({ "id": approved }),
+    )
+    .await;
+    assert_eq!(
+        state(&app, &editor, &approved).await,
+        json!({ "publication": "IN_REVIEW", "approvedBy": null, "publishAt": null, "retracted": false })
+    );
+
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        state(&app, &editor, &withdrawn).await,
+        json!({ "publication": "DRAFT", "approvedBy": null, "publishAt": null, "retracted": true })
+    );
+    assert_eq!(
+        state(&app, &editor, &unchecked).await["publication"],
+        "DRAFT"
+    );
+    for id in [&withdrawn, &unchecked, &approved] {
+        assert_eq!(
+            seen(&app, None, id).await.0,
+            Value::Null,
+            "readers never saw {id}"
+        );
+    }
+    let held = app
+        .post_with(
+            Some(&editor),
+            r#"{ changes(last: 20) { nodes { kind note action { title } } } }"#,
+            json!({}),
+        )
+        .await;
+    let held = held["data"]["changes"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|c| c["kind"] == "UNPUBLISHED")
+        .expect("the hold is logged")
+        .clone();
+    assert_eq!(held["action"]["title"], "Scheduled before review");
+    assert!(
+        held["note"]
+            .as_str()
+            .expect("note")
+            .contains("requires review")
+    );
+}
+
+#[tokio::test]
+async fn readers_see_only_sources_that_published_actions_cite() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let scoop = app
+        .write(
+            &editor,
+            r#"mutation { addSource(input: { title: "Leaked memo" }) { id } }"#,
+            json!({}),
+        )
+        .await["addSource"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let input = json!({ "input": {
+        "actor": "white-house", "kind": "STATEMENT", "occurredAt": "2025-09-06",
+        "title": "Cites the memo", "draft": true, "citations": [{ "sourceId": scoop }] } });
+    let id = app.write(&editor, RECORD, input).await["recordAction"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let list = r#"query($id: ID!) { sources(first: 100) { totalCount nodes { title } }
+        node(id: $id) { ... on Source { title } } }"#;
+    let public = app.query(list, json!({ "id": scoop })).await;
+    assert!(!public["sources"].to_string().contains("Leaked memo"));
+    assert_eq!(public["node"], Value::Null);
+    let newsroom = app.write(&editor, list, json!({ "id": scoop })).await;
+    assert!(newsroom["sources"].to_string().contains("Leaked memo"));
+    // Edited as a draft, then published: readers see it, not as corrected.
+    app.write(
+        &editor,
+        r#"mutation($id: ID!) { correctAction(id: $id, note: "draft edit", input: { summary: "Tidied" }) { id } }"#,
+        json!({ "id": id }),
+    )
+    .await;
+    app.write(
+        &editor,
+        r#"mutation($id: ID!) { publish(id: $id) { id } }"#,
+        json!({ "id": id }),
+    )
+    .await;
+    let public = app.query(list, json!({ "id": scoop })).await;
+    assert_eq!(public["node"]["title"], "Leaked memo");
+    let feed = app.get_text("/feed.atom").await;
+    assert!(
+        feed.contains("<title>Cites the memo</title>"),
+        "not marked corrected: {feed}"
+    );
+    let history = app
+        .query(
+            r#"query($id: ID!) { action(id: $id) { history { note } } }"#,
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(history["action"]["history"], json!([]));
+}
+
+#[tokio::test]
+async fn a_scheduled_action_may_not_answer_a_draft() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let draft = record(&app, &editor, "A draft", true).await;
+    let scheduled = record(&app, &editor, "Goes out later", true).await;
+    schedule(&app, &editor, &scheduled, 3600).await;
+    assert_eq!(
+        app.refused(
+            Some(&editor),
+            r#"mutation($a: ID!, $b: ID!) { recordResponse(input: { actionId: $a, respondsToId: $b, stance: CRITICIZES }) { id } }"#,
+            json!({ "a": scheduled, "b": draft }),
+        )
+        .await,
+        "CONFLICT"
+    );
+}

@@ -222,3 +222,35 @@ async fn the_readme_example_query_gives_the_answer_the_readme_shows() {
     let answer = app.query(&query, json!({})).await;
     assert_eq!(json!({ "data": answer }), shown);
 }
+
+#[tokio::test]
+async fn a_story_file_that_requires_review_loads_and_a_file_that_is_silent_keeps_the_setting() {
+    let app = crate::helpers::spawn_empty_app().await;
+    let reviewed = include_str!("../../seeds/stories/chicago-2025.toml").replacen(
+        "[story]\n",
+        "[story]\nreview_required = true\n",
+        1,
+    );
+    crate::helpers::load_story(&app, &reviewed).await;
+    let data = app
+        .query(
+            r#"{ story(slug: "chicago-2025") { reviewRequired actionCount } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["story"],
+        serde_json::json!({ "reviewRequired": true, "actionCount": 11 })
+    );
+    crate::helpers::load_story(&app, include_str!("../../seeds/stories/chicago-2025.toml")).await;
+    let data = app
+        .query(
+            r#"{ story(slug: "chicago-2025") { reviewRequired } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["story"]["reviewRequired"], true,
+        "a silent file changes nothing"
+    );
+}

@@ -95,13 +95,22 @@ async fn actors_sources_and_responses_can_be_added() {
         )
         .await;
     assert_eq!(data["createActor"]["memberOf"]["slug"], "state-of-illinois");
+    // A source nothing published cites yet is the newsroom's: editors find it, readers not.
     let node = app
-        .query(
+        .write(
+            &editor,
             "query($id: ID!) { node(id: $id) { ... on Source { title publisher publishedAt } } }",
             json!({ "id": data["addSource"]["id"] }),
         )
         .await;
     assert_eq!(node["node"]["publisher"], "Office of the Governor");
+    let hidden = app
+        .query(
+            "query($id: ID!) { node(id: $id) { ... on Source { title } } }",
+            json!({ "id": data["addSource"]["id"] }),
+        )
+        .await;
+    assert_eq!(hidden["node"], serde_json::Value::Null);
     let actors = app
         .query("{ actors(side: STATE) { totalCount } }", json!({}))
         .await;

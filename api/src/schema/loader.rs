@@ -163,7 +163,7 @@ macro_rules! batch_loader {
 
 batch_loader!(ActorId => actor::Model, lookup::actors);
 batch_loader!(ActionId => action::Model, lookup::actions, seen);
-batch_loader!(SourceId => source::Model, lookup::sources);
+batch_loader!(SourceId => source::Model, lookup::sources, seen);
 batch_loader!(ResponseId => response::Model, lookup::responses);
 batch_loader!(TargetsOf => Vec<actor::Model>, lookup::targets);
 batch_loader!(CitationsOf => Vec<(citation::Model, source::Model)>, lookup::citations);

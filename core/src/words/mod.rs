@@ -85,7 +85,7 @@ impl Lang {
             Side::Federal => ("Federal", "Federal"),
             Side::State => ("State", "Estatal"),
             Side::Local => ("Local", "Local"),
-            Side::Other => ("Other", "Otros"),
+            Side::Other => ("Other", "Otro"),
         })
     }
 
@@ -108,10 +108,10 @@ impl Lang {
     pub fn status(self, status: ActionStatus) -> &'static str {
         self.pick(match status {
             ActionStatus::Threatened => ("Threatened", "Amenaza"),
-            ActionStatus::Planned => ("Planned", "Previsto"),
-            ActionStatus::Reported => ("Reported, unconfirmed", "Informado, sin confirmar"),
-            ActionStatus::CarriedOut => ("Carried out", "Llevado a cabo"),
-            ActionStatus::Withdrawn => ("Withdrawn", "Retirado"),
+            ActionStatus::Planned => ("Planned", "Prevista"),
+            ActionStatus::Reported => ("Reported, unconfirmed", "Informada, sin confirmar"),
+            ActionStatus::CarriedOut => ("Carried out", "Llevada a cabo"),
+            ActionStatus::Withdrawn => ("Withdrawn", "Retirada"),
         })
     }
 
@@ -180,12 +180,35 @@ impl Lang {
         format!("{n} {}", self.noun(noun, n != 1))
     }
 
-    /// Fills `{name}` placeholders of a phrase with values.
+    /// Fills `{name}` placeholders of a phrase with values, in one pass: a value that itself
+    /// holds braces (a story titled "{unit}") is written as it is.
     pub fn fill(self, phrase: Phrase, values: &[(&str, &str)]) -> String {
-        let mut text = self.phrase(phrase).to_owned();
-        for (name, value) in values {
-            text = text.replace(&format!("{{{name}}}"), value);
+        let template = self.phrase(phrase);
+        let mut text = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            text.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) => {
+                    let name = &after[..close];
+                    match values.iter().find(|(n, _)| *n == name) {
+                        Some((_, value)) => text.push_str(value),
+                        None => {
+                            text.push('{');
+                            text.push_str(name);
+                            text.push('}');
+                        }
+                    }
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    text.push_str(&rest[open..]);
+                    rest = "";
+                }
+            }
         }
+        text.push_str(rest);
         text
     }
 
@@ -271,6 +294,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_value_holding_braces_is_not_filled_again() {
+        let text = Lang::En.fill(
+            Phrase::Title,
+            &[("story", "The {what} affair"), ("what", "feed")],
+        );
+        assert_eq!(text, "The {what} affair: feed");
     }
 
     #[test]

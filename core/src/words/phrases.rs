@@ -57,17 +57,17 @@ phrases! {
     /// While the live connection is being restored.
     Reconnecting => "reconnecting…", "reconectando…";
     /// Announced when an action arrives.
-    NewAction => "New: {title}", "Nuevo: {title}";
+    NewAction => "New: {title}", "Nueva: {title}";
     /// Announced when an action is corrected.
-    CorrectedAction => "Corrected: {title}", "Corregido: {title}";
+    CorrectedAction => "Corrected: {title}", "Corregida: {title}";
     /// Announced when an action is retracted.
-    RetractedAction => "Retracted: {title}", "Retirado: {title}";
+    RetractedAction => "Retracted: {title}", "Anulada: {title}";
     /// The mark on a corrected action.
-    Corrected => "Corrected", "Corregido";
+    Corrected => "Corrected", "Corregida";
     /// The mark with its date and the editor's note.
-    CorrectedOn => "Corrected {date}: {note}", "Corregido el {date}: {note}";
+    CorrectedOn => "Corrected {date}: {note}", "Corregida el {date}: {note}";
     /// Where a retracted action stood.
-    RetractedOn => "Retracted on {date}: {reason}", "Retirado el {date}: {reason}";
+    RetractedOn => "Retracted on {date}: {reason}", "Anulada el {date}: {reason}";
     /// Before one source.
     Source => "Source", "Fuente";
     /// Before several sources.
@@ -109,7 +109,7 @@ phrases! {
     /// A chart with nothing to draw.
     NoActions => "No actions match this filter.", "Ninguna acción coincide con este filtro.";
     /// A band's legend entry, first line.
-    DatedOnly => "Dated only", "Fechado solo";
+    DatedOnly => "Dated only", "Fechadas solo";
     /// A band's legend entry, second line.
     ToAPeriod => "to a period", "en un periodo";
     /// A band's tooltip, after its side.
@@ -125,9 +125,9 @@ phrases! {
     /// A feed's title.
     FeedTitle => "new and corrected actions", "acciones nuevas y corregidas";
     /// After a corrected entry's title.
-    CorrectedSuffix => "(corrected)", "(corregido)";
+    CorrectedSuffix => "(corrected)", "(corregida)";
     /// A tombstone's text.
-    Tombstone => "Retracted: {reason} ({title})", "Retirado: {reason} ({title})";
+    Tombstone => "Retracted: {reason} ({title})", "Anulada: {reason} ({title})";
     /// A timeline's title across stories.
     TimelineTitle => "the feud, in time order", "el conflicto, en orden cronológico";
     /// The span a timeline covers.
@@ -167,9 +167,9 @@ phrases! {
     /// A link to the widget, which holds every action.
     AllInWidget => "The live timeline holds them all.", "La cronología en directo las contiene todas.";
     /// The heading of a story page's corrections.
-    CorrectionsHeading => "Corrections and retractions", "Correcciones y retiradas";
+    CorrectionsHeading => "Corrections and retractions", "Correcciones y anulaciones";
     /// A retraction in a list of corrections.
-    Retracted => "Retracted", "Retirado";
+    Retracted => "Retracted", "Anulada";
     /// The heading of a story page's embed code.
     EmbedHeading => "Embed this timeline", "Inserte esta cronología";
     /// Before the feed's link.

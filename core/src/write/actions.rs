@@ -75,6 +75,9 @@ pub struct NewAction<R = i64> {
     pub responds_to: Vec<(R, Stance)>,
     /// Kept from readers as a draft, rather than published as it is recorded.
     pub draft: bool,
+    /// Published even in a story that requires review: the writer vouches that it was
+    /// reviewed (a story file, which its editors checked before loading it).
+    pub reviewed: bool,
 }
 
 impl<R: Eq + Hash + Debug> NewAction<R> {
@@ -179,6 +182,7 @@ impl<R: Eq + Hash + Debug> NewAction<R> {
             intensity: self.intensity,
             intensity_reason: self.intensity_reason,
             draft: self.draft,
+            reviewed: self.reviewed,
         })
     }
 }
@@ -460,7 +464,7 @@ pub async fn record_action_in(
         .ok_or_else(|| CoreError::BadInput("no actor given".into()))?;
     let targets = actor_ids(txn.db(), &input.targets).await?;
     let stories = super::stories::stories_for_new_action(txn, &input.stories).await?;
-    if !input.draft {
+    if !input.draft && !input.reviewed {
         super::publication::check_no_review_needed(txn, &stories).await?;
     }
     let now = Utc::now();
@@ -652,6 +656,8 @@ pub async fn correct_action_in(
     check::list("citations", patch.citations.as_ref().map_or(0, Vec::len))?;
     check::list("respondsTo", patch.responds_to.len())?;
     distinct_links(&patch.responds_to)?;
+    // Locked before the read: a correction racing the scheduler sees the action as published.
+    txn.lock_log().await?;
     let before = existing_action(txn.db(), id).await?;
     if before.retracted {
         return Err(CoreError::Conflict(format!(
@@ -762,6 +768,7 @@ pub async fn correct_action_in(
     })
     .exec(txn.db())
     .await?;
+    super::publication::after_edit(txn, &before).await?;
     txn.append(
         author,
         LogEntry {
@@ -867,6 +874,7 @@ async fn set_retracted(
 ) -> CoreResult<action::Model> {
     let reason = check::text("reason", reason, MAX_LONG)?;
     let mut txn = writer.begin().await?;
+    txn.lock_log().await?;
     let before = existing_action(txn.db(), id).await?;
     if before.retracted == retracted {
         return Err(CoreError::Conflict(if retracted {
@@ -874,6 +882,9 @@ async fn set_retracted(
         } else {
             format!("action {} is not retracted", public_id::action(id))
         }));
+    }
+    if retracted {
+        super::publication::before_retraction(&txn, &before).await?;
     }
     let model = action::Entity::update(action::ActiveModel {
         id: Set(id),

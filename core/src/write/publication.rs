@@ -73,10 +73,12 @@ pub(crate) async fn check_no_review_needed(txn: &WriteTxn, story_ids: &[i64]) ->
     }
 }
 
-/// An action readers see answers only actions readers see.
+/// An action readers see, or will see at its scheduled time, answers only actions readers see.
 pub(crate) fn check_may_answer(answer: &action::Model, answered: &action::Model) -> CoreResult<()> {
-    if answer.publication == Publication::Published
-        && answered.publication != Publication::Published
+    if matches!(
+        answer.publication,
+        Publication::Published | Publication::Scheduled
+    ) && answered.publication != Publication::Published
     {
         return Err(CoreError::Conflict(format!(
             "action {} is not published: publish it before a published action answers it",
@@ -87,7 +89,10 @@ pub(crate) fn check_may_answer(answer: &action::Model, answered: &action::Model)
 }
 
 /// The action, or NOT_FOUND; a retracted one is CONFLICT, as no step of the workflow applies.
-async fn workable(txn: &WriteTxn, id: i64) -> CoreResult<action::Model> {
+/// The change log's lock is taken first, so the state read is the state written over: a step
+/// racing the scheduler (or another editor) waits, then sees what the other did.
+async fn workable(txn: &mut WriteTxn, id: i64) -> CoreResult<action::Model> {
+    txn.lock_log().await?;
     let found = action::Entity::find_by_id(id)
         .one(txn.db())
         .await?
@@ -134,7 +139,7 @@ async fn transition(
 /// Sends a draft for review.
 pub async fn submit_for_review(writer: &Writer<'_>, id: i64) -> CoreResult<action::Model> {
     let mut txn = writer.begin().await?;
-    let before = workable(&txn, id).await?;
+    let before = workable(&mut txn, id).await?;
     if before.publication != Publication::Draft {
         return Err(CoreError::Conflict(format!(
             "action {} is {}; only a draft is submitted for review",
@@ -164,7 +169,7 @@ pub async fn submit_for_review(writer: &Writer<'_>, id: i64) -> CoreResult<actio
 /// author may not approve it: that is the second pair of eyes.
 pub async fn approve(writer: &Writer<'_>, id: i64) -> CoreResult<action::Model> {
     let mut txn = writer.begin().await?;
-    let before = workable(&txn, id).await?;
+    let before = workable(&mut txn, id).await?;
     if before.publication != Publication::InReview {
         return Err(CoreError::Conflict(format!(
             "action {} is {}; submit it for review before it is approved",
@@ -222,7 +227,7 @@ pub async fn publish(
         )));
     }
     let mut txn = writer.begin().await?;
-    let before = workable(&txn, id).await?;
+    let before = workable(&mut txn, id).await?;
     if before.publication == Publication::Published {
         return Err(CoreError::Conflict(format!(
             "action {} is published already",
@@ -264,11 +269,71 @@ pub async fn publish(
     Ok(model)
 }
 
+/// Why an action may not go to readers yet because it answers one they do not see, if it does.
+async fn unpublished_answered(txn: &WriteTxn, id: i64) -> CoreResult<Option<String>> {
+    let answered =
+        crate::lookup::responses_from(txn.db(), &[id], crate::filter::Visibility::Newsroom).await?;
+    Ok(answered
+        .get(&id)
+        .into_iter()
+        .flatten()
+        .find(|link| link.1.publication != Publication::Published)
+        .map(|link| {
+            format!(
+                "action {} answers action {}, which is not published: publish that first",
+                public_id::action(id),
+                public_id::action(link.1.id)
+            )
+        }))
+}
+
+/// After an edit: an approved or scheduled action in a story that requires review goes back to
+/// review, so what readers get is what the second editor read.
+pub(crate) async fn after_edit(txn: &mut WriteTxn, before: &action::Model) -> CoreResult<()> {
+    let approved = before.approved_by.is_some() || before.publication == Publication::Scheduled;
+    if !approved
+        || before.publication == Publication::Published
+        || reviewing_action(txn.db(), before.id).await?.is_empty()
+    {
+        return Ok(());
+    }
+    action::Entity::update(action::ActiveModel {
+        id: Set(before.id),
+        publication: Set(Publication::InReview),
+        approved_by: Set(None),
+        publish_at: Set(None),
+        published_by: Set(None),
+        ..Default::default()
+    })
+    .exec(txn.db())
+    .await?;
+    Ok(())
+}
+
+/// Before a retraction: an action readers never saw goes back to a draft, so no schedule can
+/// publish what was withdrawn.
+pub(crate) async fn before_retraction(txn: &WriteTxn, before: &action::Model) -> CoreResult<()> {
+    if before.publication == Publication::Published || before.publication == Publication::Draft {
+        return Ok(());
+    }
+    action::Entity::update(action::ActiveModel {
+        id: Set(before.id),
+        publication: Set(Publication::Draft),
+        approved_by: Set(None),
+        publish_at: Set(None),
+        published_by: Set(None),
+        ..Default::default()
+    })
+    .exec(txn.db())
+    .await?;
+    Ok(())
+}
+
 /// Takes an action in review or scheduled back to a draft (its approval and schedule go). A
 /// published action is retracted instead, so readers are told: nothing silently disappears.
 pub async fn unpublish(writer: &Writer<'_>, id: i64) -> CoreResult<action::Model> {
     let mut txn = writer.begin().await?;
-    let before = workable(&txn, id).await?;
+    let before = workable(&mut txn, id).await?;
     match before.publication {
         Publication::Draft => {
             return Err(CoreError::Conflict(format!(
@@ -313,6 +378,7 @@ pub async fn next_due<C: ConnectionTrait>(db: &C) -> CoreResult<Option<DateTime<
             "due",
         )
         .filter(action::Column::Publication.eq(Publication::Scheduled))
+        .filter(action::Column::Retracted.eq(false))
         .into_tuple()
         .one(db)
         .await?;
@@ -321,7 +387,10 @@ pub async fn next_due<C: ConnectionTrait>(db: &C) -> CoreResult<Option<DateTime<
 
 /// Publishes every scheduled action due by `now`, each exactly once across instances: the
 /// change log's lock is taken before the due actions are read, so a second instance waits and
-/// then finds them published. Returns how many it published.
+/// then finds them published. The rules are checked again at that moment (a story may have
+/// come to require review, an answered action may have gone back to a draft): an action that
+/// fails them goes back to a draft, with the reason in the log, rather than out to readers.
+/// Returns how many it published.
 pub async fn publish_due(
     db: &DatabaseConnection,
     feed: &ChangeFeed,
@@ -332,16 +401,56 @@ pub async fn publish_due(
     let due = action::Entity::find()
         .filter(action::Column::Publication.eq(Publication::Scheduled))
         .filter(action::Column::PublishAt.lte(now))
+        .filter(action::Column::Retracted.eq(false))
         .order_by_asc(action::Column::PublishAt)
         .order_by_asc(action::Column::Id)
         .limit(DUE_BATCH)
         .all(txn.db())
         .await?;
+    let mut published = 0;
     for before in &due {
         let author = before
             .published_by
             .clone()
             .unwrap_or_else(|| "schedule".to_owned());
+        let unreviewed = match reviewing_action(txn.db(), before.id).await?.first() {
+            Some(slug) if before.approved_by.is_none() => Some(format!(
+                "held back: the story {slug:?} requires review and nobody approved it"
+            )),
+            _ => None,
+        };
+        let held = match unreviewed {
+            Some(why) => Some(why),
+            None => unpublished_answered(&txn, before.id)
+                .await?
+                .map(|why| format!("held back: {why}")),
+        };
+        if let Some(why) = held {
+            let change = action::ActiveModel {
+                publication: Set(Publication::Draft),
+                publish_at: Set(None),
+                approved_by: Set(None),
+                published_by: Set(None),
+                ..Default::default()
+            };
+            let model = action::Entity::update(action::ActiveModel {
+                id: Set(before.id),
+                updated_at: Set(Utc::now()),
+                ..change
+            })
+            .exec(txn.db())
+            .await?;
+            txn.append(
+                &author,
+                LogEntry {
+                    action_id: Some(model.id),
+                    note: Some(why),
+                    ..LogEntry::about(ChangeKind::Unpublished, "action", model.id)
+                },
+            )
+            .await?;
+            continue;
+        }
         let change = action::ActiveModel {
             publication: Set(Publication::Published),
             ..Default::default()
@@ -355,7 +464,8 @@ pub async fn publish_due(
             Some(json!({ "scheduled": before.publish_at })),
         )
         .await?;
+        published += 1;
     }
     txn.commit(Some(feed)).await?;
-    Ok(due.len())
+    Ok(published)
 }

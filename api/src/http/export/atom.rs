@@ -28,7 +28,8 @@ fn entry(item: &ExportedAction, base: &str, scope: &Scope) -> Entry {
     let gid = encode(NodeType::Action, a.id).0;
     let lang = scope.lang;
     let mut title = a.title.clone();
-    if a.revision > 1 {
+    // Corrected as readers know it: edits before publication are not corrections to them.
+    if !item.corrections.is_empty() {
         title = format!("{title} {}", lang.phrase(Phrase::CorrectedSuffix));
     }
     let html = format!(

@@ -190,6 +190,7 @@ impl ActionMutation {
             citations: citations(input.citations)?,
             responds_to: links(input.responds_to)?,
             draft: input.draft.unwrap_or(false),
+            reviewed: false,
         };
         let model = actions::record_action(&writer, new).await.gql()?;
         Ok(Action(model))

@@ -13,13 +13,13 @@ use standoff_entities::source;
 pub type SourceConnection = Connection<String, Source, SourceTotal, EmptyFields>;
 
 /// The extra fields of a source list: how many match its search.
-pub struct SourceTotal(pub Option<String>);
+pub struct SourceTotal(pub Option<String>, pub standoff_core::filter::Visibility);
 
 #[Object]
 impl SourceTotal {
     /// How many sources the list holds, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        sources::count_sources(database(ctx), self.0.as_deref())
+        sources::count_sources(database(ctx), self.0.as_deref(), self.1)
             .await
             .gql()
     }

@@ -4,6 +4,7 @@ use crate::error::CoreResultExt;
 use crate::schema::connection::{connection, page_request};
 use crate::schema::enums::DatePrecision;
 use crate::schema::object::{Source, SourceConnection, SourceTotal, database};
+use crate::schema::viewer::visibility;
 use crate::schema::when::When;
 use async_graphql::{Context, Object, Result, SimpleObject};
 use standoff_core::cursor::SourceCursor;
@@ -30,7 +31,8 @@ pub struct DeskQuery;
 
 #[Object]
 impl DeskQuery {
-    /// Sources, newest first, optionally those whose title or publisher holds `search`.
+    /// Sources, newest first, optionally those whose title or publisher holds `search`; readers
+    /// see those that published actions cite, editors every one.
     async fn sources(
         &self,
         ctx: &Context<'_>,
@@ -41,10 +43,15 @@ impl DeskQuery {
         before: Option<String>,
     ) -> Result<SourceConnection> {
         let request = page_request(first, after, last, before, SourceCursor::decode)?;
-        let page = sources::sources_page(database(ctx), search.as_deref(), &request)
-            .await
-            .gql()?;
-        Ok(connection(page, Source, SourceTotal(search)))
+        let page =
+            sources::sources_page(database(ctx), search.as_deref(), visibility(ctx), &request)
+                .await
+                .gql()?;
+        Ok(connection(
+            page,
+            Source,
+            SourceTotal(search, visibility(ctx)),
+        ))
     }
 
     /// How a date as written would be read (the same rules as every date input), or
