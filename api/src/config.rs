@@ -37,6 +37,12 @@ pub mod defaults {
     pub const STATEMENTS_PER_REQUEST: usize = 3;
     /// Seconds shutdown waits for requests in flight.
     pub const SHUTDOWN_GRACE_SECS: u64 = 30;
+    /// Bytes of answers an instance keeps for readers.
+    pub const RESPONSE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+    /// Seconds a shared cache (a CDN, nginx) may serve an answer without asking again.
+    pub const CACHE_MAX_AGE_SECS: u64 = 2;
+    /// Seconds it may go on serving it while it asks again.
+    pub const CACHE_STALE_WHILE_REVALIDATE_SECS: u64 = 30;
 }
 
 /// How the HTTP server runs.
@@ -127,6 +133,19 @@ pub struct ServerSettings {
     /// public read APIs allow. Credentials (cookies) are never allowed; writes still need a token.
     #[arg(long, env = "STANDOFF_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Bytes of answers kept to share among readers until the change log moves; 0 keeps none.
+    #[arg(long, env = "STANDOFF_RESPONSE_CACHE_BYTES", default_value_t = defaults::RESPONSE_CACHE_BYTES)]
+    pub response_cache_bytes: u64,
+    /// `max-age` of public answers: how long a CDN or nginx may serve one without asking.
+    #[arg(long, env = "STANDOFF_CACHE_MAX_AGE_SECS", default_value_t = defaults::CACHE_MAX_AGE_SECS)]
+    pub cache_max_age_secs: u64,
+    /// `stale-while-revalidate` of public answers.
+    #[arg(
+        long,
+        env = "STANDOFF_CACHE_STALE_WHILE_REVALIDATE_SECS",
+        default_value_t = defaults::CACHE_STALE_WHILE_REVALIDATE_SECS
+    )]
+    pub cache_stale_while_revalidate_secs: u64,
 }
 
 impl Default for ServerSettings {
@@ -156,6 +175,9 @@ impl Default for ServerSettings {
             production: false,
             playground: None,
             allowed_operations: None,
+            response_cache_bytes: defaults::RESPONSE_CACHE_BYTES,
+            cache_max_age_secs: defaults::CACHE_MAX_AGE_SECS,
+            cache_stale_while_revalidate_secs: defaults::CACHE_STALE_WHILE_REVALIDATE_SECS,
         }
     }
 }
@@ -173,6 +195,15 @@ impl ServerSettings {
     /// Whether `/` serves the playground.
     pub fn serves_playground(&self) -> bool {
         self.playground.unwrap_or(!self.production)
+    }
+
+    /// How answers are shared, as these settings say.
+    pub fn cache(&self) -> crate::http::CacheSettings {
+        crate::http::CacheSettings {
+            bytes: self.response_cache_bytes,
+            max_age: self.cache_max_age_secs,
+            stale_while_revalidate: self.cache_stale_while_revalidate_secs,
+        }
     }
 
     /// The query limits these settings ask for.

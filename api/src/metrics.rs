@@ -60,6 +60,10 @@ pub struct Metrics {
     pub pool_size: Gauge,
     /// Idle connections in the database pool.
     pub pool_idle: Gauge,
+    /// What the shared answers did: hits, misses, 304s.
+    pub cache: crate::http::CacheCounts,
+    /// Bytes of answers kept, read at each scrape.
+    pub cache_bytes: Gauge,
     names: Arc<Mutex<Names>>,
 }
 
@@ -115,7 +119,31 @@ impl Metrics {
             "Idle connections in the database pool",
             pool_idle.clone(),
         );
+        let cache = crate::http::CacheCounts::default();
+        let cache_bytes = Gauge::default();
+        registry.register(
+            "response_cache_hits",
+            "Answers served from the shared cache",
+            cache.hits.clone(),
+        );
+        registry.register(
+            "response_cache_misses",
+            "Answers computed because none was kept for the change log's head",
+            cache.misses.clone(),
+        );
+        registry.register(
+            "response_not_modified",
+            "Requests answered 304 Not Modified",
+            cache.not_modified.clone(),
+        );
+        registry.register(
+            "response_cache_bytes",
+            "Bytes of answers kept",
+            cache_bytes.clone(),
+        );
         Self {
+            cache,
+            cache_bytes,
             registry: Arc::new(registry),
             requests,
             latency,

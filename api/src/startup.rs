@@ -112,6 +112,9 @@ impl Application {
             allow_list,
         };
         let feed = ChangeFeed::new();
+        // What is kept for readers is valid for the head as this instance knows it: from the
+        // start, the log's own.
+        feed.announce(standoff_core::change_log::head(&db).await?);
         let filter_cache = standoff_core::filter::FilterCache::default();
         // The shared log reader has a small pool of its own: its reads belong to no request,
         // so they stay out of the request pool's statement count and never queue behind it.
@@ -177,6 +180,7 @@ impl Application {
             sockets: http::SocketsPerClient::default(),
             shutdown: shutdown_rx,
             open_sockets,
+            answers: http::Answers::new(feed.clone(), server.cache(), metrics.cache.clone()),
             metrics,
         };
         Ok(Self {

@@ -43,6 +43,11 @@ impl ChangeFeed {
         self.latest.send_modify(|_| {});
     }
 
+    /// The newest sequence number announced: the change log's head as this instance knows it.
+    pub fn latest(&self) -> i64 {
+        *self.latest.borrow()
+    }
+
     /// A receiver that wakes on every announcement; being a watch, it never lags behind.
     pub fn subscribe(&self) -> watch::Receiver<i64> {
         self.latest.subscribe()

@@ -180,6 +180,9 @@ async fn read_shared(follower: Follower, db: DatabaseConnection) {
             Ok((batch, more)) => {
                 if batch.position > position {
                     position = batch.position;
+                    // Writes this instance was not told of (another process on SQLite, a missed
+                    // notification) reach the feed too, so what is kept against the head expires.
+                    follower.feed.announce(position);
                     // The position moves first: a subscriber that sees it and reads the log
                     // itself will skip the batch's events as already seen.
                     follower.position.store(position, Ordering::Release);

@@ -82,6 +82,13 @@ pub async fn spawn_app_on(db_url: String, dir: TempDir) -> TestApp {
     spawn_with(db_url, dir, false, |_| {}).await
 }
 
+/// Starts another instance on `app`'s database (a second server behind a load balancer), with
+/// its settings changed by `configure`.
+pub async fn spawn_beside(app: &TestApp, configure: impl FnOnce(&mut ServerSettings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_with(app.url.clone(), dir, true, configure).await
+}
+
 /// Starts the seeded app allowing cross-origin calls from `origins`.
 pub async fn spawn_app_with_cors(origins: &[&str]) -> TestApp {
     let origins: Vec<String> = origins.iter().map(|o| (*o).to_owned()).collect();

@@ -3,6 +3,7 @@
 
 mod attacks;
 mod backups;
+mod caching;
 mod chart;
 mod cli;
 mod close_codes;

@@ -1,6 +1,7 @@
 //! The HTTP app: GraphQL, the playground and the SDL.
 
 mod body;
+mod cache;
 mod desk;
 mod embed;
 pub mod export;
@@ -15,6 +16,7 @@ mod story_list;
 mod vendor;
 mod ws;
 
+pub use cache::{Answers, CacheCounts, CacheSettings};
 pub use playground::{EXAMPLE_QUERY, story_query};
 pub use rate::{ClientRate, TrustedProxies};
 pub use ws::{SocketsPerClient, WsSettings};
@@ -72,6 +74,8 @@ pub struct AppState {
     pub proxies: TrustedProxies,
     /// Whether `/` serves the playground (so pages may link to it).
     pub playground: bool,
+    /// Answers shared among readers until the change log moves.
+    pub answers: Answers,
 }
 
 impl AppState {
@@ -158,16 +162,8 @@ pub fn router(
         .route("/embed/timeline.css", get(embed::style))
         .route("/embed/timeline.js", get(embed::script))
         .route("/embed.js", get(embed::sizer))
-        .route("/oembed", get(oembed::oembed))
-        .route("/export/timelinejs.json", get(export::timelinejs::export))
-        .route("/export/actions.csv", get(export::table::csv))
-        .route("/export/actions.ndjson", get(export::table::ndjson))
-        .route("/feed.atom", get(export::atom::feed))
-        .route("/charts/escalation.svg", get(export::chart::chart))
-        .route("/charts/escalation.csv", get(export::chart::table))
-        .route("/stories", get(story_list::list))
-        .route("/stories/{slug}", get(story::page_of))
         .route("/stories.css", get(story::style))
+        .merge(public_reads(&state))
         .route("/favicon.svg", get(favicon))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -184,6 +180,25 @@ pub fn router(
         .layer(axum::middleware::from_fn_with_state(rate, rate::limit))
         .with_state(state);
     Ok(guarded(router).layer(cors))
+}
+
+/// The public GET routes whose answers depend only on the database: each carries an ETag from
+/// the change log's head, answers `If-None-Match` with 304, and is kept while the head stays.
+fn public_reads(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/oembed", get(oembed::oembed))
+        .route("/export/timelinejs.json", get(export::timelinejs::export))
+        .route("/export/actions.csv", get(export::table::csv))
+        .route("/export/actions.ndjson", get(export::table::ndjson))
+        .route("/feed.atom", get(export::atom::feed))
+        .route("/charts/escalation.svg", get(export::chart::chart))
+        .route("/charts/escalation.csv", get(export::chart::table))
+        .route("/stories", get(story_list::list))
+        .route("/stories/{slug}", get(story::page_of))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.answers.clone(),
+            cache::revalidated,
+        ))
 }
 
 /// Wraps every request in a request id, a log span and a panic guard.

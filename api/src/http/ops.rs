@@ -43,6 +43,10 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         state.metrics.pool_size.set(i64::from(pool.size()));
         state.metrics.pool_idle.set(pool.num_idle() as i64);
     }
+    state
+        .metrics
+        .cache_bytes
+        .set(i64::try_from(state.answers.bytes()).unwrap_or(i64::MAX));
     (
         [(
             header::CONTENT_TYPE,

@@ -126,6 +126,15 @@ impl StandoffExecutor {
         response
     }
 
+    /// Counts a query answered from the shared cache, like one that ran: a request served.
+    pub fn count_kept(&self, prepared: &Prepared) {
+        self.record(
+            prepared.name.as_deref(),
+            Instant::now(),
+            &Response::default(),
+        );
+    }
+
     /// A refused request's answer, counted like any other.
     pub fn refused(&self, error: ServerError) -> Response {
         let mut response = Response::from_errors(vec![error]);

@@ -6,6 +6,7 @@
 mod request;
 
 use super::AppState;
+use super::cache;
 use crate::error::ApiError;
 use crate::schema::auth::Auth;
 use crate::schema::loader::loaders;
@@ -51,6 +52,12 @@ pub async fn execute(
         }
         Err(error) => return respond(media, state.executor.refused(error)),
     };
+    // What the answer depends on besides the database: taken before the request is consumed.
+    let variables = params
+        .variables
+        .as_ref()
+        .map(|v| serde_json::to_string(v).unwrap_or_default())
+        .unwrap_or_default();
     let mut request = params.into_request(resolved.text.clone());
     let prepared = match state.executor.prepare(&mut request) {
         Ok(prepared) => prepared,
@@ -77,12 +84,81 @@ pub async fn execute(
             return respond(media, state.executor.refused(error.into_server_error()));
         }
     };
-    let request = request
-        .data(loaders(share.clone(), viewer.visibility()))
-        .data(share)
-        .data(auth)
-        .data(viewer);
-    respond(media, state.executor.run(request, &prepared).await)
+    if prepared.ty != OperationType::Query {
+        let request = request
+            .data(loaders(share.clone(), viewer.visibility()))
+            .data(share)
+            .data(auth)
+            .data(viewer);
+        let mut response = respond(media, state.executor.run(request, &prepared).await);
+        cache::private_headers(response.headers_mut());
+        return response;
+    }
+    // A query's answer is shared with everyone who asks the same of the same view: readers, or
+    // one editor (whose answers say who they are), until the change log moves.
+    let answers = &state.answers;
+    let head = answers.head();
+    let reader = viewer.0.is_none();
+    let who = viewer.0.as_ref().map_or("", |e| e.name.as_str());
+    let key = cache::key(&[
+        b"graphql",
+        if reader { b"reader" } else { b"editor" },
+        who.as_bytes(),
+        prepared.name.as_deref().unwrap_or("").as_bytes(),
+        cache::normalized(&resolved.text).as_bytes(),
+        variables.as_bytes(),
+    ]);
+    let tag = cache::etag(&key, head);
+    if reader && cache::not_modified(&headers, &tag) {
+        state.executor.count_kept(&prepared);
+        return cache::unchanged(answers, &tag);
+    }
+    let mut response = match answers.get(&key, head) {
+        Some(kept) => {
+            state.executor.count_kept(&prepared);
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, media.header())],
+                kept.body.clone(),
+            )
+                .into_response()
+        }
+        None => {
+            let request = request
+                .data(loaders(share.clone(), viewer.visibility()))
+                .data(share)
+                .data(auth)
+                .data(viewer);
+            let answer = state.executor.run(request, &prepared).await;
+            let succeeded = answer.errors.is_empty();
+            let response = respond(media, answer);
+            if !succeeded {
+                return response;
+            }
+            let (parts, body) = response.into_parts();
+            match axum::body::to_bytes(body, usize::MAX).await {
+                Ok(bytes) => {
+                    answers.put(
+                        key,
+                        cache::Kept {
+                            head,
+                            status: parts.status,
+                            headers: axum::http::HeaderMap::new(),
+                            body: bytes.clone(),
+                        },
+                    );
+                    Response::from_parts(parts, Body::from(bytes))
+                }
+                Err(_) => return ApiError::internal("an answer did not read").into_response(),
+            }
+        }
+    };
+    if reader {
+        answers.public_headers(response.headers_mut(), &tag);
+    } else {
+        cache::private_headers(response.headers_mut());
+    }
+    response
 }
 
 /// Writes a GraphQL response. Errors without a path stopped the request before execution
