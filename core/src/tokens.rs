@@ -1,13 +1,19 @@
 //! Editor tokens: made by the CLI, shown once, stored as SHA-256, checked on every write.
 
 use super::{CoreError, CoreResult};
+use crate::change_log::{LogEntry, WriteTxn};
+use crate::write::Writer;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
+use sea_orm::DatabaseConnection;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use sha2::{Digest, Sha256};
-use standoff_entities::{Role, api_token};
+use standoff_entities::{ChangeKind, Role, api_token};
+
+/// The author the change log records for the command line's token commands.
+const CLI: &str = "cli";
 
 /// Prefix of every token, so a leaked one is recognisable in logs and secret scanners.
 const TOKEN_PREFIX: &str = "stf_";
@@ -39,12 +45,31 @@ fn hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Makes a token with 256 random bits; returns the plaintext, which is not stored.
-pub async fn create_token<C: ConnectionTrait>(
-    db: &C,
+/// Makes a token, logged as the CLI's; returns the plaintext, which is not stored.
+pub async fn create_token(db: &DatabaseConnection, name: &str, role: Role) -> CoreResult<String> {
+    let mut txn = WriteTxn::begin(db).await?;
+    let token = create_token_in(&mut txn, CLI, name, role).await?;
+    txn.commit(None).await?;
+    Ok(token)
+}
+
+/// Makes a token as an admin writing through the API.
+pub async fn create_token_as(writer: &Writer<'_>, name: &str, role: Role) -> CoreResult<String> {
+    let mut txn = WriteTxn::begin(writer.db).await?;
+    let token = create_token_in(&mut txn, &writer.editor.name, name, role).await?;
+    txn.commit(Some(writer.feed)).await?;
+    Ok(token)
+}
+
+/// Makes a token with 256 random bits inside `txn`, logged (for editors only) as `author`'s:
+/// the change log's head moves, so no list of tokens kept for an admin outlives it.
+async fn create_token_in(
+    txn: &mut WriteTxn,
+    author: &str,
     name: &str,
     role: Role,
 ) -> CoreResult<String> {
+    let db = txn.db();
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(CoreError::BadInput(
@@ -64,7 +89,7 @@ pub async fn create_token<C: ConnectionTrait>(
     getrandom::fill(&mut secret)
         .map_err(|e| CoreError::Internal(format!("no randomness for a token: {e}")))?;
     let token = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
-    api_token::Entity::insert(api_token::ActiveModel {
+    let made = api_token::Entity::insert(api_token::ActiveModel {
         name: Set(name.to_owned()),
         role: Set(role),
         hash: Set(hash(&token)),
@@ -73,6 +98,15 @@ pub async fn create_token<C: ConnectionTrait>(
         ..Default::default()
     })
     .exec(db)
+    .await?;
+    txn.append(
+        author,
+        LogEntry {
+            public: false,
+            data: Some(serde_json::json!({ "name": name, "role": role })),
+            ..LogEntry::about(ChangeKind::TokenCreated, "api_token", made.last_insert_id)
+        },
+    )
     .await?;
     Ok(token)
 }
@@ -94,8 +128,23 @@ pub async fn list_tokens<C: ConnectionTrait>(db: &C) -> CoreResult<Vec<TokenInfo
         .collect())
 }
 
-/// Revokes a token by name; it stops working at once.
-pub async fn revoke_token<C: ConnectionTrait>(db: &C, name: &str) -> CoreResult<()> {
+/// Revokes a token by name, logged as the CLI's; it stops working at once.
+pub async fn revoke_token(db: &DatabaseConnection, name: &str) -> CoreResult<()> {
+    let mut txn = WriteTxn::begin(db).await?;
+    revoke_token_in(&mut txn, CLI, name).await?;
+    txn.commit(None).await
+}
+
+/// Revokes a token as an admin writing through the API.
+pub async fn revoke_token_as(writer: &Writer<'_>, name: &str) -> CoreResult<()> {
+    let mut txn = WriteTxn::begin(writer.db).await?;
+    revoke_token_in(&mut txn, &writer.editor.name, name).await?;
+    txn.commit(Some(writer.feed)).await
+}
+
+/// Revokes a token inside `txn`, logged (for editors only) as `author`'s.
+async fn revoke_token_in(txn: &mut WriteTxn, author: &str, name: &str) -> CoreResult<()> {
+    let db = txn.db();
     let token = api_token::Entity::find()
         .filter(api_token::Column::Name.eq(name))
         .one(db)
@@ -112,6 +161,15 @@ pub async fn revoke_token<C: ConnectionTrait>(db: &C, name: &str) -> CoreResult<
         ..Default::default()
     })
     .exec(db)
+    .await?;
+    txn.append(
+        author,
+        LogEntry {
+            public: false,
+            data: Some(serde_json::json!({ "name": name })),
+            ..LogEntry::about(ChangeKind::TokenRevoked, "api_token", token.id)
+        },
+    )
     .await?;
     Ok(())
 }

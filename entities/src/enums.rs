@@ -273,6 +273,10 @@ pub enum ChangeKind {
     Published,
     /// A scheduled or reviewed action went back to being a draft.
     Unpublished,
+    /// A token was made.
+    TokenCreated,
+    /// A token was revoked.
+    TokenRevoked,
 }
 
 /// Whether readers see an action yet.

@@ -201,10 +201,12 @@ fn urlencode(text: &str) -> String {
         .collect()
 }
 
-/// The log's head and the page, from an instance that keeps nothing, in one request.
-async fn truth(app: &TestApp) -> (i64, Value) {
+/// The log's head (every change, as an editor sees the log) and the page (there are no drafts
+/// here, so an editor's page is the readers'), from an instance that keeps nothing.
+async fn truth(app: &TestApp, editor: &str) -> (i64, Value) {
     let data = app
-        .query(
+        .write(
+            editor,
             "{ changes(last: 1) { edges { cursor } } timeline(first: 5, order: DESC) { totalCount nodes { title } } }",
             json!({}),
         )
@@ -238,7 +240,7 @@ async fn with_two_instances_a_kept_answer_is_never_older_than_what_its_instance_
     let uncached = spawn_beside(&a, |s| s.response_cache_bytes = 0).await;
     let editor = a.editor("desk").await;
     let mut history: BTreeMap<i64, Value> = BTreeMap::new();
-    let (head, page) = truth(&uncached).await;
+    let (head, page) = truth(&uncached, &editor).await;
     history.insert(head, page);
     // A fixed interleaving drawn once from a seeded generator, so a failure can be replayed.
     let mut state: u64 = 0x5eed;
@@ -255,7 +257,7 @@ async fn with_two_instances_a_kept_answer_is_never_older_than_what_its_instance_
             0 | 1 => {
                 let who = usize::try_from(next() % 2).expect("0 or 1");
                 record(instances[who], &editor, &format!("Step {step}"), false).await;
-                let (head, page) = truth(&uncached).await;
+                let (head, page) = truth(&uncached, &editor).await;
                 history.insert(head, page);
                 last_writer = Some(who);
             }

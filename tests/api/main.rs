@@ -30,6 +30,7 @@ mod publication;
 mod schema;
 mod seeds;
 mod slow_clients;
+mod sse;
 mod statements;
 mod stories;
 mod story;

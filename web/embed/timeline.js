@@ -386,7 +386,34 @@
     describe(false);
   }
 
+  /** One timeline event, from either transport: place it and say what happened. */
+  function handleEvent(event) {
+    cursor = event.cursor;
+    const isNew = event.type === 'RECORDED' && !actions.has(event.action.id);
+    // The total counts what the filter matches: a retraction takes one out unless retracted
+    // actions are shown, a restoration puts it back.
+    if (isNew) total += 1;
+    if (!settings.filter.includeRetracted && event.type === 'RETRACTED') total -= 1;
+    if (!settings.filter.includeRetracted && event.type === 'RESTORED') total += 1;
+    place(event.action, isNew);
+    linkAnswers();
+    describe(true);
+    const title = event.action.title;
+    if (isNew && document.getElementById(`action-${event.action.id}`)) status.textContent = say('NewAction', { title });
+    if (event.type === 'RETRACTED') status.textContent = say('RetractedAction', { title });
+    if (event.type === 'CORRECTED') status.textContent = say('CorrectedAction', { title });
+  }
+
+  function offline() {
+    root.dataset.live = 'false';
+    describe(false);
+    status.textContent += ` · ${say('Reconnecting')}`;
+  }
+
   let retry = 0;
+  // Whether a WebSocket ever opened here: if none does (a proxy that drops upgrades), the
+  // widget follows over Server-Sent Events instead.
+  let everAcked = false;
   function follow() {
     const socket = new WebSocket(socketUrl, 'graphql-transport-ws');
     socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
@@ -399,38 +426,58 @@
           payload: { query: EVENTS, variables: { f: settings.filter, after: cursor } },
         }));
         retry = 0;
+        everAcked = true;
         root.dataset.live = 'true';
+        root.dataset.transport = 'websocket';
         describe(true);
       } else if (data.type === 'ping') {
         socket.send(JSON.stringify({ type: 'pong' }));
       } else if (data.type === 'next' && data.payload && data.payload.data) {
-        const event = data.payload.data.timelineEvents;
-        cursor = event.cursor;
-        const isNew = event.type === 'RECORDED' && !actions.has(event.action.id);
-        // The total counts what the filter matches: a retraction takes one out unless retracted
-        // actions are shown, a restoration puts it back.
-        if (isNew) total += 1;
-        if (!settings.filter.includeRetracted && event.type === 'RETRACTED') total -= 1;
-        if (!settings.filter.includeRetracted && event.type === 'RESTORED') total += 1;
-        place(event.action, isNew);
-        linkAnswers();
-        describe(true);
-        const title = event.action.title;
-        if (isNew && document.getElementById(`action-${event.action.id}`)) status.textContent = say('NewAction', { title });
-        if (event.type === 'RETRACTED') status.textContent = say('RetractedAction', { title });
-        if (event.type === 'CORRECTED') status.textContent = say('CorrectedAction', { title });
+        handleEvent(data.payload.data.timelineEvents);
       } else if (data.type === 'error') {
         console.warn('Standoff widget: the live subscription was refused', data.payload);
       }
     };
     socket.onclose = () => {
-      root.dataset.live = 'false';
-      describe(false);
-      status.textContent += ` · ${say('Reconnecting')}`;
+      offline();
+      if (!everAcked) {
+        followStream();
+        return;
+      }
       // Back off up to 30 s; the cursor makes the next subscription replay what was missed.
       const wait = Math.min(30000, 1000 * 2 ** retry);
       retry += 1;
       setTimeout(follow, wait);
+    };
+  }
+
+  /** Follows over Server-Sent Events (graphql-sse, distinct connections): the browser
+   * reconnects by itself and sends the last event's id, which the server resumes from. */
+  function followStream() {
+    const url = new URL('/graphql/stream', window.location.href);
+    url.searchParams.set('query', EVENTS);
+    url.searchParams.set('variables', JSON.stringify({ f: settings.filter, after: cursor }));
+    const source = new EventSource(url);
+    source.addEventListener('open', () => {
+      retry = 0;
+      root.dataset.live = 'true';
+      root.dataset.transport = 'sse';
+      describe(true);
+    });
+    source.addEventListener('next', (message) => {
+      const payload = JSON.parse(message.data);
+      if (payload.data && payload.data.timelineEvents) handleEvent(payload.data.timelineEvents);
+      else if (payload.errors) console.warn('Standoff widget: the live stream was refused', payload.errors);
+    });
+    source.addEventListener('complete', () => source.close());
+    source.onerror = () => {
+      offline();
+      // Closed for good (an HTTP error): start again from the last cursor, backing off.
+      if (source.readyState === EventSource.CLOSED) {
+        const wait = Math.min(30000, 1000 * 2 ** retry);
+        retry += 1;
+        setTimeout(followStream, wait);
+      }
     };
   }
 

@@ -11,6 +11,7 @@ mod ops;
 pub mod params;
 mod playground;
 mod rate;
+mod sse;
 mod story;
 mod story_list;
 mod vendor;
@@ -154,6 +155,7 @@ pub fn router(
     let router = router
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/graphql/stream", get(sse::stream).post(sse::stream))
         .route("/schema.graphql", get(sdl))
         .route("/desk", get(desk::page))
         .route("/desk/desk.css", get(desk::style))

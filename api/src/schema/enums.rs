@@ -177,6 +177,10 @@ pub enum ChangeKind {
     Published,
     /// A scheduled or reviewed action went back to being a draft.
     Unpublished,
+    /// A token was made (editors only).
+    TokenCreated,
+    /// A token was revoked (editors only).
+    TokenRevoked,
 }
 
 /// What a token may do.
@@ -276,7 +280,9 @@ impl ChangeType {
             | e::ChangeKind::StoryCreated
             | e::ChangeKind::StoryUpdated
             | e::ChangeKind::AddedToStory
-            | e::ChangeKind::RemovedFromStory => None,
+            | e::ChangeKind::RemovedFromStory
+            | e::ChangeKind::TokenCreated
+            | e::ChangeKind::TokenRevoked => None,
         }
     }
 }

@@ -13,6 +13,7 @@ use standoff_core::cursor::ChangeCursor;
 use standoff_core::events::TimelineChange;
 use standoff_core::filter::Visibility;
 use standoff_core::follow::Follower;
+use std::sync::{Arc, Mutex};
 
 /// One change to an action on the timeline.
 #[derive(SimpleObject)]
@@ -49,6 +50,16 @@ impl TimelineEvent {
     }
 }
 
+/// The cursor a stream resumes from, given outside the operation (SSE's `Last-Event-ID`): it
+/// takes the place of `after`, being the newer of the two.
+#[derive(Debug, Clone)]
+pub struct ResumeFrom(pub String);
+
+/// Where a stream's transport learns the cursor of the event it is sending (SSE's `id:`),
+/// whether or not the operation selects it.
+#[derive(Debug, Clone)]
+pub struct StreamCursor(pub Arc<Mutex<Option<String>>>);
+
 /// Live updates.
 #[derive(Default)]
 pub struct Subscription;
@@ -66,10 +77,14 @@ impl Subscription {
     ) -> Result<impl Stream<Item = TimelineEvent> + use<>> {
         let filter = TimelineFilter::resolve(filter, ctx).await?.with_retracted();
         let visibility = filter.visibility();
-        let after = after
+        let after = ctx
+            .data_opt::<ResumeFrom>()
+            .map(|r| r.0.clone())
+            .or(after)
             .map(|cursor| ChangeCursor::decode(&cursor).map(|c| c.0))
             .transpose()
             .gql()?;
+        let told = ctx.data_opt::<StreamCursor>().cloned();
         let changes = ctx
             .data_unchecked::<Follower>()
             .follow(filter, after)
@@ -79,7 +94,11 @@ impl Subscription {
         let active = GaugeGuard::hold(&ctx.data_unchecked::<Metrics>().subscriptions);
         Ok(changes.filter_map(move |change| {
             let _active = &active;
-            std::future::ready(TimelineEvent::from_change(change, visibility))
+            let event = TimelineEvent::from_change(change, visibility);
+            if let (Some(told), Some(event)) = (&told, &event) {
+                *told.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(event.cursor.clone());
+            }
+            std::future::ready(event)
         }))
     }
 }

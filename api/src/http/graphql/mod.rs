@@ -3,7 +3,7 @@
 //! requests get 400, other body types 415, mutations over GET 405, and under
 //! `application/graphql-response+json` a request that could not run gets 400 without `data`.
 
-mod request;
+pub(super) mod request;
 
 use super::AppState;
 use super::cache;
