@@ -67,6 +67,7 @@ pub struct Application {
     shutdown_grace: Duration,
     db: DatabaseConnection,
     statements: StatementCounter,
+    feed: ChangeFeed,
 }
 
 impl Application {
@@ -192,6 +193,7 @@ impl Application {
             shutdown_grace: Duration::from_secs(server.shutdown_grace_secs),
             db,
             statements,
+            feed,
         })
     }
 
@@ -208,6 +210,11 @@ impl Application {
     /// The service's pool.
     pub fn database(&self) -> DatabaseConnection {
         self.db.clone()
+    }
+
+    /// This instance's change feed: what it knows of the change log's head.
+    pub fn feed(&self) -> ChangeFeed {
+        self.feed.clone()
     }
 
     /// Serves until `signal` completes, then closes WebSockets (1001) and finishes requests in

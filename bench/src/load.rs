@@ -122,7 +122,13 @@ async fn send(client: &reqwest::Client, make: &MakeRequest) -> bool {
     let status = response.status();
     match response.bytes().await {
         // A cheap scan for an "errors" entry keeps the client light.
-        Ok(body) if status.is_success() && !body.windows(9).any(|w| w == b"\"errors\":") => true,
+        // A 304 is an answer too: the client already holds it.
+        Ok(body)
+            if (status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED)
+                && !body.windows(9).any(|w| w == b"\"errors\":") =>
+        {
+            true
+        }
         Ok(body) => {
             show_first(&format!("{status}: {}", String::from_utf8_lossy(&body)));
             false

@@ -4,6 +4,7 @@
 mod export;
 mod fanout;
 mod floor;
+mod hot;
 mod load;
 mod reads;
 mod setup;
@@ -39,6 +40,22 @@ enum Command {
         /// Concurrent clients, one run for each.
         #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
         clients: Vec<usize>,
+        /// Seconds each run lasts.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
+    /// The same dashboard page asked by many clients, kept by the service, beside its floor;
+    /// with If-None-Match; and with a write a second mixed in.
+    Hot {
+        /// The archive (SQLite or PostgreSQL URL); topped up to `--actions` first.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_SQLITE)]
+        database_url: String,
+        /// Actions the archive holds.
+        #[arg(long, default_value_t = 1_000_000)]
+        actions: u64,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
         /// Seconds each run lasts.
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
@@ -105,6 +122,21 @@ async fn main() -> anyhow::Result<()> {
         } => {
             make_parent_dir(&database_url)?;
             reads::run(&reads::ReadPlan {
+                url: database_url,
+                actions,
+                clients,
+                seconds,
+            })
+            .await
+        }
+        Command::Hot {
+            database_url,
+            actions,
+            clients,
+            seconds,
+        } => {
+            make_parent_dir(&database_url)?;
+            hot::run(&hot::HotPlan {
                 url: database_url,
                 actions,
                 clients,

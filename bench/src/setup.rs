@@ -65,6 +65,20 @@ pub async fn prepare(url: &str, actions: u64) -> anyhow::Result<DatabaseConnecti
 /// Starts the service on `url` with request limits that would throttle a load test off, and
 /// nothing kept between requests.
 pub async fn start(url: &str, max_connections: u32) -> anyhow::Result<Running> {
+    start_with(url, max_connections, 0).await
+}
+
+/// Starts the service as [`start`] does, keeping answers as it does by default.
+pub async fn start_keeping(url: &str, max_connections: u32) -> anyhow::Result<Running> {
+    start_with(
+        url,
+        max_connections,
+        standoff_api::config::defaults::RESPONSE_CACHE_BYTES,
+    )
+    .await
+}
+
+async fn start_with(url: &str, max_connections: u32, kept: u64) -> anyhow::Result<Running> {
     let mut database = DatabaseSettings::new(url);
     database.max_connections = max_connections;
     let server = ServerSettings {
@@ -72,9 +86,9 @@ pub async fn start(url: &str, max_connections: u32) -> anyhow::Result<Running> {
         no_seed: true,
         rate_limit_per_second: 0,
         max_sockets_per_client: 1_000_000,
-        // The cold path: every page is computed, so the service is measured against its floor
-        // and not its own cache.
-        response_cache_bytes: 0,
+        // Zero for the cold path: every page is computed, so the service is measured against
+        // its floor and not its own cache.
+        response_cache_bytes: kept,
         ..ServerSettings::default()
     };
     let app = Application::build(&database, &server).await?;

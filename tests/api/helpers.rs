@@ -64,6 +64,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub statements: StatementCounter,
     pub db: DatabaseConnection,
+    /// The instance's change feed.
+    pub feed: standoff_core::feed::ChangeFeed,
     _dir: TempDir,
 }
 
@@ -147,6 +149,7 @@ async fn spawn_on(
     let addr = app.local_addr().expect("bound address");
     let statements = app.statements();
     let db = app.database();
+    let feed = app.feed();
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         addr,
@@ -154,6 +157,7 @@ async fn spawn_on(
         client: reqwest::Client::new(),
         statements,
         db,
+        feed,
         _dir: dir,
     }
 }
@@ -194,19 +198,24 @@ impl TestApp {
 
     /// Makes an editor token through the service the CLI uses; returns `Bearer <token>`.
     pub async fn editor(&self, name: &str) -> String {
-        let token =
-            standoff_core::tokens::create_token(&self.db, name, standoff_entities::Role::Editor)
-                .await
-                .expect("token");
-        format!("Bearer {token}")
+        self.token(name, standoff_entities::Role::Editor).await
     }
 
     /// Makes an admin token (who also manages stories and tokens); returns `Bearer <token>`.
     pub async fn admin(&self, name: &str) -> String {
-        let token =
-            standoff_core::tokens::create_token(&self.db, name, standoff_entities::Role::Admin)
-                .await
-                .expect("token");
+        self.token(name, standoff_entities::Role::Admin).await
+    }
+
+    /// Makes a token as the CLI does, then tells the instance at once: left to its poll, the
+    /// head (and every ETag) would move a few seconds into the test.
+    async fn token(&self, name: &str, role: standoff_entities::Role) -> String {
+        let token = standoff_core::tokens::create_token(&self.db, name, role)
+            .await
+            .expect("token");
+        let head = standoff_core::change_log::head(&self.db)
+            .await
+            .expect("head");
+        self.feed.announce(head);
         format!("Bearer {token}")
     }
 
