@@ -56,6 +56,9 @@ pub struct Metrics {
     pub websockets: Gauge,
     /// Active subscriptions.
     pub subscriptions: Gauge,
+    /// Subscription executions running: one per distinct question however many listen, and
+    /// one per subscription that resumes from a cursor.
+    pub subscription_executions: Gauge,
     /// Connections in the database pool.
     pub pool_size: Gauge,
     /// Idle connections in the database pool.
@@ -86,6 +89,7 @@ impl Metrics {
         let errors = Family::<CodeLabels, Counter>::default();
         let websockets = Gauge::default();
         let subscriptions = Gauge::default();
+        let subscription_executions = Gauge::default();
         let pool_size = Gauge::default();
         let pool_idle = Gauge::default();
         registry.register(
@@ -108,6 +112,11 @@ impl Metrics {
             "subscriptions_active",
             "Active GraphQL subscriptions",
             subscriptions.clone(),
+        );
+        registry.register(
+            "subscription_executions_running",
+            "Subscription executions running: one per distinct operation, variables and visibility, and one per resuming subscription",
+            subscription_executions.clone(),
         );
         registry.register(
             "db_pool_connections",
@@ -150,6 +159,7 @@ impl Metrics {
             errors,
             websockets,
             subscriptions,
+            subscription_executions,
             pool_size,
             pool_idle,
             names: Arc::default(),

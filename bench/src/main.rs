@@ -95,6 +95,9 @@ enum Command {
         /// Only open and initialise sockets (the memory of a bare connection).
         #[arg(long)]
         connections_only: bool,
+        /// Subscribe over Server-Sent Events instead of WebSocket.
+        #[arg(long)]
+        sse: bool,
     },
     /// The whole archive streamed as CSV or NDJSON, with the instance's memory sampled.
     Export {
@@ -165,6 +168,7 @@ async fn main() -> anyhow::Result<()> {
             events,
             rate,
             connections_only,
+            sse,
         } => {
             fanout::run(&fanout::FanoutPlan {
                 binary: standoff_binary(binary)?,
@@ -173,6 +177,7 @@ async fn main() -> anyhow::Result<()> {
                 events,
                 rate,
                 connections_only,
+                sse,
             })
             .await
         }

@@ -325,3 +325,112 @@ async fn a_peer_that_stops_answering_pings_is_dropped() {
         "the silent peer was dropped"
     );
 }
+
+/// The value of a metric in the instance's `/metrics`.
+async fn metric(app: &TestApp, name: &str) -> f64 {
+    let text = app.get_text("/metrics").await;
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} not in:\n{text}"))
+}
+
+/// Waits until the instance counts `subscriptions` open and `executions` running.
+async fn until_counted(app: &TestApp, subscriptions: f64, executions: f64) {
+    for _ in 0..100 {
+        if metric(app, "standoff_subscriptions_active").await == subscriptions
+            && metric(app, "standoff_subscription_executions_running").await == executions
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "expected {subscriptions} subscriptions in {executions} executions, found {} in {}",
+        metric(app, "standoff_subscriptions_active").await,
+        metric(app, "standoff_subscription_executions_running").await
+    );
+}
+
+/// Records one action and returns the statements it cost, counted once every client in
+/// `clients` has received it (each event is resolved before it is sent).
+async fn statements_to_deliver(app: &TestApp, editor: &str, clients: &mut [WsClient]) -> u64 {
+    let before = app.statements.get();
+    record(app, editor, "national-guard", "DEPLOYMENT", "Guard arrives").await;
+    for client in clients.iter_mut() {
+        let event = client.next_event().await;
+        assert_eq!(event["action"]["title"], "Guard arrives");
+        assert_eq!(event["action"]["actor"]["slug"], "national-guard");
+    }
+    app.statements.get() - before
+}
+
+#[tokio::test]
+async fn subscribers_asking_the_same_question_share_one_execution() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let mut alone = vec![subscribe(&app, json!({}), None).await];
+    until_counted(&app, 1.0, 1.0).await;
+    until_live(&app, &editor, &mut alone[0], "white-house").await;
+    let one = statements_to_deliver(&app, &editor, &mut alone).await;
+
+    // Twenty more ask the same question: one execution for twenty-one subscriptions, and an
+    // event costs what it cost for one.
+    let mut everyone = alone;
+    for _ in 0..20 {
+        everyone.push(subscribe(&app, json!({}), None).await);
+    }
+    until_counted(&app, 21.0, 1.0).await;
+    until_live(&app, &editor, &mut everyone[1], "white-house").await;
+    for (n, client) in everyone.iter_mut().enumerate().filter(|(n, _)| *n != 1) {
+        let event = client.next_event().await;
+        assert_eq!(event["action"]["title"], "Marker", "subscriber {n}");
+    }
+    let twenty_one = statements_to_deliver(&app, &editor, &mut everyone).await;
+    assert_eq!(
+        twenty_one, one,
+        "an event costs the same statements for twenty-one subscribers as for one"
+    );
+
+    // Another question (the same filter, spelt differently) and a subscriber resuming from a
+    // cursor run executions of their own, and hear the same events.
+    let mut other = subscribe(&app, Value::Null, None).await;
+    let head = app
+        .post("{ changes(last: 1) { edges { cursor } } }", json!({}))
+        .await;
+    let head = head["data"]["changes"]["edges"][0]["cursor"]
+        .as_str()
+        .expect("a cursor")
+        .to_owned();
+    let mut resumed = subscribe(&app, json!({}), Some(&head)).await;
+    until_counted(&app, 23.0, 3.0).await;
+    until_live(&app, &editor, &mut other, "white-house").await;
+    until_live(&app, &editor, &mut resumed, "white-house").await;
+    record(
+        &app,
+        &editor,
+        "national-guard",
+        "DEPLOYMENT",
+        "Guard arrives",
+    )
+    .await;
+    for client in everyone.iter_mut().chain([&mut other, &mut resumed]) {
+        loop {
+            let event = client.next_event().await;
+            match event["action"]["title"].as_str() {
+                Some("Guard arrives") => break,
+                title => assert_eq!(title, Some("Marker")),
+            }
+        }
+    }
+    let three = [other, resumed, everyone.pop().expect("a subscriber")];
+
+    // An execution stops when its last subscriber leaves.
+    for client in everyone {
+        client.hang_up().await;
+    }
+    until_counted(&app, 3.0, 3.0).await;
+    for client in three {
+        client.hang_up().await;
+    }
+    until_counted(&app, 0.0, 0.0).await;
+}

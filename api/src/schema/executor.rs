@@ -5,6 +5,7 @@
 //! The schema itself carries no extension: any extension sends every field of an answer
 //! through async-graphql's extension chain, which costs a page of a hundred actions dearly.
 
+use super::hub::Hub;
 use super::limits::{self, QueryLimits, SchemaShape};
 use super::persisted::query_hash;
 use super::{SchemaOptions, StandoffSchema, variables};
@@ -36,6 +37,7 @@ pub struct StandoffExecutor {
     allow_list: Option<Arc<HashSet<String>>>,
     metrics: Metrics,
     timeout: Duration,
+    hub: Hub,
 }
 
 impl StandoffExecutor {
@@ -51,6 +53,10 @@ impl StandoffExecutor {
             schema,
             limits: options.limits,
             allow_list: options.allow_list.clone(),
+            hub: Hub::new(
+                metrics.subscriptions.clone(),
+                metrics.subscription_executions.clone(),
+            ),
             metrics,
             timeout,
         }
@@ -205,12 +211,7 @@ impl Executor for StandoffExecutor {
             Instant::now(),
             &Response::default(),
         );
-        self.schema
-            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
-            .map(|mut response| {
-                tag_codes(&mut response);
-                response
-            })
-            .boxed()
+        self.hub
+            .subscribe(&self.schema, request, session_data.unwrap_or_default())
     }
 }

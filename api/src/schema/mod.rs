@@ -5,6 +5,7 @@ pub mod connection;
 pub mod directives;
 pub mod enums;
 pub mod executor;
+pub mod hub;
 pub mod id;
 pub mod input;
 pub mod limits;

@@ -5,7 +5,6 @@ use super::enums::ChangeType;
 use super::input::TimelineFilter;
 use super::object::Action;
 use crate::error::CoreResultExt;
-use crate::metrics::{GaugeGuard, Metrics};
 use crate::schema::when::When;
 use async_graphql::{Context, Result, SimpleObject, Subscription};
 use futures_util::{Stream, StreamExt};
@@ -90,10 +89,7 @@ impl Subscription {
             .follow(filter, after)
             .await
             .gql()?;
-        // Counted as active for as long as the stream lives.
-        let active = GaugeGuard::hold(&ctx.data_unchecked::<Metrics>().subscriptions);
         Ok(changes.filter_map(move |change| {
-            let _active = &active;
             let event = TimelineEvent::from_change(change, visibility);
             if let (Some(told), Some(event)) = (&told, &event) {
                 *told.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(event.cursor.clone());
