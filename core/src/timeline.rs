@@ -69,14 +69,14 @@ fn within(
     cond
 }
 
-/// One page of the filtered timeline in the given order, with each action's actor (fetched in
-/// the same statement, since every timeline shows who acted).
-pub async fn page<C: ConnectionTrait>(
-    db: &C,
+/// The statement that reads one page of the filtered timeline in the given order, with each
+/// action's actor (fetched in the same statement, since every timeline shows who acted); one
+/// row more than the page, to tell whether another follows.
+pub fn page_query(
     filter: &ResolvedFilter,
     order: TimeOrder,
     request: &PageRequest<TimelineCursor>,
-) -> CoreResult<(Page<action::Model>, HashMap<i64, actor::Model>)> {
+) -> sea_orm::SelectTwo<action::Entity, actor::Entity> {
     let ascending = order == TimeOrder::Asc;
     let cond = within(filter.condition(), request, ascending);
     let fetch_ascending = ascending != request.from_end;
@@ -85,6 +85,28 @@ pub async fn page<C: ConnectionTrait>(
     } else {
         Order::Desc
     };
+    // An expression the timeline index cannot serve makes the planner gather the matches
+    // first (see `ResolvedFilter::sorts_matches`); the order itself is the same.
+    let time = if filter.sorts_matches() {
+        Expr::cust("\"action\".\"order_key\" + 0")
+    } else {
+        Expr::col((action::Entity, action::Column::OrderKey))
+    };
+    action::Entity::find()
+        .find_also_related(actor::Entity)
+        .filter(cond)
+        .order_by(time, dir.clone())
+        .order_by(action::Column::Id, dir)
+        .limit(request.size + 1)
+}
+
+/// One page of the filtered timeline in the given order, with each action's actor.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    filter: &ResolvedFilter,
+    order: TimeOrder,
+    request: &PageRequest<TimelineCursor>,
+) -> CoreResult<(Page<action::Model>, HashMap<i64, actor::Model>)> {
     if request.size == 0 {
         let empty = Page {
             items: Vec::new(),
@@ -93,21 +115,7 @@ pub async fn page<C: ConnectionTrait>(
         };
         return Ok((empty, HashMap::new()));
     }
-    // An expression the timeline index cannot serve makes the planner gather the matches
-    // first (see `ResolvedFilter::sorts_matches`); the order itself is the same.
-    let time = if filter.sorts_matches() {
-        Expr::cust("\"action\".\"order_key\" + 0")
-    } else {
-        Expr::col((action::Entity, action::Column::OrderKey))
-    };
-    let rows = action::Entity::find()
-        .find_also_related(actor::Entity)
-        .filter(cond)
-        .order_by(time, dir.clone())
-        .order_by(action::Column::Id, dir)
-        .limit(request.size + 1)
-        .all(db)
-        .await?;
+    let rows = page_query(filter, order, request).all(db).await?;
     let mut actors = HashMap::new();
     let mut actions = Vec::with_capacity(rows.len());
     for (action, actor) in rows {

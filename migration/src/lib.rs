@@ -11,6 +11,7 @@ mod m20261202_000001_known_dates_and_order;
 mod m20261203_000001_escalation_spans;
 mod m20261205_000001_story_periods;
 mod m20261206_000001_publication;
+mod m20261207_000001_partial_due_index;
 pub mod sizes;
 
 pub use m20260103_000001_create_action_search::{POSTGRES_DOCUMENT, SQLITE_TABLE};
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_escalation_spans::Migration),
             Box::new(m20261205_000001_story_periods::Migration),
             Box::new(m20261206_000001_publication::Migration),
+            Box::new(m20261207_000001_partial_due_index::Migration),
         ]
     }
 }
