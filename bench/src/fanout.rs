@@ -1,5 +1,7 @@
-//! Fan-out: many WebSocket subscribers on one instance of the real binary (a child process, so
-//! its memory can be read alone), events recorded at a steady rate, every delivery timed.
+//! Fan-out: many subscribers (WebSocket or Server-Sent Events) on one instance of the real
+//! binary (a child process, so its memory can be read alone), events recorded at a steady rate,
+//! every delivery timed. The subscribers may be spread over several client processes, each
+//! timing its deliveries by the wall clock they share.
 
 use crate::load::{ms, quantile};
 use anyhow::{Context, bail, ensure};
@@ -29,18 +31,95 @@ pub struct FanoutPlan {
     pub connections_only: bool,
     /// Subscribe over Server-Sent Events (`/graphql/stream`) instead of WebSocket.
     pub sse: bool,
+    /// Client processes the subscribers are spread over (1: this one).
+    pub processes: usize,
 }
 
 /// The subscription every subscriber sends.
 const SUBSCRIPTION: &str = "subscription { timelineEvents { cursor action { title } } }";
 
-/// The event number in a delivered `next` payload, if it is one of the benchmark's.
-fn event_number(payload: &Value) -> Option<usize> {
-    payload["data"]["timelineEvents"]["action"]["title"]
-        .as_str()?
-        .strip_prefix("Fan-out event ")?
-        .parse()
-        .ok()
+/// The event number in a delivered message, if it carries one of the benchmark's titles. Read
+/// from the text, not a parsed tree: ten thousand sockets share the cores with the instance,
+/// and the load generator's own parsing would be measured as the service's latency.
+fn event_number(text: &str) -> Option<usize> {
+    let (_, rest) = text.split_once("Fan-out event ")?;
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest[..digits].parse().ok()
+}
+
+/// One subscriber over WebSocket (graphql-transport-ws): the deliveries it saw, with when.
+async fn ws_subscriber(
+    url: String,
+    subscribed: tokio::sync::mpsc::Sender<()>,
+    expected: usize,
+    connections_only: bool,
+    mut stop: watch::Receiver<bool>,
+    handshakes: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> anyhow::Result<Vec<(usize, u128)>> {
+    let mut request = url.into_client_request()?;
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "graphql-transport-ws".parse()?);
+    // Messages are small: tungstenite's 128 KiB read buffer per socket would only cost memory.
+    let config =
+        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096);
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
+    handshakes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init" }).to_string(),
+        ))
+        .await?;
+    // The protocol forbids subscribing before the acknowledgement (the server closes with
+    // 4401), so wait for it.
+    loop {
+        match socket.next().await {
+            Some(Ok(Message::Text(text))) => {
+                let value: Value = serde_json::from_str(&text)?;
+                if value["type"] == "connection_ack" {
+                    break;
+                }
+            }
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            other => bail!("the socket closed before its acknowledgement: {other:?}"),
+        }
+    }
+    if !connections_only {
+        socket
+            .send(Message::text(
+                json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIPTION } })
+                    .to_string(),
+            ))
+            .await?;
+    }
+    let _ = subscribed.send(()).await;
+    let mut received = Vec::with_capacity(expected);
+    loop {
+        tokio::select! {
+            message = socket.next() => {
+                let Some(message) = message else { break };
+                let text = match message? {
+                    Message::Text(text) => text,
+                    Message::Ping(_) | Message::Pong(_) => continue,
+                    _ => break,
+                };
+                let now = wall_clock();
+                if let Some(n) = event_number(&text) {
+                    received.push((n, now));
+                    if received.len() == expected {
+                        break;
+                    }
+                } else if text.contains("\"type\":\"ping\"") {
+                    socket.send(Message::text(json!({ "type": "pong" }).to_string())).await?;
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+    Ok(received)
 }
 
 /// One subscriber over Server-Sent Events: the deliveries it saw, with when.
@@ -50,7 +129,7 @@ async fn sse_subscriber(
     subscribed: tokio::sync::mpsc::Sender<()>,
     expected: usize,
     mut stop: watch::Receiver<bool>,
-) -> anyhow::Result<Vec<(usize, Instant)>> {
+) -> anyhow::Result<Vec<(usize, u128)>> {
     let mut response = http
         .post(url)
         .header("accept", "text/event-stream")
@@ -71,20 +150,15 @@ async fn sse_subscriber(
             _ = stop.changed() => break,
         };
         let Some(chunk) = chunk else { break };
-        let now = Instant::now();
+        let now = wall_clock();
         pending.extend_from_slice(&chunk);
         // Events end with a blank line; a chunk may hold several or part of one.
         while let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {
             let event: Vec<u8> = pending.drain(..end + 2).collect();
             let text = String::from_utf8_lossy(&event);
-            let Some(data) = text.lines().find_map(|l| l.strip_prefix("data: ")) else {
-                continue;
-            };
-            if !text.lines().any(|l| l == "event: next") {
-                continue;
-            }
-            let payload: Value = serde_json::from_str(data)?;
-            if let Some(n) = event_number(&payload) {
+            if text.lines().any(|l| l == "event: next")
+                && let Some(n) = event_number(&text)
+            {
                 received.push((n, now));
             }
         }
@@ -115,7 +189,7 @@ impl Drop for Child {
 }
 
 /// A subscriber's task: the deliveries it saw, with when.
-type Subscriber = tokio::task::JoinHandle<anyhow::Result<Vec<(usize, Instant)>>>;
+type Subscriber = tokio::task::JoinHandle<anyhow::Result<Vec<(usize, u128)>>>;
 
 /// Waits for one more subscriber's acknowledgement; fails (rather than waiting for ever) when a
 /// subscriber's task ended without one, or when none comes within ten seconds.
@@ -176,6 +250,188 @@ pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
+}
+
+/// Where and how a group of subscribers connects.
+#[derive(Clone)]
+pub struct Subscribing {
+    /// The instance's base URL (`http://host:port`).
+    pub base: String,
+    /// How many subscribers.
+    pub count: usize,
+    /// How many events each waits for.
+    pub events: usize,
+    /// Over Server-Sent Events instead of WebSocket.
+    pub sse: bool,
+    /// Open and initialise sockets only.
+    pub connections_only: bool,
+}
+
+/// Now, as nanoseconds since the epoch: deliveries are timed in other processes too.
+fn wall_clock() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos()
+}
+
+/// `total` split into `parts` nearly equal shares.
+fn split(total: usize, parts: usize) -> Vec<usize> {
+    (0..parts)
+        .map(|i| total / parts + usize::from(i < total % parts))
+        .filter(|&n| n > 0)
+        .collect()
+}
+
+/// Opens and subscribes every subscriber, at most 64 handshakes at a time; returns once each
+/// has its acknowledgement (or, over SSE, its stream).
+async fn subscribe_all(
+    plan: &Subscribing,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<Vec<Subscriber>> {
+    let (subscribed_tx, mut subscribed) = tokio::sync::mpsc::channel::<()>(plan.count.max(1));
+    let ws_url = format!("{}/graphql/ws", plan.base.replacen("http", "ws", 1));
+    let sse_url = format!("{}/graphql/stream", plan.base);
+    // Each stream holds its connection for the whole run, so the pool opens one per subscriber.
+    let streams = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
+    let mut tasks = Vec::with_capacity(plan.count);
+    // Counts finished WebSocket handshakes, to tell a stuck handshake from a missing ack.
+    let handshakes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for _ in 0..plan.count {
+        if tasks.len() >= 64 {
+            acked(&mut subscribed, &mut tasks)
+                .await
+                .with_context(|| format!("{handshakes:?} handshakes of {} sockets", tasks.len()))?;
+        }
+        if plan.sse {
+            tasks.push(tokio::spawn(sse_subscriber(
+                streams.clone(),
+                sse_url.clone(),
+                subscribed_tx.clone(),
+                plan.events,
+                stop.clone(),
+            )));
+        } else {
+            tasks.push(tokio::spawn(ws_subscriber(
+                ws_url.clone(),
+                subscribed_tx.clone(),
+                plan.events,
+                plan.connections_only,
+                stop.clone(),
+                handshakes.clone(),
+            )));
+        }
+    }
+    drop(subscribed_tx);
+    for _ in 0..tasks.len().min(64) {
+        acked(&mut subscribed, &mut tasks)
+            .await
+            .with_context(|| format!("{handshakes:?} handshakes of {} sockets", tasks.len()))?;
+    }
+    Ok(tasks)
+}
+
+/// Every delivery the subscribers saw, and how many of them failed.
+async fn collect(tasks: Vec<Subscriber>) -> (Vec<(usize, u128)>, usize) {
+    let mut deliveries = Vec::new();
+    let mut failed = 0;
+    for task in tasks {
+        match task.await {
+            Ok(Ok(received)) => deliveries.extend(received),
+            _ => failed += 1,
+        }
+    }
+    (deliveries, failed)
+}
+
+/// A client process holding a share of the subscribers (`standoff-bench fanout-clients`).
+struct Helper {
+    process: tokio::process::Child,
+    lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+}
+
+impl Helper {
+    /// Starts one with its share.
+    fn start(plan: &Subscribing) -> anyhow::Result<Self> {
+        let mut command = tokio::process::Command::new(std::env::current_exe()?);
+        command
+            .args(["fanout-clients", "--base", &plan.base])
+            .args(["--subscribers", &plan.count.to_string()])
+            .args(["--events", &plan.events.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        if plan.sse {
+            command.arg("--sse");
+        }
+        if plan.connections_only {
+            command.arg("--connections-only");
+        }
+        let mut process = command.spawn()?;
+        let stdout = process.stdout.take().context("the helper's output")?;
+        use tokio::io::AsyncBufReadExt;
+        Ok(Self {
+            process,
+            lines: tokio::io::BufReader::new(stdout).lines(),
+        })
+    }
+
+    /// Waits until every one of its subscribers is subscribed.
+    async fn subscribed(&mut self) -> anyhow::Result<()> {
+        match self.lines.next_line().await? {
+            Some(line) if line == "subscribed" => Ok(()),
+            other => bail!("a client process failed to subscribe: {other:?}"),
+        }
+    }
+
+    /// Stops it (closing its input) once it has what it waits for or 30 s have passed, and
+    /// reads its deliveries and failures.
+    async fn finish(mut self) -> anyhow::Result<(Vec<(usize, u128)>, usize)> {
+        let stdin = self.process.stdin.take();
+        let closer = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(stdin);
+        });
+        let mut deliveries = Vec::new();
+        let mut failed = 0;
+        while let Some(line) = self.lines.next_line().await? {
+            let mut words = line.split_whitespace();
+            match (words.next(), words.next()) {
+                (Some("failed"), Some(n)) => failed = n.parse()?,
+                (Some(n), Some(at)) => deliveries.push((n.parse()?, at.parse()?)),
+                _ => {}
+            }
+        }
+        closer.abort();
+        let _ = self.process.wait().await;
+        Ok((deliveries, failed))
+    }
+}
+
+/// The client side alone, run by a helper process: subscribes, says `subscribed`, then prints
+/// `failed <n>` and one `<event> <nanoseconds>` line per delivery once done (or once its
+/// input closes).
+pub async fn clients(plan: &Subscribing) -> anyhow::Result<()> {
+    let (stop_tx, stop) = watch::channel(false);
+    let tasks = subscribe_all(plan, stop).await?;
+    println!("subscribed");
+    // Blocking: a thread waiting for the input to close costs nothing while it waits.
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        let _ = stop_tx.send(true);
+    });
+    let (deliveries, failed) = collect(tasks).await;
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "failed {failed}")?;
+    for (n, at) in deliveries {
+        writeln!(out, "{n} {at}")?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Runs the benchmark and prints its figures; fails if an event went missing.
@@ -260,115 +516,31 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_before = rss(pid)?;
 
-    // Subscribe everyone, a few hundred connections at a time.
-    let (stop_tx, stop) = watch::channel(false);
-    let (subscribed_tx, mut subscribed) = tokio::sync::mpsc::channel::<()>(plan.subscribers.max(1));
-    let ws_url = format!("ws://127.0.0.1:{port}/graphql/ws");
-    let sse_url = format!("{base}/graphql/stream");
-    // Each stream holds its connection for the whole run, so the pool opens one per subscriber.
-    let streams = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()?;
-    let mut tasks = Vec::with_capacity(plan.subscribers);
-    // Counts finished WebSocket handshakes, to tell a stuck handshake from a missing ack.
-    let handshakes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // Subscribe everyone: in this process, or spread over several (each process may hold
+    // at most 20,000 descriptors on these machines, so 19,000 sockets need two or more).
+    let subscribing = Subscribing {
+        base: base.clone(),
+        count: plan.subscribers,
+        events: plan.events,
+        sse: plan.sse,
+        connections_only: plan.connections_only,
+    };
     let started = Instant::now();
-    for _ in 0..plan.subscribers {
-        // At most 64 handshakes in flight.
-        if tasks.len() >= 64 {
-            acked(&mut subscribed, &mut tasks)
-                .await
-                .with_context(|| format!("{handshakes:?} handshakes of {} sockets", tasks.len()))?;
+    let (stop_tx, stop) = watch::channel(false);
+    let mut local = Vec::new();
+    let mut helpers = Vec::new();
+    if plan.processes <= 1 {
+        local = subscribe_all(&subscribing, stop).await?;
+    } else {
+        for share in split(plan.subscribers, plan.processes) {
+            helpers.push(Helper::start(&Subscribing {
+                count: share,
+                ..subscribing.clone()
+            })?);
         }
-        let url = ws_url.clone();
-        let mut stop = stop.clone();
-        let subscribed_tx = subscribed_tx.clone();
-        let expected = plan.events;
-        let connections_only = plan.connections_only;
-        let handshakes = handshakes.clone();
-        if plan.sse {
-            tasks.push(tokio::spawn(sse_subscriber(
-                streams.clone(),
-                sse_url.clone(),
-                subscribed_tx,
-                expected,
-                stop,
-            )));
-            continue;
+        for helper in &mut helpers {
+            helper.subscribed().await?;
         }
-        tasks.push(tokio::spawn(async move {
-            let mut request = url.into_client_request()?;
-            request
-                .headers_mut()
-                .insert("sec-websocket-protocol", "graphql-transport-ws".parse()?);
-            let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
-            handshakes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            socket
-                .send(Message::text(json!({ "type": "connection_init" }).to_string()))
-                .await?;
-            // The protocol forbids subscribing before the acknowledgement (the server closes
-            // with 4401), so wait for it.
-            loop {
-                match socket.next().await {
-                    Some(Ok(Message::Text(text))) => {
-                        let value: Value = serde_json::from_str(&text)?;
-                        if value["type"] == "connection_ack" {
-                            break;
-                        }
-                    }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                    other => bail!("the socket closed before its acknowledgement: {other:?}"),
-                }
-            }
-            if !connections_only {
-                socket
-                    .send(Message::text(
-                        json!({ "id": "1", "type": "subscribe", "payload": {
-                            "query": SUBSCRIPTION
-                        }})
-                        .to_string(),
-                    ))
-                    .await?;
-            }
-            let _ = subscribed_tx.send(()).await;
-            let mut received: Vec<(usize, Instant)> = Vec::with_capacity(expected);
-            loop {
-                tokio::select! {
-                    message = socket.next() => {
-                        let Some(message) = message else { break };
-                        let text = match message? {
-                            Message::Text(text) => text,
-                            Message::Ping(_) | Message::Pong(_) => continue,
-                            _ => break,
-                        };
-                        let now = Instant::now();
-                        let value: Value = serde_json::from_str(&text)?;
-                        match value["type"].as_str() {
-                            Some("next") => {
-                                if let Some(n) = event_number(&value["payload"]) {
-                                    received.push((n, now));
-                                }
-                                if received.len() == expected {
-                                    break;
-                                }
-                            }
-                            Some("ping") => {
-                                socket.send(Message::text(json!({ "type": "pong" }).to_string())).await?;
-                            }
-                            _ => {}
-                        }
-                    }
-                    _ = stop.changed() => break,
-                }
-            }
-            anyhow::Ok(received)
-        }));
-    }
-    drop(subscribed_tx);
-    for _ in 0..tasks.len().min(64) {
-        acked(&mut subscribed, &mut tasks)
-            .await
-            .with_context(|| format!("{handshakes:?} handshakes of {} sockets", tasks.len()))?;
     }
     let connect_time = started.elapsed();
     // The subscription starts right after the ack; give the last ones a moment to settle.
@@ -393,7 +565,7 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
     let mut tick = tokio::time::interval(every);
     for n in 0..plan.events {
         tick.tick().await;
-        let at = Instant::now();
+        let at = wall_clock();
         let body: Value = http
             .post(format!("{base}/graphql"))
             .bearer_auth(&token)
@@ -412,30 +584,28 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
         ensure!(body.get("errors").is_none(), "recording failed: {body}");
         sent.push(at);
     }
-    // Wait for deliveries to finish, then stop whoever is still waiting.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mut latencies = Vec::with_capacity(plan.subscribers * plan.events);
-    let mut delivered = 0usize;
-    let mut failed = 0usize;
-    let mut waiting = tasks.into_iter();
+    // Wait for deliveries to finish (30 s at most), then stop whoever is still waiting.
     let stopper = tokio::spawn(async move {
-        tokio::time::sleep_until(deadline.into()).await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
         let _ = stop_tx.send(true);
     });
-    for task in waiting.by_ref() {
-        match task.await {
-            Ok(Ok(received)) => {
-                for (n, at) in received {
-                    if let Some(sent_at) = sent.get(n) {
-                        delivered += 1;
-                        latencies.push(at.saturating_duration_since(*sent_at));
-                    }
-                }
-            }
-            _ => failed += 1,
-        }
+    let (mut deliveries, mut failed) = collect(local).await;
+    for helper in helpers {
+        let (theirs, their_failed) = helper.finish().await?;
+        deliveries.extend(theirs);
+        failed += their_failed;
     }
     stopper.abort();
+    let mut latencies = Vec::with_capacity(deliveries.len());
+    let mut delivered = 0usize;
+    for (n, at) in deliveries {
+        if let Some(sent_at) = sent.get(n) {
+            delivered += 1;
+            latencies.push(Duration::from_nanos(
+                u64::try_from(at.saturating_sub(*sent_at)).unwrap_or(u64::MAX),
+            ));
+        }
+    }
     latencies.sort_unstable();
     let expected = plan.subscribers * plan.events;
     println!(
@@ -446,8 +616,9 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
         plan.rate
     );
     println!(
-        "subscribed in {:.1} s; {failed} subscribers failed",
-        connect_time.as_secs_f64()
+        "subscribed in {:.1} s from {} client process(es); {failed} subscribers failed",
+        connect_time.as_secs_f64(),
+        plan.processes.max(1)
     );
     println!(
         "delivered / expected: {delivered} / {expected} = {:.3}",

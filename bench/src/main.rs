@@ -6,6 +6,7 @@ mod fanout;
 mod floor;
 mod hot;
 mod load;
+mod nginx;
 mod reads;
 mod setup;
 mod writes;
@@ -60,6 +61,25 @@ enum Command {
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
     },
+    /// nginx's proxy_cache in front of two instances on PostgreSQL: requests reaching the
+    /// instances, and how soon a write shows through it.
+    Nginx {
+        /// The PostgreSQL database both instances use.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// Actions the archive holds.
+        #[arg(long, default_value_t = 1_000_000)]
+        actions: u64,
+        /// Concurrent readers through nginx.
+        #[arg(long, default_value_t = 64)]
+        readers: usize,
+        /// Seconds the readers run.
+        #[arg(long, default_value_t = 30.0)]
+        seconds: f64,
+        /// Writes made meanwhile.
+        #[arg(long, default_value_t = 5)]
+        writes: usize,
+    },
     /// `recordAction` from concurrent editors.
     Writes {
         /// The database (SQLite or PostgreSQL URL).
@@ -98,6 +118,28 @@ enum Command {
         /// Subscribe over Server-Sent Events instead of WebSocket.
         #[arg(long)]
         sse: bool,
+        /// Client processes to spread the subscribers over (each may hold 20,000 descriptors).
+        #[arg(long, default_value_t = 1)]
+        processes: usize,
+    },
+    /// The client side of `fanout` in a process of its own (started by `fanout --processes`).
+    #[command(hide = true)]
+    FanoutClients {
+        /// The instance's base URL.
+        #[arg(long)]
+        base: String,
+        /// Subscribers.
+        #[arg(long)]
+        subscribers: usize,
+        /// Events each waits for.
+        #[arg(long)]
+        events: usize,
+        /// Over Server-Sent Events.
+        #[arg(long)]
+        sse: bool,
+        /// Sockets only.
+        #[arg(long)]
+        connections_only: bool,
     },
     /// The whole archive streamed as CSV or NDJSON, with the instance's memory sampled.
     Export {
@@ -147,6 +189,22 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
+        Command::Nginx {
+            database_url,
+            actions,
+            readers,
+            seconds,
+            writes,
+        } => {
+            nginx::run(&nginx::NginxPlan {
+                url: database_url,
+                actions,
+                readers,
+                seconds,
+                writes,
+            })
+            .await
+        }
         Command::Writes {
             database_url,
             actions,
@@ -169,6 +227,7 @@ async fn main() -> anyhow::Result<()> {
             rate,
             connections_only,
             sse,
+            processes,
         } => {
             fanout::run(&fanout::FanoutPlan {
                 binary: standoff_binary(binary)?,
@@ -178,6 +237,23 @@ async fn main() -> anyhow::Result<()> {
                 rate,
                 connections_only,
                 sse,
+                processes,
+            })
+            .await
+        }
+        Command::FanoutClients {
+            base,
+            subscribers,
+            events,
+            sse,
+            connections_only,
+        } => {
+            fanout::clients(&fanout::Subscribing {
+                base,
+                count: subscribers,
+                events,
+                sse,
+                connections_only,
             })
             .await
         }

@@ -157,3 +157,22 @@ test('includeRetracted=true shows what was retracted as a notice where it stood'
   assert.match(await notice.innerText(), /^Retracted on .+: Misattributed$/);
   await context.close();
 });
+
+test('the widget asks over GET, so a CDN or nginx in front can share its answers', async () => {
+  const context = await browser.newContext({ viewport: { width: 800, height: 900 } });
+  const page = await context.newPage();
+  const reads = [];
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname === '/graphql') reads.push(response);
+  });
+  await page.goto(`${server.url}/embed/timeline?stories=chicago-2025`);
+  await page.locator('.standoff[data-live="true"]').waitFor({ timeout: 15_000 });
+  assert.ok(reads.length >= 2, `the widget read its data (${reads.length} requests)`);
+  for (const response of reads) {
+    assert.equal(response.request().method(), 'GET', response.url());
+    const headers = await response.allHeaders();
+    assert.match(headers['cache-control'] ?? '', /^public, max-age=\d+/, response.url());
+    assert.match(headers.etag ?? '', /^"/, response.url());
+  }
+  await context.close();
+});

@@ -159,11 +159,12 @@
   async function graphql(query, variables) {
     let response;
     try {
-      response = await fetch(graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
+      // Over GET, so a CDN or nginx in front can keep the answer every reader of a page shares;
+      // 'no-cache' has the browser revalidate (a 304 by ETag) rather than reuse it unasked.
+      const url = new URL(graphqlUrl);
+      url.searchParams.set('query', query);
+      url.searchParams.set('variables', JSON.stringify(variables));
+      response = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-cache' });
     } catch (err) {
       throw new ServiceError(err.message, 'UNREACHABLE');
     }
