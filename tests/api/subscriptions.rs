@@ -434,3 +434,40 @@ async fn subscribers_asking_the_same_question_share_one_execution() {
     }
     until_counted(&app, 0.0, 0.0).await;
 }
+
+#[tokio::test]
+async fn a_subscription_whose_after_comes_from_a_default_replays_however_many_ask_it() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    let head = app
+        .post("{ changes(last: 1) { edges { cursor } } }", json!({}))
+        .await;
+    let head = head["data"]["changes"]["edges"][0]["cursor"]
+        .as_str()
+        .expect("a cursor")
+        .to_owned();
+    record(
+        &app,
+        &editor,
+        "national-guard",
+        "DEPLOYMENT",
+        "Before anyone asked",
+    )
+    .await;
+    // The cursor is the variable's default, so nothing in the variables says it resumes.
+    let query = format!(
+        "subscription($after: String = \"{head}\") {{ timelineEvents(after: $after) {{ action {{ title }} }} }}"
+    );
+    let mut open = Vec::new();
+    for n in 0..2 {
+        let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+        client.subscribe("replay", &query, json!({})).await;
+        let event = client.next_event().await;
+        assert_eq!(
+            event["action"]["title"], "Before anyone asked",
+            "subscriber {n} replays from the default cursor"
+        );
+        // Kept open, so the second subscriber could have joined the first one's execution.
+        open.push(client);
+    }
+}

@@ -1,8 +1,10 @@
 //! Live subscriptions shared by question. Every subscriber to the same operation text,
-//! variables and visibility joins one running execution, so each event is resolved once
-//! however many listen, and an idle subscriber holds a broadcast receiver, not an execution
-//! of its own. A subscription that resumes from a cursor (`after`, SSE's `Last-Event-ID`)
-//! runs on its own: its past is its own, and it has to be replayed before it goes live.
+//! variables and viewer (anyone, or one editor) joins one running execution, so each event is
+//! resolved once however many listen, and an idle subscriber holds a broadcast receiver, not an
+//! execution of its own. A subscription that resumes from a cursor (`after`, SSE's
+//! `Last-Event-ID`) runs on its own: its past is its own, and it has to be replayed before it
+//! goes live. So does a subscriber that falls behind its group (it replays from the last answer
+//! it was given) or joins one just as it ends.
 
 use super::StandoffSchema;
 use super::subscription::{ResumeFrom, StreamCursor};
@@ -32,6 +34,17 @@ struct Question {
     operation: Option<String>,
     variables: String,
     visibility: Visibility,
+    /// Whose token an editor's subscription runs with: editors share only with themselves, so
+    /// an execution never runs as someone else.
+    editor: Option<String>,
+}
+
+/// What a subscriber needs to ask the question on its own.
+struct Replay {
+    query: String,
+    operation: Option<String>,
+    variables: Variables,
+    document: ExecutableDocument,
 }
 
 /// One event's answer, resolved once, and the cursor it carries (for SSE's `id:`).
@@ -47,6 +60,7 @@ struct Group {
     /// Tells this group from a later one asking the same question.
     generation: u64,
     driver: tokio::task::AbortHandle,
+    replay: Arc<Replay>,
 }
 
 #[derive(Default)]
@@ -86,7 +100,6 @@ impl Hub {
         mut request: Request,
         session: Arc<Data>,
     ) -> BoxStream<'static, Response> {
-        let counted = GaugeGuard::hold(&self.active);
         let operation = request.operation_name.clone();
         let variables = request.variables.clone();
         let resumes = found::<ResumeFrom>(&session).is_some()
@@ -94,38 +107,45 @@ impl Hub {
                 asks_for_a_past(document, operation.as_deref(), &variables)
             });
         if resumes {
-            let own = GaugeGuard::hold(&self.running);
-            return schema
-                .execute_stream_with_session_data(request, session)
-                .map(move |mut response| {
-                    let _counted = (&counted, &own);
-                    tag_codes(&mut response);
-                    response
-                })
-                .boxed();
+            return self.alone(schema, request, session);
         }
+        let Ok(document) = request.parsed_query().cloned() else {
+            return self.alone(schema, request, session);
+        };
+        let viewer = found::<Viewer>(&session);
         let question = Arc::new(Question {
             query: request.query.clone(),
             operation: request.operation_name.clone(),
             variables: serde_json::to_string(&request.variables).unwrap_or_default(),
-            visibility: found::<Viewer>(&session).map_or(Visibility::Public, Viewer::visibility),
+            visibility: viewer.map_or(Visibility::Public, Viewer::visibility),
+            editor: viewer.and_then(|v| v.0.as_ref()).map(|e| e.name.clone()),
         });
         let told = found::<StreamCursor>(&session).cloned();
         let mut groups = self.lock();
-        let (receiver, generation) = match groups.running.get_mut(&*question) {
+        let (receiver, generation, replay) = match groups.running.get_mut(&*question) {
             Some(group) => {
                 group.members += 1;
-                (group.answers.subscribe(), group.generation)
+                (
+                    group.answers.subscribe(),
+                    group.generation,
+                    group.replay.clone(),
+                )
             }
             None => {
                 groups.generations += 1;
                 let generation = groups.generations;
                 let (answers, receiver) = broadcast::channel(BEHIND);
+                let replay = Arc::new(Replay {
+                    query: request.query.clone(),
+                    operation: request.operation_name.clone(),
+                    variables: request.variables.clone(),
+                    document,
+                });
                 // The shared execution learns each event's cursor through its own slot; the
                 // subscriber's, if it has one, would name only the first.
                 let cursor = StreamCursor(Arc::new(Mutex::new(None)));
                 request.data.insert(cursor.clone());
-                let stream = schema.execute_stream_with_session_data(request, session);
+                let stream = schema.execute_stream_with_session_data(request, session.clone());
                 let driver = tokio::spawn(drive(
                     stream,
                     answers.clone(),
@@ -143,9 +163,10 @@ impl Hub {
                         members: 1,
                         generation,
                         driver,
+                        replay: replay.clone(),
                     },
                 );
-                (receiver, generation)
+                (receiver, generation, replay)
             }
         };
         drop(groups);
@@ -153,33 +174,85 @@ impl Hub {
             hub: self.clone(),
             question,
             generation,
-            _counted: counted,
+            _counted: GaugeGuard::hold(&self.active),
+            schema: schema.clone(),
+            session,
+            replay,
         };
-        futures_util::stream::unfold(Some((receiver, member, told)), |state| async move {
-            let (mut receiver, member, told) = state?;
-            match receiver.recv().await {
-                Ok(answer) => {
-                    if let (Some(told), Some(cursor)) = (&told, &answer.cursor) {
-                        *told.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(cursor.clone());
+        let listening = Listening {
+            receiver,
+            member,
+            told,
+            last: None,
+        };
+        futures_util::stream::unfold(Some(Step::Shared(Box::new(listening))), |step| async move {
+            match step? {
+                Step::Alone(mut stream) => {
+                    let response = stream.next().await?;
+                    Some((response, Some(Step::Alone(stream))))
+                }
+                Step::Shared(mut listening) => match listening.receiver.recv().await {
+                    Ok(answer) => {
+                        if let (Some(told), Some(cursor)) = (&listening.told, &answer.cursor) {
+                            *told.0.lock().unwrap_or_else(|p| p.into_inner()) =
+                                Some(cursor.clone());
+                        }
+                        let response = copy(&answer.response);
+                        listening.last = Some(answer);
+                        Some((response, Some(Step::Shared(listening))))
                     }
-                    let response = copy(&answer.response);
-                    Some((response, Some((receiver, member, told))))
-                }
-                Err(RecvError::Lagged(_)) => {
-                    let mut response = Response::from_errors(vec![
-                        ApiError::limit(format!(
-                            "this subscriber fell more than {BEHIND} events behind; \
-                                 subscribe again with `after` set to the last cursor it received"
-                        ))
-                        .into_server_error(),
-                    ]);
-                    tag_codes(&mut response);
-                    Some((response, None))
-                }
-                Err(RecvError::Closed) => None,
+                    // Fallen behind the others: it reads what it missed from the log on its
+                    // own, after the last answer it was given, and stays on its own.
+                    Err(RecvError::Lagged(_)) => {
+                        let resume = listening.last.as_ref().and_then(|a| a.cursor.clone());
+                        let Some(resume) = resume else {
+                            let mut response = Response::from_errors(vec![
+                                ApiError::limit(format!(
+                                    "this subscriber fell more than {BEHIND} events behind \
+                                     before its first; subscribe again"
+                                ))
+                                .into_server_error(),
+                            ]);
+                            tag_codes(&mut response);
+                            return Some((response, None));
+                        };
+                        let mut stream = listening.member.go_alone(Some(resume));
+                        let response = stream.next().await?;
+                        Some((response, Some(Step::Alone(stream))))
+                    }
+                    // The group ended before it told this subscriber anything (it joined as
+                    // the group's one answer, an error, went out): it asks on its own.
+                    Err(RecvError::Closed) if listening.last.is_none() => {
+                        let mut stream = listening.member.go_alone(None);
+                        let response = stream.next().await?;
+                        Some((response, Some(Step::Alone(stream))))
+                    }
+                    Err(RecvError::Closed) => None,
+                },
             }
         })
         .boxed()
+    }
+
+    /// Runs a subscription on its own, counted as a subscription and an execution.
+    fn alone(
+        &self,
+        schema: &StandoffSchema,
+        request: Request,
+        session: Arc<Data>,
+    ) -> BoxStream<'static, Response> {
+        let counted = (
+            GaugeGuard::hold(&self.active),
+            GaugeGuard::hold(&self.running),
+        );
+        schema
+            .execute_stream_with_session_data(request, session)
+            .map(move |mut response| {
+                let _counted = &counted;
+                tag_codes(&mut response);
+                response
+            })
+            .boxed()
     }
 
     /// One subscriber of `question`'s group left; the last one stops its execution.
@@ -217,12 +290,46 @@ struct Member {
     question: Arc<Question>,
     generation: u64,
     _counted: GaugeGuard,
+    schema: StandoffSchema,
+    session: Arc<Data>,
+    replay: Arc<Replay>,
+}
+
+impl Member {
+    /// Leaves the group and runs the question on its own, replaying after `resume`.
+    fn go_alone(self, resume: Option<String>) -> BoxStream<'static, Response> {
+        let mut request =
+            Request::new(self.replay.query.clone()).variables(self.replay.variables.clone());
+        request.operation_name.clone_from(&self.replay.operation);
+        request.set_parsed_query(self.replay.document.clone());
+        if let Some(cursor) = resume {
+            request.data.insert(ResumeFrom(cursor));
+        }
+        let (hub, schema, session) = (self.hub.clone(), self.schema.clone(), self.session.clone());
+        drop(self);
+        hub.alone(&schema, request, session)
+    }
 }
 
 impl Drop for Member {
     fn drop(&mut self) {
         self.hub.leave(&self.question, self.generation);
     }
+}
+
+/// A member listening to its group: the last answer it was given, and where an SSE stream
+/// learns each answer's cursor.
+struct Listening {
+    receiver: broadcast::Receiver<Arc<Answer>>,
+    member: Member,
+    told: Option<StreamCursor>,
+    last: Option<Arc<Answer>>,
+}
+
+/// Where a subscriber's stream is.
+enum Step {
+    Shared(Box<Listening>),
+    Alone(BoxStream<'static, Response>),
 }
 
 /// Runs a group's execution, sending each answer once to every member.
@@ -285,9 +392,17 @@ fn asks_for_a_past(
         .any(|item| match &item.node {
             Selection::Field(field) => match field.node.get_argument("after").map(|a| &a.node) {
                 None | Some(Value::Null) => false,
-                Some(Value::Variable(name)) => variables
-                    .get(name)
-                    .is_some_and(|value| *value != ConstValue::Null),
+                Some(Value::Variable(name)) => match variables.get(name) {
+                    Some(value) => *value != ConstValue::Null,
+                    // Omitted: its default, if it has one, is what the operation runs with.
+                    None => operation.node.variable_definitions.iter().any(|d| {
+                        d.node.name.node == *name
+                            && d.node
+                                .default_value
+                                .as_ref()
+                                .is_some_and(|v| v.node != ConstValue::Null)
+                    }),
+                },
                 Some(_) => true,
             },
             _ => true,
