@@ -20,6 +20,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use standoff_core::filter::Visibility;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
@@ -122,18 +123,24 @@ impl Hub {
         });
         let told = found::<StreamCursor>(&session).cloned();
         let mut groups = self.lock();
-        let (receiver, generation, replay) = match groups.running.get_mut(&*question) {
-            Some(group) => {
+        let next_generation = groups.generations + 1;
+        let (question, receiver, generation, replay) = match groups.running.entry(question) {
+            // A member keeps the group's copy of the question, not its own: the query text of
+            // a widget's subscription is most of a kilobyte.
+            Entry::Occupied(mut joined) => {
+                let question = joined.key().clone();
+                let group = joined.get_mut();
                 group.members += 1;
                 (
+                    question,
                     group.answers.subscribe(),
                     group.generation,
                     group.replay.clone(),
                 )
             }
-            None => {
-                groups.generations += 1;
-                let generation = groups.generations;
+            Entry::Vacant(new) => {
+                let generation = next_generation;
+                let question = new.key().clone();
                 let (answers, receiver) = broadcast::channel(BEHIND);
                 let replay = Arc::new(Replay {
                     query: request.query.clone(),
@@ -156,17 +163,15 @@ impl Hub {
                 ))
                 .abort_handle();
                 self.running.inc();
-                groups.running.insert(
-                    question.clone(),
-                    Group {
-                        answers,
-                        members: 1,
-                        generation,
-                        driver,
-                        replay: replay.clone(),
-                    },
-                );
-                (receiver, generation, replay)
+                new.insert(Group {
+                    answers,
+                    members: 1,
+                    generation,
+                    driver,
+                    replay: replay.clone(),
+                });
+                groups.generations = generation;
+                (question, receiver, generation, replay)
             }
         };
         drop(groups);
