@@ -109,16 +109,7 @@ pub async fn run(plan: &HotPlan) -> anyhow::Result<()> {
         standoff_entities::Role::Editor,
     )
     .await?;
-    let source: Value = client
-        .post(&url)
-        .json(
-            &json!({ "query": "{ timeline(first: 1) { nodes { citations { source { id } } } } }" }),
-        )
-        .send()
-        .await?
-        .json()
-        .await?;
-    let source = source["data"]["timeline"]["nodes"][0]["citations"][0]["source"]["id"].clone();
+    let source = setup::cited_source(&client, &url).await?;
     let actor = setup::slug_of(&db, "SELECT MIN(actor_id) FROM action").await?;
     let story: String = setup::row(&db, "SELECT MIN(slug) AS slug FROM story")
         .await?

@@ -126,18 +126,6 @@ fn origin_requests(nginx: &Nginx) -> anyhow::Result<usize> {
         .count())
 }
 
-/// `text` percent-encoded for a URL's query string.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The `totalCount` a GET of `url` answers.
 async fn total(client: &reqwest::Client, url: &str) -> Option<u64> {
     let body: Value = client.get(url).send().await.ok()?.json().await.ok()?;
@@ -212,13 +200,15 @@ pub async fn run(plan: &NginxPlan) -> anyhow::Result<()> {
         .await?
         .try_get("", "slug")?;
     let variables = json!({ "f": { "stories": [story] }, "order": "DESC", "first": 50 });
-    let query = format!(
-        "/graphql?query={}&variables={}",
-        encode(WIDGET),
-        encode(&variables.to_string())
-    );
-    let through = format!("{proxied}{query}");
-    let direct_second = format!("http://{}{query}", second.addr);
+    let widget = |base: &str| {
+        reqwest::Url::parse_with_params(
+            &format!("{base}/graphql"),
+            [("query", WIDGET), ("variables", &variables.to_string())],
+        )
+        .map(String::from)
+    };
+    let through = widget(&proxied)?;
+    let direct_second = widget(&format!("http://{}", second.addr))?;
     ensure!(
         total(&client, &through).await.is_some(),
         "the widget's question is answered through nginx"
@@ -232,17 +222,8 @@ pub async fn run(plan: &NginxPlan) -> anyhow::Result<()> {
     )
     .await?;
     let actor = setup::slug_of(&db, "SELECT MIN(actor_id) FROM action").await?;
-    let source: Value = client
-        .post(format!("http://{}/graphql", first.addr))
-        .json(
-            &json!({ "query": "{ timeline(first: 1) { nodes { citations { source { id } } } } }" }),
-        )
-        .send()
-        .await?
-        .json()
-        .await?;
-    let source = source["data"]["timeline"]["nodes"][0]["citations"][0]["source"]["id"].clone();
     let write_url = format!("http://{}/graphql", first.addr);
+    let source = setup::cited_source(&client, &write_url).await?;
     let duration = Duration::from_secs_f64(plan.seconds);
     let readers = {
         let url = through.clone();
@@ -255,11 +236,10 @@ pub async fn run(plan: &NginxPlan) -> anyhow::Result<()> {
     let mut told = Vec::new();
     let mut notified = Vec::new();
     let mut shown = Vec::new();
-    let head_url = format!(
-        "http://{}/graphql?query={}",
-        second.addr,
-        encode("{ changes(last: 1) { edges { cursor } } }")
-    );
+    let head_url = String::from(reqwest::Url::parse_with_params(
+        &format!("http://{}/graphql", second.addr),
+        [("query", "{ changes(last: 1) { edges { cursor } } }")],
+    )?);
     let every = duration.div_f64(plan.writes.max(1) as f64 + 1.0);
     for n in 0..plan.writes {
         tokio::time::sleep(every).await;

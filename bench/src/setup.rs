@@ -97,3 +97,23 @@ async fn start_with(url: &str, max_connections: u32, kept: u64) -> anyhow::Resul
     tokio::spawn(app.run_until(std::future::pending()));
     Ok(Running { addr, statements })
 }
+
+/// The id of a source the first action cites, asked of the service at `graphql_url` (so it is
+/// the public id a `recordAction` takes).
+pub async fn cited_source(
+    client: &reqwest::Client,
+    graphql_url: &str,
+) -> anyhow::Result<serde_json::Value> {
+    let answer: serde_json::Value = client
+        .post(graphql_url)
+        .json(&serde_json::json!({
+            "query": "{ timeline(first: 1) { nodes { citations { source { id } } } } }"
+        }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let id = answer["data"]["timeline"]["nodes"][0]["citations"][0]["source"]["id"].clone();
+    anyhow::ensure!(id.is_string(), "no cited source in {answer}");
+    Ok(id)
+}

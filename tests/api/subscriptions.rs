@@ -326,6 +326,17 @@ async fn a_peer_that_stops_answering_pings_is_dropped() {
     );
 }
 
+/// The cursor of the newest change in the log: resuming there replays nothing.
+async fn head_cursor(app: &TestApp) -> String {
+    let head = app
+        .post("{ changes(last: 1) { edges { cursor } } }", json!({}))
+        .await;
+    head["data"]["changes"]["edges"][0]["cursor"]
+        .as_str()
+        .expect("a cursor")
+        .to_owned()
+}
+
 /// The value of a metric in the instance's `/metrics`.
 async fn metric(app: &TestApp, name: &str) -> f64 {
     let text = app.get_text("/metrics").await;
@@ -394,13 +405,7 @@ async fn subscribers_asking_the_same_question_share_one_execution() {
     // Another question (the same filter, spelt differently) and a subscriber resuming from a
     // cursor run executions of their own, and hear the same events.
     let mut other = subscribe(&app, Value::Null, None).await;
-    let head = app
-        .post("{ changes(last: 1) { edges { cursor } } }", json!({}))
-        .await;
-    let head = head["data"]["changes"]["edges"][0]["cursor"]
-        .as_str()
-        .expect("a cursor")
-        .to_owned();
+    let head = head_cursor(&app).await;
     let mut resumed = subscribe(&app, json!({}), Some(&head)).await;
     until_counted(&app, 23.0, 3.0).await;
     until_live(&app, &editor, &mut other, "white-house").await;
@@ -439,13 +444,7 @@ async fn subscribers_asking_the_same_question_share_one_execution() {
 async fn a_subscription_whose_after_comes_from_a_default_replays_however_many_ask_it() {
     let app = spawn_app().await;
     let editor = app.editor("desk").await;
-    let head = app
-        .post("{ changes(last: 1) { edges { cursor } } }", json!({}))
-        .await;
-    let head = head["data"]["changes"]["edges"][0]["cursor"]
-        .as_str()
-        .expect("a cursor")
-        .to_owned();
+    let head = head_cursor(&app).await;
     record(
         &app,
         &editor,
