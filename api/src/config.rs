@@ -31,6 +31,8 @@ pub mod defaults {
     pub const MAX_SOCKETS_PER_CLIENT: usize = 50;
     /// Operations one WebSocket may run at once.
     pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 20;
+    /// Answers a live subscriber may fall behind the others asking the same question.
+    pub const SUBSCRIPTION_BACKLOG: usize = 1024;
     /// Proxies that append to `X-Forwarded-For`, when it is trusted.
     pub const TRUSTED_PROXIES: usize = 1;
     /// Statements one request may run at once.
@@ -117,6 +119,14 @@ pub struct ServerSettings {
         default_value_t = defaults::MAX_SUBSCRIPTIONS_PER_CONNECTION
     )]
     pub max_subscriptions_per_connection: usize,
+    /// How many answers a subscriber may fall behind the others asking the same question
+    /// before it leaves them and replays what it missed from the change log on its own.
+    #[arg(
+        long,
+        env = "STANDOFF_SUBSCRIPTION_BACKLOG",
+        default_value_t = defaults::SUBSCRIPTION_BACKLOG
+    )]
+    pub subscription_backlog: usize,
     /// Production mode: no field suggestions in errors, and no playground unless `--playground`
     /// asks for it.
     #[arg(long, env = "STANDOFF_PRODUCTION")]
@@ -164,6 +174,7 @@ impl Default for ServerSettings {
             max_tokens: limits::DEFAULT_MAX_TOKENS,
             request_timeout_secs: defaults::REQUEST_TIMEOUT_SECS,
             max_subscriptions_per_connection: defaults::MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            subscription_backlog: defaults::SUBSCRIPTION_BACKLOG,
             max_sockets_per_client: defaults::MAX_SOCKETS_PER_CLIENT,
             rate_limit_per_second: defaults::RATE_LIMIT_PER_SECOND,
             rate_limit_burst: defaults::RATE_LIMIT_BURST,

@@ -159,6 +159,7 @@ impl Application {
             &options,
             metrics.clone(),
             Duration::from_secs(server.request_timeout_secs.max(1)),
+            server.subscription_backlog.max(1),
         );
         let state = AppState {
             executor,

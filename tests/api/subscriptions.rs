@@ -1,7 +1,7 @@
 //! Live timeline events over WebSocket: delivery, filters, resume without loss or repeat,
 //! both subprotocols, and the connection rules (4408, pings).
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app, spawn_app_configured};
 use crate::ws::{self, WsClient};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -469,4 +469,79 @@ async fn a_subscription_whose_after_comes_from_a_default_replays_however_many_as
         // Kept open, so the second subscriber could have joined the first one's execution.
         open.push(client);
     }
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_its_group_replays_what_it_missed_on_its_own() {
+    // A backlog of two answers, and time enough for a stalled peer not to be dropped.
+    let app = spawn_app_configured(|s| {
+        s.subscription_backlog = 2;
+        s.slow_client_timeout_secs = 60;
+    })
+    .await;
+    let editor = app.editor("desk").await;
+    let mut fast = subscribe(&app, json!({}), None).await;
+    until_live(&app, &editor, &mut fast, "white-house").await;
+    let mut slow = ws::connect_narrow(app.addr, 4096).await;
+    slow.subscribe("events", EVENTS, json!({ "f": {}, "after": null }))
+        .await;
+    until_counted(&app, 2.0, 1.0).await;
+    record(&app, &editor, "white-house", "STATEMENT", "Heard by both").await;
+    for client in [&mut fast, &mut slow] {
+        assert_eq!(
+            client.next_event().await["action"]["title"],
+            "Heard by both"
+        );
+    }
+
+    // The slow client asks for the schema again and again and reads none of the answers: once
+    // they fill its narrow window and the server's send buffer (4 MiB at most here), the
+    // server's sends to it wait, and its subscription's answers pile up behind.
+    let schema = "{ __schema { types { name description fields { name description \
+                  args { name description type { name kind } } type { name kind } } } } }";
+    for n in 0..120 {
+        slow.send(json!({ "id": format!("schema-{n}"), "type": "subscribe", "payload": { "query": schema } }))
+            .await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let missed: Vec<String> = (0..6).map(|n| format!("Missed {n}")).collect();
+    for title in &missed {
+        record(&app, &editor, "white-house", "STATEMENT", title).await;
+    }
+    for title in &missed {
+        assert_eq!(&fast.next_event().await["action"]["title"], title);
+    }
+
+    // Reading again, the slow client gets every event it missed, once each and in order.
+    let mut heard = Vec::new();
+    while heard.len() < missed.len() {
+        let message = slow
+            .next_message()
+            .await
+            .expect("the connection stays open");
+        if message["id"] == "events" {
+            assert_eq!(message["type"], "next", "{message}");
+            let payload = &message["payload"];
+            assert!(payload.get("errors").is_none(), "{payload}");
+            heard.push(
+                payload["data"]["timelineEvents"]["action"]["title"]
+                    .as_str()
+                    .expect("a title")
+                    .to_owned(),
+            );
+        }
+    }
+    assert_eq!(heard, missed);
+    // It left its group to replay: two executions now, its own and the fast one's.
+    until_counted(&app, 2.0, 2.0).await;
+    record(&app, &editor, "white-house", "STATEMENT", "Live again").await;
+    assert_eq!(fast.next_event().await["action"]["title"], "Live again");
+    let mut next = slow.next_message().await.expect("open");
+    while next["id"] != "events" {
+        next = slow.next_message().await.expect("open");
+    }
+    assert_eq!(
+        next["payload"]["data"]["timelineEvents"]["action"]["title"],
+        "Live again"
+    );
 }

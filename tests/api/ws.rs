@@ -43,6 +43,32 @@ pub async fn open(addr: std::net::SocketAddr, protocol: &str) -> WsClient {
     }
 }
 
+/// Opens and initialises a `graphql-transport-ws` socket whose receive buffer is `bytes` long,
+/// so the server's sends to it stall soon after this client stops reading.
+pub async fn connect_narrow(addr: std::net::SocketAddr, bytes: u32) -> WsClient {
+    let tcp = tokio::net::TcpSocket::new_v4().expect("socket");
+    tcp.set_recv_buffer_size(bytes).expect("receive buffer");
+    let stream = tcp.connect(addr).await.expect("connects");
+    let mut request = format!("ws://{addr}/graphql/ws")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header value"),
+    );
+    let (socket, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream))
+        .await
+        .expect("websocket connects");
+    let mut client = WsClient {
+        socket,
+        legacy: false,
+    };
+    client.send(json!({ "type": "connection_init" })).await;
+    let ack = client.next_message().await.expect("an ack");
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    client
+}
+
 /// Opens and initialises a socket (`payload` as the connection_init payload).
 pub async fn connect(addr: std::net::SocketAddr, protocol: &str, payload: Value) -> WsClient {
     let mut client = open(addr, protocol).await;

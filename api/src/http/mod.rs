@@ -154,7 +154,11 @@ pub fn router(
     }
     let router = router
         .route("/graphql", get(graphql::execute).post(graphql::execute))
-        .route("/graphql/ws", get(ws::upgrade))
+        // One copy of the state for every socket: a connection's task holds a pointer to it.
+        .route(
+            "/graphql/ws",
+            get(ws::upgrade).layer(axum::Extension(Arc::new(state.clone()))),
+        )
         .route("/graphql/stream", get(sse::stream).post(sse::stream))
         .route("/schema.graphql", get(sdl))
         .route("/desk", get(desk::page))

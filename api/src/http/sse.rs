@@ -14,8 +14,8 @@ use crate::schema::auth::Auth;
 use crate::schema::loader::loaders;
 use crate::schema::subscription::{ResumeFrom, StreamCursor};
 use crate::schema::viewer::Viewer;
+use async_graphql::Data;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{Data, Executor};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -154,7 +154,7 @@ pub async fn stream(
     if let Some(resume) = resume {
         data.insert(resume);
     }
-    let results = state.executor.execute_stream(graphql, Some(Arc::new(data)));
+    let results = state.executor.live(graphql, Arc::new(data));
     let mut shutdown = state.shutdown.clone();
     let events = async_stream::stream! {
         // Held for as long as the stream lives: the client's count of live connections.
@@ -166,9 +166,8 @@ pub async fn stream(
             tokio::select! {
                 next = results.next() => match next {
                     Some(result) => {
-                        let data = serde_json::to_string(&result).unwrap_or_else(|_| "{}".to_owned());
                         let id = cursor.0.lock().unwrap_or_else(|p| p.into_inner()).take();
-                        yield Ok::<_, Infallible>(event("next", &data, id.as_deref()));
+                        yield Ok::<_, Infallible>(event("next", &result.json(), id.as_deref()));
                     }
                     None => {
                         yield Ok(event("complete", "", None));

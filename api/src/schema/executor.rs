@@ -5,7 +5,7 @@
 //! The schema itself carries no extension: any extension sends every field of an answer
 //! through async-graphql's extension chain, which costs a page of a hundred actions dearly.
 
-use super::hub::Hub;
+use super::hub::{Hub, Live};
 use super::limits::{self, QueryLimits, SchemaShape};
 use super::persisted::query_hash;
 use super::{SchemaOptions, StandoffSchema, variables};
@@ -13,7 +13,7 @@ use crate::error::{ApiError, Code, tag_codes};
 use crate::metrics::{CodeLabels, Metrics};
 use async_graphql::futures_util::stream::{self, BoxStream};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{Data, Executor, Request, Response, ServerError, Value};
+use async_graphql::{Data, Request, Response, ServerError, Value};
 use futures_util::StreamExt;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -41,12 +41,14 @@ pub struct StandoffExecutor {
 }
 
 impl StandoffExecutor {
-    /// Wraps `schema`, limiting each query or mutation to `timeout`.
+    /// Wraps `schema`, limiting each query or mutation to `timeout`; a live subscriber may
+    /// fall `backlog` answers behind the others asking its question.
     pub fn new(
         schema: StandoffSchema,
         options: &SchemaOptions,
         metrics: Metrics,
         timeout: Duration,
+        backlog: usize,
     ) -> Self {
         Self {
             shape: Arc::new(SchemaShape::from_sdl(&schema.sdl())),
@@ -56,6 +58,7 @@ impl StandoffExecutor {
             hub: Hub::new(
                 metrics.subscriptions.clone(),
                 metrics.subscription_executions.clone(),
+                backlog,
             ),
             metrics,
             timeout,
@@ -177,32 +180,27 @@ impl StandoffExecutor {
     }
 }
 
-impl Executor for StandoffExecutor {
-    async fn execute(&self, mut request: Request) -> Response {
-        match self.prepare(&mut request) {
-            Ok(prepared) => self.run(request, &prepared).await,
-            Err(error) => self.refused(error),
-        }
-    }
-
-    fn execute_stream(
-        &self,
-        mut request: Request,
-        session_data: Option<Arc<Data>>,
-    ) -> BoxStream<'static, Response> {
+impl StandoffExecutor {
+    /// Runs an operation sent over a live transport (a WebSocket, an SSE stream): a query or
+    /// mutation's one answer, or a subscription's answers, shared with everyone asking the
+    /// same question where they can be.
+    pub fn live(&self, mut request: Request, session: Arc<Data>) -> BoxStream<'static, Live> {
         let prepared = match self.prepare(&mut request) {
             Ok(prepared) => prepared,
-            Err(error) => return stream::once(std::future::ready(self.refused(error))).boxed(),
+            Err(error) => {
+                return stream::once(std::future::ready(Live::Own(Box::new(self.refused(error)))))
+                    .boxed();
+            }
         };
         if prepared.ty != OperationType::Subscription {
             // One answer, limited and counted like an HTTP request's.
             let this = self.clone();
             let mut answers = self
                 .schema
-                .execute_stream_with_session_data(request, session_data.unwrap_or_default());
+                .execute_stream_with_session_data(request, session);
             return stream::once(async move {
                 let answer = async move { answers.next().await.unwrap_or_default() };
-                this.limited(answer, &prepared).await
+                Live::Own(Box::new(this.limited(answer, &prepared).await))
             })
             .boxed();
         }
@@ -211,7 +209,6 @@ impl Executor for StandoffExecutor {
             Instant::now(),
             &Response::default(),
         );
-        self.hub
-            .subscribe(&self.schema, request, session_data.unwrap_or_default())
+        self.hub.subscribe(&self.schema, request, session)
     }
 }

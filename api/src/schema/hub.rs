@@ -19,14 +19,12 @@ use futures_util::StreamExt;
 use prometheus_client::metrics::gauge::Gauge;
 use standoff_core::filter::Visibility;
 use std::any::{Any, TypeId};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
-
-/// Answers a subscriber may fall behind before it is told to resubscribe from its last cursor.
-const BEHIND: usize = 1024;
 
 /// What makes two subscriptions the same question.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -48,10 +46,29 @@ struct Replay {
     document: ExecutableDocument,
 }
 
-/// One event's answer, resolved once, and the cursor it carries (for SSE's `id:`).
-struct Answer {
-    response: Response,
+/// One event's answer, resolved and serialised once: the JSON every member sends as it is,
+/// and the cursor it carries (for SSE's `id:`).
+pub struct Answer {
+    json: String,
     cursor: Option<String>,
+}
+
+/// An answer to a subscription: shared with everyone asking the same question, or its own.
+pub enum Live {
+    /// Resolved and serialised once for every member of a group.
+    Shared(Arc<Answer>),
+    /// Resolved for this subscription alone (boxed: a shared answer is a pointer).
+    Own(Box<Response>),
+}
+
+impl Live {
+    /// The answer as GraphQL's JSON (`{"data":...}`): a shared answer's own bytes.
+    pub fn json(&self) -> Cow<'_, str> {
+        match self {
+            Self::Shared(answer) => Cow::Borrowed(&answer.json),
+            Self::Own(response) => Cow::Owned(to_json(response)),
+        }
+    }
 }
 
 /// A running execution and how many subscribers it serves.
@@ -78,15 +95,19 @@ pub struct Hub {
     active: Gauge,
     /// Executions running: one per shared question, one per subscription resuming alone.
     running: Gauge,
+    /// Answers a member may fall behind its group before it goes on alone.
+    backlog: usize,
 }
 
 impl Hub {
-    /// An empty hub counting open subscriptions in `active` and executions in `running`.
-    pub fn new(active: Gauge, running: Gauge) -> Self {
+    /// An empty hub counting open subscriptions in `active` and executions in `running`,
+    /// whose members may fall `backlog` answers behind their group.
+    pub fn new(active: Gauge, running: Gauge, backlog: usize) -> Self {
         Self {
             groups: Arc::default(),
             active,
             running,
+            backlog: backlog.max(1),
         }
     }
 
@@ -100,7 +121,7 @@ impl Hub {
         schema: &StandoffSchema,
         mut request: Request,
         session: Arc<Data>,
-    ) -> BoxStream<'static, Response> {
+    ) -> BoxStream<'static, Live> {
         let operation = request.operation_name.clone();
         let variables = request.variables.clone();
         let resumes = found::<ResumeFrom>(&session).is_some()
@@ -141,7 +162,7 @@ impl Hub {
             Entry::Vacant(new) => {
                 let generation = next_generation;
                 let question = new.key().clone();
-                let (answers, receiver) = broadcast::channel(BEHIND);
+                let (answers, receiver) = broadcast::channel(self.backlog);
                 let replay = Arc::new(Replay {
                     query: request.query.clone(),
                     operation: request.operation_name.clone(),
@@ -190,52 +211,55 @@ impl Hub {
             told,
             last: None,
         };
-        futures_util::stream::unfold(Some(Step::Shared(Box::new(listening))), |step| async move {
-            match step? {
-                Step::Alone(mut stream) => {
-                    let response = stream.next().await?;
-                    Some((response, Some(Step::Alone(stream))))
-                }
-                Step::Shared(mut listening) => match listening.receiver.recv().await {
-                    Ok(answer) => {
-                        if let (Some(told), Some(cursor)) = (&listening.told, &answer.cursor) {
-                            *told.0.lock().unwrap_or_else(|p| p.into_inner()) =
-                                Some(cursor.clone());
+        let backlog = self.backlog;
+        futures_util::stream::unfold(
+            Some(Step::Shared(Box::new(listening))),
+            move |step| async move {
+                match step? {
+                    Step::Alone(mut stream) => {
+                        let response = stream.next().await?;
+                        Some((response, Some(Step::Alone(stream))))
+                    }
+                    Step::Shared(mut listening) => match listening.receiver.recv().await {
+                        Ok(answer) => {
+                            if let (Some(told), Some(cursor)) = (&listening.told, &answer.cursor) {
+                                *told.0.lock().unwrap_or_else(|p| p.into_inner()) =
+                                    Some(cursor.clone());
+                            }
+                            listening.last = Some(answer.clone());
+                            Some((Live::Shared(answer), Some(Step::Shared(listening))))
                         }
-                        let response = copy(&answer.response);
-                        listening.last = Some(answer);
-                        Some((response, Some(Step::Shared(listening))))
-                    }
-                    // Fallen behind the others: it reads what it missed from the log on its
-                    // own, after the last answer it was given, and stays on its own.
-                    Err(RecvError::Lagged(_)) => {
-                        let resume = listening.last.as_ref().and_then(|a| a.cursor.clone());
-                        let Some(resume) = resume else {
-                            let mut response = Response::from_errors(vec![
-                                ApiError::limit(format!(
-                                    "this subscriber fell more than {BEHIND} events behind \
+                        // Fallen behind the others: it reads what it missed from the log on its
+                        // own, after the last answer it was given, and stays on its own.
+                        Err(RecvError::Lagged(_)) => {
+                            let resume = listening.last.as_ref().and_then(|a| a.cursor.clone());
+                            let Some(resume) = resume else {
+                                let mut response = Response::from_errors(vec![
+                                    ApiError::limit(format!(
+                                        "this subscriber fell more than {backlog} events behind \
                                      before its first; subscribe again"
-                                ))
-                                .into_server_error(),
-                            ]);
-                            tag_codes(&mut response);
-                            return Some((response, None));
-                        };
-                        let mut stream = listening.member.go_alone(Some(resume));
-                        let response = stream.next().await?;
-                        Some((response, Some(Step::Alone(stream))))
-                    }
-                    // The group ended before it told this subscriber anything (it joined as
-                    // the group's one answer, an error, went out): it asks on its own.
-                    Err(RecvError::Closed) if listening.last.is_none() => {
-                        let mut stream = listening.member.go_alone(None);
-                        let response = stream.next().await?;
-                        Some((response, Some(Step::Alone(stream))))
-                    }
-                    Err(RecvError::Closed) => None,
-                },
-            }
-        })
+                                    ))
+                                    .into_server_error(),
+                                ]);
+                                tag_codes(&mut response);
+                                return Some((Live::Own(Box::new(response)), None));
+                            };
+                            let mut stream = listening.member.go_alone(Some(resume));
+                            let response = stream.next().await?;
+                            Some((response, Some(Step::Alone(stream))))
+                        }
+                        // The group ended before it told this subscriber anything (it joined as
+                        // the group's one answer, an error, went out): it asks on its own.
+                        Err(RecvError::Closed) if listening.last.is_none() => {
+                            let mut stream = listening.member.go_alone(None);
+                            let response = stream.next().await?;
+                            Some((response, Some(Step::Alone(stream))))
+                        }
+                        Err(RecvError::Closed) => None,
+                    },
+                }
+            },
+        )
         .boxed()
     }
 
@@ -245,7 +269,7 @@ impl Hub {
         schema: &StandoffSchema,
         request: Request,
         session: Arc<Data>,
-    ) -> BoxStream<'static, Response> {
+    ) -> BoxStream<'static, Live> {
         let counted = (
             GaugeGuard::hold(&self.active),
             GaugeGuard::hold(&self.running),
@@ -255,7 +279,7 @@ impl Hub {
             .map(move |mut response| {
                 let _counted = &counted;
                 tag_codes(&mut response);
-                response
+                Live::Own(Box::new(response))
             })
             .boxed()
     }
@@ -302,7 +326,7 @@ struct Member {
 
 impl Member {
     /// Leaves the group and runs the question on its own, replaying after `resume`.
-    fn go_alone(self, resume: Option<String>) -> BoxStream<'static, Response> {
+    fn go_alone(self, resume: Option<String>) -> BoxStream<'static, Live> {
         let mut request =
             Request::new(self.replay.query.clone()).variables(self.replay.variables.clone());
         request.operation_name.clone_from(&self.replay.operation);
@@ -334,7 +358,7 @@ struct Listening {
 /// Where a subscriber's stream is.
 enum Step {
     Shared(Box<Listening>),
-    Alone(BoxStream<'static, Response>),
+    Alone(BoxStream<'static, Live>),
 }
 
 /// Runs a group's execution, sending each answer once to every member.
@@ -349,18 +373,16 @@ async fn drive(
     while let Some(mut response) = stream.next().await {
         tag_codes(&mut response);
         let cursor = cursor.0.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let json = to_json(&response);
         // No member left is the leaver's to clean up.
-        let _ = answers.send(Arc::new(Answer { response, cursor }));
+        let _ = answers.send(Arc::new(Answer { json, cursor }));
     }
     hub.ended(&question, generation);
 }
 
-/// A member's own copy of a shared answer (async-graphql's transports take it by value).
-fn copy(answer: &Response) -> Response {
-    let mut response = Response::new(answer.data.clone());
-    response.errors.clone_from(&answer.errors);
-    response.extensions.clone_from(&answer.extensions);
-    response
+/// An answer's JSON; a `Response` holds nothing serde could refuse.
+fn to_json(response: &Response) -> String {
+    serde_json::to_string(response).unwrap_or_else(|_| "{}".to_owned())
 }
 
 /// The value of type `T` in `data`, if there is one.

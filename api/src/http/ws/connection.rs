@@ -1,29 +1,33 @@
-//! One WebSocket connection's bookkeeping around async-graphql-axum's `GraphQLWebSocket`: the
-//! client messages it is given (checked first, see `protocol`), the operations running and
-//! their limit, the `connection_init` deadline (4408), server pings and dead peers, and the
-//! 1001 close on shutdown; plus the count of sockets per client address.
+//! One WebSocket connection: the protocol's conversation (`connection_init` and its deadline,
+//! operations started and stopped, their answers, pings, the 1001 close on shutdown), the
+//! operations running and their limit, dead peers and revoked tokens; plus the count of
+//! sockets per client address.
+//!
+//! Written here rather than left to async-graphql-axum's `GraphQLWebSocket`: that machine
+//! serialises every answer once per subscriber and keeps an execution state machine and two
+//! channels per connection, where a shared answer's bytes can be sent to each subscriber as
+//! they are and an idle connection needs only its socket and its operations' receivers.
 
 use super::protocol::{self, ClientMessage, Dialect, Progress};
+use crate::error::ApiError;
 use crate::http::AppState;
 use crate::metrics::GaugeGuard;
 use crate::schema::auth::Auth;
+use crate::schema::hub::Live;
 use crate::schema::loader::loaders;
 use crate::schema::viewer::Viewer;
-use async_graphql::Data;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::futures_util::stream::BoxStream;
+use async_graphql::{Data, Request};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use futures_channel::mpsc;
-use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio_stream::StreamMap;
 
 /// A peer silent for this many ping intervals is taken for dead.
 const MISSED_PINGS: u32 = 3;
-/// Messages queued between the loop and the machine in each direction.
-const QUEUED: usize = 32;
 
 /// Timing and limits of the WebSocket endpoint.
 #[derive(Debug, Clone, Copy)]
@@ -78,220 +82,290 @@ impl Drop for ClientSlot {
     }
 }
 
-/// Sends one message, giving the peer `send_timeout` to take it: a peer that stops reading
-/// fills the TCP window, and waiting on it without end would stop this loop's pings and
-/// deadlines too. `false` when the connection is to be dropped.
-async fn send(
-    sink: &mut SplitSink<WebSocket, Message>,
-    message: Message,
+/// The operations a connection runs, by id; each stream ends with `None`, its `complete`.
+type Operations = StreamMap<String, BoxStream<'static, Option<Live>>>;
+
+/// One connection's socket and where its conversation stands.
+struct Connection {
+    socket: WebSocket,
+    dialect: Dialect,
     settings: WsSettings,
-) -> bool {
-    matches!(
-        tokio::time::timeout(settings.send_timeout, sink.send(message)).await,
-        Ok(Ok(()))
-    )
+    progress: Progress,
+    /// What every operation runs with, once `connection_init` is accepted.
+    session: Option<Arc<Data>>,
+    /// The credentials `connection_init` presented, checked again at each ping.
+    presented: Auth,
 }
 
-fn close(code: u16, reason: &str) -> Message {
-    Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    }))
+/// Whether the connection goes on after a message was dealt with.
+enum Next {
+    Continue,
+    Close,
 }
 
-/// Serves one upgraded connection until either side closes it or the server shuts down.
-pub async fn serve(socket: WebSocket, state: AppState, protocol: GraphQLProtocol) {
-    // Held until this function returns, so shutdown can wait for the close frame to go out.
-    let _open = state.open_sockets.clone();
-    let _counted = GaugeGuard::hold(&state.metrics.websockets);
-    let settings = state.ws;
-    // The subprotocol the upgrade agreed on, which is the one `protocol` stands for.
-    let dialect = Dialect::of(socket.protocol().and_then(|v| v.to_str().ok()));
-    let (mut sink, mut source) = socket.split();
+impl Connection {
+    /// Sends one message, giving the peer `send_timeout` to take it: a peer that stops
+    /// reading fills the TCP window, and waiting on it without end would stop this loop's
+    /// pings and deadlines too. `Close` when the connection is to be dropped.
+    async fn send(&mut self, message: Message) -> Next {
+        match tokio::time::timeout(self.settings.send_timeout, self.socket.send(message)).await {
+            Ok(Ok(())) => Next::Continue,
+            _ => Next::Close,
+        }
+    }
 
-    // The machine reads the client messages this loop lets through and writes its own back.
-    // futures' channels allocate per queued message, so an idle connection holds no buffers.
-    let (mut to_machine, machine_input) = mpsc::channel::<Result<Message, axum::Error>>(QUEUED);
-    let (machine_output, mut from_machine) = mpsc::channel::<Message>(QUEUED);
-    let share = state.share();
-    let mut data = Data::default();
-    data.insert(share.clone());
-    data.insert(Auth::Anonymous);
-    // The credentials `connection_init` presented, which the loop checks again now and then.
-    let presented: Arc<Mutex<Auth>> = Arc::new(Mutex::new(Auth::Anonymous));
-    let init_auth = presented.clone();
-    let init_share = share.clone();
-    let machine = GraphQLWebSocket::new_with_pair(
-        machine_output,
-        machine_input,
-        state.executor.clone(),
-        protocol,
-    )
-    .with_data(data)
-    .on_connection_init(move |payload| async move {
-        let mut data = Data::default();
+    async fn send_text(&mut self, text: String) -> Next {
+        self.send(Message::Text(text.into())).await
+    }
+
+    /// Closes with `code`; the connection ends whether or not the peer takes the frame.
+    async fn close(&mut self, code: u16, reason: &str) -> Next {
+        let _ = self
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })))
+            .await;
+        Next::Close
+    }
+
+    /// Sends one answer of operation `id`, or its `complete` when it has ended.
+    async fn answer(&mut self, id: &str, answer: Option<Live>) -> Next {
+        let id_json = serde_json::Value::from(id).to_string();
+        let text = match answer {
+            Some(answer) => {
+                let kind = match self.dialect {
+                    Dialect::TransportWs => "next",
+                    Dialect::Legacy => "data",
+                };
+                // The answer's own bytes, shared by everyone asking the same question.
+                format!(
+                    r#"{{"type":"{kind}","id":{id_json},"payload":{}}}"#,
+                    answer.json()
+                )
+            }
+            None => {
+                self.progress.running.remove(id);
+                format!(r#"{{"type":"complete","id":{id_json}}}"#)
+            }
+        };
+        self.send_text(text).await
+    }
+
+    /// Answers `connection_init`: checks the credentials it presents and acknowledges it.
+    async fn init(&mut self, state: &AppState, payload: Option<serde_json::Value>) -> Next {
+        let share = state.share();
         let value = payload
-            .get("authorization")
-            .or_else(|| payload.get("Authorization"));
+            .as_ref()
+            .and_then(|p| p.get("authorization").or_else(|| p.get("Authorization")));
         // A value that is not text cannot be a token.
         let auth = Auth::of(value.map(|v| v.as_str().unwrap_or("")));
         // Reads need no token, but a client that presents a bad one is told so.
-        if matches!(auth, Auth::Presented(_))
-            && !matches!(auth.editor(&init_share).await, Ok(Some(_)))
-        {
-            return Err(async_graphql::Error::new(protocol::INIT_REFUSED));
-        }
-        let viewer = match auth.editor(&init_share).await {
-            Ok(editor) => Viewer(editor),
-            Err(_) => return Err(async_graphql::Error::new(protocol::INIT_REFUSED)),
+        let viewer = match auth.editor(&share).await {
+            Ok(None) if matches!(auth, Auth::Presented(_)) => None,
+            Ok(editor) => Some(Viewer(editor)),
+            Err(_) => None,
+        };
+        let Some(viewer) = viewer else {
+            return match self.dialect {
+                Dialect::TransportWs => {
+                    self.close(protocol::FORBIDDEN, protocol::INIT_REFUSED)
+                        .await
+                }
+                Dialect::Legacy => {
+                    let refused = serde_json::json!({
+                        "type": "connection_error",
+                        "payload": { "message": protocol::INIT_REFUSED },
+                    });
+                    let _ = self.send_text(refused.to_string()).await;
+                    self.close(protocol::NORMAL, protocol::INIT_REFUSED).await
+                }
+            };
         };
         // Events are single items read long after the connection began, so the loader must
         // not cache: a corrected action has to show its new values. It reads as the viewer
         // the connection began with sees.
-        let connection_loaders = loaders(init_share.clone(), viewer.visibility());
+        let connection_loaders = loaders(share.clone(), viewer.visibility());
         connection_loaders.enable_all_cache(false);
-        *init_auth.lock().unwrap_or_else(|p| p.into_inner()) = auth.clone();
+        let mut data = Data::default();
+        data.insert(share);
         data.insert(connection_loaders);
-        data.insert(auth);
+        data.insert(auth.clone());
         data.insert(viewer);
-        Ok(data)
-    })
-    .serve();
-    let mut machine = std::pin::pin!(machine);
+        self.session = Some(Arc::new(data));
+        self.presented = auth;
+        self.progress.acknowledged = true;
+        self.send_text(r#"{"type":"connection_ack"}"#.to_owned())
+            .await
+    }
 
+    /// Starts operation `id` from a `subscribe` (or legacy `start`) message's payload.
+    async fn start(
+        &mut self,
+        state: &AppState,
+        operations: &mut Operations,
+        id: String,
+        payload: Option<serde_json::Value>,
+    ) -> Next {
+        if operations.len() >= self.settings.max_operations && !operations.contains_key(&id) {
+            let refused = protocol::refusal(
+                self.dialect,
+                &id,
+                &ApiError::limit(format!(
+                    "a connection runs at most {} operations at once",
+                    self.settings.max_operations
+                )),
+            );
+            return self.send_text(refused).await;
+        }
+        let request = payload
+            .map(serde_json::from_value::<Request>)
+            .unwrap_or_else(|| serde_json::from_str("null"));
+        let request = match request {
+            Ok(request) => request,
+            Err(error) => {
+                return match self.dialect {
+                    Dialect::TransportWs => {
+                        self.close(protocol::BAD_MESSAGE, "Invalid message received")
+                            .await
+                    }
+                    Dialect::Legacy => {
+                        let refused = protocol::refusal(
+                            self.dialect,
+                            &id,
+                            &ApiError::bad_input(format!("not a GraphQL request: {error}")),
+                        );
+                        self.send_text(refused).await
+                    }
+                };
+            }
+        };
+        let Some(session) = self.session.clone() else {
+            return self.close(protocol::UNAUTHORIZED, "Unauthorized").await;
+        };
+        let answers = state
+            .executor
+            .live(request, session)
+            .map(Some)
+            .chain(futures_util::stream::once(std::future::ready(None)))
+            .boxed();
+        self.progress.running.insert(id.clone());
+        // The legacy dialect may reuse a running id: the new operation takes its place.
+        operations.insert(id, answers);
+        Next::Continue
+    }
+
+    /// Deals with one message from the client.
+    async fn heard(&mut self, state: &AppState, operations: &mut Operations, bytes: &[u8]) -> Next {
+        let read = match protocol::read(bytes, self.dialect, &self.progress) {
+            Ok(read) => read,
+            Err((code, reason)) => return self.close(code, &reason).await,
+        };
+        match read {
+            ClientMessage::Init(payload) => {
+                self.progress.initialised = true;
+                self.init(state, payload).await
+            }
+            ClientMessage::Start(id, payload) => self.start(state, operations, id, payload).await,
+            ClientMessage::Stop(id) => {
+                self.progress.running.remove(&id);
+                if operations.remove(&id).is_some() {
+                    self.answer(&id, None).await
+                } else {
+                    Next::Continue
+                }
+            }
+            ClientMessage::Premature(id) => {
+                let refused = protocol::refusal(
+                    self.dialect,
+                    &id,
+                    &ApiError::bad_input("send connection_init and wait for connection_ack first"),
+                );
+                self.send_text(refused).await
+            }
+            ClientMessage::Ping => self.send_text(r#"{"type":"pong"}"#.to_owned()).await,
+            ClientMessage::Terminate => self.close(protocol::NORMAL, "").await,
+            ClientMessage::Other => Next::Continue,
+        }
+    }
+
+    /// The server's ping, after checking the peer still answers and its token still works.
+    async fn ping(&mut self, state: &AppState, last_heard: Instant) -> Next {
+        if last_heard.elapsed() > self.settings.ping_every * MISSED_PINGS {
+            tracing::info!("closing a WebSocket whose peer stopped answering pings");
+            return Next::Close;
+        }
+        // A token revoked since `connection_init` closes the connections it opened.
+        if matches!(self.presented, Auth::Presented(_))
+            && matches!(self.presented.editor(&state.share()).await, Ok(None))
+        {
+            return self.close(protocol::FORBIDDEN, protocol::REVOKED).await;
+        }
+        self.send(Message::Ping(Vec::new().into())).await
+    }
+}
+
+/// Serves one upgraded connection until either side closes it or the server shuts down.
+///
+/// The future this returns is the whole of an idle connection's task, so what runs seldom
+/// (a client message, which may check a token in the database; a ping) is boxed while it
+/// runs instead of sizing every connection's task for it.
+pub async fn serve(socket: WebSocket, state: Arc<AppState>) {
+    // Held until this function returns, so shutdown can wait for the close frame to go out.
+    let _open = state.open_sockets.clone();
+    let _counted = GaugeGuard::hold(&state.metrics.websockets);
+    let settings = state.ws;
+    // The subprotocol the upgrade agreed on.
+    let dialect = Dialect::of(socket.protocol().and_then(|v| v.to_str().ok()));
+    let mut connection = Connection {
+        socket,
+        dialect,
+        settings,
+        progress: Progress::default(),
+        session: None,
+        presented: Auth::Anonymous,
+    };
+    let mut operations = Operations::new();
     let init_deadline = tokio::time::sleep(settings.init_timeout);
     let mut init_deadline = std::pin::pin!(init_deadline);
-    let mut progress = Progress::default();
     let mut ping = tokio::time::interval(settings.ping_every);
     ping.reset();
     let mut last_heard = Instant::now();
     let mut shutdown = state.shutdown.clone();
-    let mut machine_done = false;
 
     loop {
-        tokio::select! {
+        let next = tokio::select! {
             biased;
-            outgoing = from_machine.next() => {
-                let message = match outgoing {
-                    Some(Message::Text(text)) => {
-                        protocol::sent(text.as_str(), &mut progress);
-                        Message::Text(text)
-                    }
-                    Some(Message::Close(frame)) => {
-                        let (code, reason) = frame
-                            .map(|f| (f.code, f.reason.to_string()))
-                            .unwrap_or((1000, String::new()));
-                        let code = protocol::close_code(dialect, code, &reason);
-                        let _ = send(&mut sink, close(code, &reason), settings).await;
-                        break;
-                    }
-                    Some(other) => other,
-                    None => break,
-                };
-                if !send(&mut sink, message, settings).await {
-                    break;
-                }
+            Some((id, answer)) = operations.next(), if !operations.is_empty() => {
+                connection.answer(&id, answer).await
             }
-            // Its last messages are still queued: the first branch sends them, then ends.
-            () = &mut machine, if !machine_done => machine_done = true,
-            incoming = source.next() => {
-                let message = match incoming {
-                    Some(Ok(message @ (Message::Text(_) | Message::Binary(_)))) => message,
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
-                        last_heard = Instant::now();
-                        continue;
-                    }
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
-                };
-                last_heard = Instant::now();
-                let bytes: &[u8] = match &message {
-                    Message::Text(text) => text.as_bytes(),
-                    Message::Binary(bytes) => bytes,
-                    _ => &[],
-                };
-                match protocol::read(bytes, dialect, &progress) {
-                    Err((code, reason)) => {
-                        let _ = send(&mut sink, close(code, &reason), settings).await;
-                        break;
-                    }
-                    Ok(ClientMessage::Init) => progress.initialised = true,
-                    Ok(ClientMessage::Start(id))
-                        if !progress.running.contains(&id)
-                            && progress.running.len() >= settings.max_operations =>
-                    {
-                        let refused = protocol::refusal(
-                            dialect,
-                            &id,
-                            &crate::error::ApiError::limit(format!(
-                                "a connection runs at most {} operations at once",
-                                settings.max_operations
-                            )),
-                        );
-                        if !send(&mut sink, Message::Text(refused.into()), settings).await {
-                            break;
-                        }
-                        continue;
-                    }
-                    Ok(ClientMessage::Start(id)) => {
-                        progress.running.insert(id);
-                    }
-                    Ok(ClientMessage::Stop(id)) => {
-                        progress.running.remove(&id);
-                    }
-                    Ok(ClientMessage::Premature(id)) => {
-                        let refused = protocol::refusal(
-                            dialect,
-                            &id,
-                            &crate::error::ApiError::bad_input(
-                                "send connection_init and wait for connection_ack first",
-                            ),
-                        );
-                        if !send(&mut sink, Message::Text(refused.into()), settings).await {
-                            break;
-                        }
-                        continue;
-                    }
-                    Ok(ClientMessage::Other) => {}
+            incoming = connection.socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    last_heard = Instant::now();
+                    Box::pin(connection.heard(&state, &mut operations, text.as_bytes())).await
                 }
-                if to_machine.send(Ok(message)).await.is_err() {
-                    break;
+                Some(Ok(Message::Binary(bytes))) => {
+                    last_heard = Instant::now();
+                    Box::pin(connection.heard(&state, &mut operations, &bytes)).await
                 }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                    last_heard = Instant::now();
+                    Next::Continue
+                }
+                Some(Ok(Message::Close(_)) | Err(_)) | None => Next::Close,
+            },
+            () = &mut init_deadline, if !connection.progress.initialised => {
+                connection
+                    .close(protocol::INIT_TIMEOUT, "Connection initialisation timeout")
+                    .await
             }
-            () = &mut init_deadline, if !progress.initialised => {
-                let _ = send(
-                    &mut sink,
-                    close(protocol::INIT_TIMEOUT, "Connection initialisation timeout"),
-                    settings,
-                )
-                .await;
-                break;
-            }
-            _ = ping.tick() => {
-                if last_heard.elapsed() > settings.ping_every * MISSED_PINGS {
-                    tracing::info!("closing a WebSocket whose peer stopped answering pings");
-                    break;
-                }
-                // A token revoked since `connection_init` closes the connections it opened.
-                let auth = presented.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                if matches!(auth, Auth::Presented(_))
-                    && matches!(auth.editor(&share).await, Ok(None))
-                {
-                    let _ = send(&mut sink, close(protocol::FORBIDDEN, protocol::REVOKED), settings).await;
-                    break;
-                }
-                if !send(&mut sink, Message::Ping(Vec::new().into()), settings).await {
-                    break;
-                }
-            }
+            _ = ping.tick() => Box::pin(connection.ping(&state, last_heard)).await,
             _ = shutdown.changed() => {
-                let _ = send(
-                    &mut sink,
-                    close(protocol::GOING_AWAY, "server shutting down"),
-                    settings,
-                )
-                .await;
-                break;
+                connection.close(protocol::GOING_AWAY, "server shutting down").await
             }
+        };
+        if let Next::Close = next {
+            break;
         }
     }
 }

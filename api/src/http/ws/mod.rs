@@ -1,7 +1,7 @@
 //! `/graphql/ws`: GraphQL over WebSocket in both subprotocols, `graphql-transport-ws` (the
 //! graphql-ws library) and the legacy `graphql-ws`. async-graphql-axum negotiates the
-//! subprotocol and runs the operations; `protocol` checks what clients send, `connection`
-//! keeps each connection's books.
+//! subprotocol; `protocol` reads what clients send, `connection` holds the conversation and
+//! runs the operations.
 
 mod connection;
 mod protocol;
@@ -12,26 +12,29 @@ use super::AppState;
 use crate::error::ApiError;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::GraphQLProtocol;
+use axum::Extension;
+use axum::extract::ConnectInfo;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// Upgrades to a WebSocket speaking the subprotocol the client asked for.
 pub async fn upgrade(
-    State(state): State<AppState>,
+    Extension(state): Extension<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     protocol: Result<GraphQLProtocol, StatusCode>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let Ok(protocol) = protocol else {
+    // The connection reads the subprotocol agreed on from the socket itself.
+    if protocol.is_err() {
         return ApiError::bad_input(
             "ask for the graphql-transport-ws (or legacy graphql-ws) subprotocol",
         )
         .into_response();
-    };
+    }
     let client = state.proxies.client(&headers, peer);
     let Some(slot) = state.sockets.take(client, state.ws.max_per_client) else {
         return ApiError::limit("too many WebSocket connections from this address")
@@ -49,7 +52,7 @@ pub async fn upgrade(
         .max_message_size(state.max_body_bytes)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
-            connection::serve(socket, state, protocol).await;
+            connection::serve(socket, state).await;
             drop(slot);
         })
 }

@@ -1,11 +1,6 @@
-//! The two GraphQL-over-WebSocket protocols as far as the connection loop must know them: what
-//! each client message is, which are mistakes and with which close code, and what a server
-//! message means for the operations a connection runs.
-//!
-//! async-graphql-axum's `GraphQLWebSocket` runs the operations. Its protocol machine does not
-//! follow graphql-ws's PROTOCOL.md on client mistakes (it closes with 1002 or 1011 where the
-//! protocol says 4400, 4401, 4403 or 4409, and replaces an operation whose id is reused), so
-//! each client message is checked here before the machine sees it.
+//! The two GraphQL-over-WebSocket protocols' client messages: what each one asks for, and which
+//! are mistakes and with which close code (graphql-ws's PROTOCOL.md: 4400, 4401, 4403, 4409,
+//! 4429; the legacy dialect has no codes for mistakes and refuses the operation alone).
 
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -22,6 +17,8 @@ pub const INIT_TIMEOUT: u16 = 4408;
 pub const DUPLICATE_ID: u16 = 4409;
 /// A second `connection_init`.
 pub const TOO_MANY_INITS: u16 = 4429;
+/// A normal close (RFC 6455).
+pub const NORMAL: u16 = 1000;
 /// The server is going away (RFC 6455).
 pub const GOING_AWAY: u16 = 1001;
 /// Why `connection_init` is refused: it presented a token that does not work.
@@ -48,7 +45,7 @@ impl Dialect {
     }
 }
 
-/// A client message's envelope: its type and id (the payload is the machine's business).
+/// A client message's envelope: its type, id and payload.
 #[derive(Debug, Deserialize)]
 struct Envelope {
     #[serde(rename = "type")]
@@ -60,16 +57,21 @@ struct Envelope {
 /// What a client message asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientMessage {
-    /// `connection_init`.
-    Init,
-    /// Start an operation with this id (`subscribe`, or legacy `start`).
-    Start(String),
+    /// `connection_init`, with its parameters.
+    Init(Option<serde_json::Value>),
+    /// Start an operation with this id and request (`subscribe`, or legacy `start`).
+    Start(String, Option<serde_json::Value>),
     /// Stop the operation with this id (`complete`, or legacy `stop`).
     Stop(String),
     /// An operation the legacy dialect starts before `connection_init`: its protocol has no
     /// close code for that, so the operation alone is refused.
     Premature(String),
-    /// Anything else the protocol allows (`ping`, `pong`, legacy `connection_terminate`).
+    /// `ping` (graphql-transport-ws), to be answered with `pong`.
+    Ping,
+    /// Legacy `connection_terminate`: the client is leaving.
+    Terminate,
+    /// Anything else the protocol allows (`pong`, and in the legacy dialect whatever it
+    /// does not know).
     Other,
 }
 
@@ -92,8 +94,8 @@ fn bad() -> Mistake {
 }
 
 /// Reads a client message (text or binary frame alike) and judges it against the connection's
-/// progress. The legacy dialect has no close codes for mistakes, so there its mistakes are left
-/// to the machine.
+/// progress. The legacy dialect has no close codes for mistakes: there what is not understood
+/// is ignored.
 pub fn read(bytes: &[u8], dialect: Dialect, progress: &Progress) -> Result<ClientMessage, Mistake> {
     let strict = dialect == Dialect::TransportWs;
     let envelope: Envelope = match serde_json::from_slice(bytes) {
@@ -116,8 +118,9 @@ pub fn read(bytes: &[u8], dialect: Dialect, progress: &Progress) -> Result<Clien
         {
             Err(bad())
         }
-        ("connection_init", _) => Ok(ClientMessage::Init),
-        ("ping" | "pong", Dialect::TransportWs) => Ok(ClientMessage::Other),
+        ("connection_init", _) => Ok(ClientMessage::Init(envelope.payload)),
+        ("ping", Dialect::TransportWs) => Ok(ClientMessage::Ping),
+        ("pong", Dialect::TransportWs) => Ok(ClientMessage::Other),
         ("subscribe", Dialect::TransportWs) | ("start", Dialect::Legacy) => {
             let id = id.ok_or_else(bad)?;
             let has_query = envelope
@@ -134,66 +137,19 @@ pub fn read(bytes: &[u8], dialect: Dialect, progress: &Progress) -> Result<Clien
             if strict && progress.running.contains(&id) {
                 return Err((DUPLICATE_ID, format!("Subscriber for {id} already exists")));
             }
-            // The machine takes messages in order, so a legacy `start` right behind its
+            // Messages are taken in order, so a legacy `start` right behind its
             // `connection_init` is fine; one before it is not.
             if !progress.initialised {
                 return Ok(ClientMessage::Premature(id));
             }
-            Ok(ClientMessage::Start(id))
+            Ok(ClientMessage::Start(id, envelope.payload))
         }
         ("complete", Dialect::TransportWs) | ("stop", Dialect::Legacy) => {
             id.map(ClientMessage::Stop).ok_or_else(bad)
         }
-        ("connection_terminate", Dialect::Legacy) => Ok(ClientMessage::Other),
+        ("connection_terminate", Dialect::Legacy) => Ok(ClientMessage::Terminate),
         _ if strict => Err(bad()),
         _ => Ok(ClientMessage::Other),
-    }
-}
-
-/// A server message's type, as the bookkeeping needs it.
-#[derive(Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-enum ServerKind {
-    ConnectionAck,
-    Complete,
-    Error,
-    #[serde(other)]
-    Other,
-}
-
-/// A server message's envelope; serde skips the payload without building it.
-#[derive(Debug, Deserialize)]
-struct ServerEnvelope {
-    #[serde(rename = "type")]
-    kind: ServerKind,
-    id: Option<String>,
-}
-
-/// Updates the connection's progress from a message the machine sends: an acknowledgement, or
-/// the end of an operation (which then no longer counts against the limit).
-pub fn sent(text: &str, progress: &mut Progress) {
-    let Ok(envelope) = serde_json::from_str::<ServerEnvelope>(text) else {
-        return;
-    };
-    match envelope.kind {
-        ServerKind::ConnectionAck => progress.acknowledged = true,
-        ServerKind::Complete | ServerKind::Error => {
-            if let Some(id) = envelope.id {
-                progress.running.remove(&id);
-            }
-        }
-        ServerKind::Other => {}
-    }
-}
-
-/// The protocol's code for a close the machine chose: PROTOCOL.md's own codes where the
-/// machine uses generic ones.
-pub fn close_code(dialect: Dialect, code: u16, reason: &str) -> u16 {
-    match (dialect, code) {
-        (Dialect::TransportWs, 1002) if reason == INIT_REFUSED => FORBIDDEN,
-        (Dialect::TransportWs, 1002) => BAD_MESSAGE,
-        (Dialect::TransportWs, 1011) => UNAUTHORIZED,
-        _ => code,
     }
 }
 
@@ -232,8 +188,6 @@ mod tests {
                 let _ = read(&bytes, dialect, &progress);
                 let _ = read(text.as_bytes(), dialect, &progress);
             }
-            let mut progress = progress;
-            sent(&text, &mut progress);
         }
     }
 
@@ -259,7 +213,10 @@ mod tests {
         );
         assert_eq!(
             judge(subscribe, &progress),
-            Ok(ClientMessage::Start("1".into()))
+            Ok(ClientMessage::Start(
+                "1".into(),
+                Some(serde_json::json!({ "query": "{ a }" }))
+            ))
         );
         progress.running.insert("1".into());
         assert_eq!(judge(subscribe, &progress), Err(DUPLICATE_ID));
@@ -280,20 +237,5 @@ mod tests {
             Ok(ClientMessage::Premature("1".into())),
             "the legacy dialect refuses the operation, not the connection"
         );
-    }
-
-    #[test]
-    fn the_machines_messages_move_the_bookkeeping() {
-        let mut progress = Progress::default();
-        sent(r#"{"type":"connection_ack"}"#, &mut progress);
-        assert!(progress.acknowledged);
-        progress.running.insert("7".into());
-        sent(
-            r#"{"type":"next","id":"7","payload":{"data":{"type":"complete"}}}"#,
-            &mut progress,
-        );
-        assert!(progress.running.contains("7"), "a result ends nothing");
-        sent(r#"{"type":"complete","id":"7"}"#, &mut progress);
-        assert!(progress.running.is_empty());
     }
 }
