@@ -159,7 +159,8 @@ impl Application {
             &options,
             metrics.clone(),
             Duration::from_secs(server.request_timeout_secs.max(1)),
-            server.subscription_backlog.max(1),
+            // tokio's broadcast channel sets aside every slot when a group starts.
+            server.subscription_backlog.clamp(1, 65_536),
         );
         let state = AppState {
             executor,

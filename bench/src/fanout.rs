@@ -97,6 +97,10 @@ async fn ws_subscriber(
     }
     let _ = subscribed.send(()).await;
     let mut received = Vec::with_capacity(expected);
+    // Waited on across the loop: made anew for each message, every socket would register with
+    // the one stop signal, under its lock, once a message.
+    let stopped = stop.changed();
+    let mut stopped = std::pin::pin!(stopped);
     loop {
         tokio::select! {
             message = socket.next() => {
@@ -116,7 +120,7 @@ async fn ws_subscriber(
                     socket.send(Message::text(json!({ "type": "pong" }).to_string())).await?;
                 }
             }
-            _ = stop.changed() => break,
+            _ = &mut stopped => break,
         }
     }
     Ok(received)
@@ -144,10 +148,13 @@ async fn sse_subscriber(
     let _ = subscribed.send(()).await;
     let mut received = Vec::with_capacity(expected);
     let mut pending: Vec<u8> = Vec::new();
+    // See `ws_subscriber`.
+    let stopped = stop.changed();
+    let mut stopped = std::pin::pin!(stopped);
     while received.len() < expected {
         let chunk = tokio::select! {
             chunk = response.chunk() => chunk?,
-            _ = stop.changed() => break,
+            _ = &mut stopped => break,
         };
         let Some(chunk) = chunk else { break };
         let now = wall_clock();
@@ -561,6 +568,7 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
     }
     // Record events at the steady rate, remembering when each was sent.
     let mut sent = Vec::with_capacity(plan.events);
+    let mut acknowledged = Vec::with_capacity(plan.events);
     let every = Duration::from_secs_f64(1.0 / plan.rate);
     let mut tick = tokio::time::interval(every);
     for n in 0..plan.events {
@@ -583,6 +591,7 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
             .await?;
         ensure!(body.get("errors").is_none(), "recording failed: {body}");
         sent.push(at);
+        acknowledged.push(wall_clock());
     }
     // Wait for deliveries to finish (30 s at most), then stop whoever is still waiting.
     let stopper = tokio::spawn(async move {
@@ -596,17 +605,27 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
         failed += their_failed;
     }
     stopper.abort();
+    let since = |from: u128, to: u128| {
+        Duration::from_nanos(u64::try_from(to.saturating_sub(from)).unwrap_or(u64::MAX))
+    };
     let mut latencies = Vec::with_capacity(deliveries.len());
+    let mut after_ack = Vec::with_capacity(deliveries.len());
     let mut delivered = 0usize;
     for (n, at) in deliveries {
-        if let Some(sent_at) = sent.get(n) {
+        if let (Some(sent_at), Some(acked_at)) = (sent.get(n), acknowledged.get(n)) {
             delivered += 1;
-            latencies.push(Duration::from_nanos(
-                u64::try_from(at.saturating_sub(*sent_at)).unwrap_or(u64::MAX),
-            ));
+            latencies.push(since(*sent_at, at));
+            after_ack.push(since(*acked_at, at));
         }
     }
     latencies.sort_unstable();
+    after_ack.sort_unstable();
+    let mut writes: Vec<Duration> = sent
+        .iter()
+        .zip(&acknowledged)
+        .map(|(from, to)| since(*from, *to))
+        .collect();
+    writes.sort_unstable();
     let expected = plan.subscribers * plan.events;
     println!(
         "## fan-out over {}: {} subscribers, {} events at {}/s",
@@ -629,6 +648,13 @@ pub async fn run(plan: &FanoutPlan) -> anyhow::Result<()> {
         ms(quantile(&latencies, 0.5)),
         ms(quantile(&latencies, 0.99)),
         ms(latencies.last().copied().unwrap_or_default())
+    );
+    println!(
+        "of which the write itself (request to acknowledgement): p50 {:.1} ms, p99 {:.1} ms; from the acknowledgement to the client: p50 {:.1} ms, p99 {:.1} ms",
+        ms(quantile(&writes, 0.5)),
+        ms(quantile(&writes, 0.99)),
+        ms(quantile(&after_ack, 0.5)),
+        ms(quantile(&after_ack, 0.99))
     );
     println!(
         "resident memory: {:.1} MiB idle, {:.1} MiB with subscribers: {:.1} KiB per idle subscription (goal at most 8 KiB)",

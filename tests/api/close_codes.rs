@@ -61,6 +61,13 @@ async fn each_protocol_mistake_closes_with_its_code() {
         Some(4429),
         "a second connection_init"
     );
+    // The legacy dialect has no codes, but a second connection_init there is refused too: it
+    // could otherwise trade the token the connection began with for another.
+    let mut legacy = ws::connect(app.addr, "graphql-ws", json!({})).await;
+    legacy.send(json!({ "type": "connection_init" })).await;
+    let refused = legacy.next_message().await.expect("told why");
+    assert_eq!(refused["type"], "connection_error", "{refused}");
+    assert!(legacy.closed_by_server().await, "and closed");
 
     // After all that, the service still serves.
     assert_eq!(

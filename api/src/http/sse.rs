@@ -162,6 +162,10 @@ pub async fn stream(
         let mut results = results;
         let mut beat = tokio::time::interval(HEARTBEAT);
         beat.reset();
+        // Waited on across the loop: every stream waits on the one shutdown signal, and
+        // registering with it anew for each event would cost them all its lock.
+        let stopping = shutdown.changed();
+        let mut stopping = std::pin::pin!(stopping);
         loop {
             tokio::select! {
                 next = results.next() => match next {
@@ -176,7 +180,7 @@ pub async fn stream(
                 },
                 _ = beat.tick() => yield Ok(Bytes::from_static(b":\n\n")),
                 // Shutting down: the client reconnects elsewhere with its last id.
-                _ = shutdown.changed() => break,
+                _ = &mut stopping => break,
             }
         }
     };

@@ -120,10 +120,15 @@ impl Connection {
 
     /// Closes with `code`; the connection ends whether or not the peer takes the frame.
     async fn close(&mut self, code: u16, reason: &str) -> Next {
+        // A close frame's reason is at most 123 bytes (RFC 6455); an id quoted in it may be longer.
+        let mut end = reason.len().min(123);
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
         let _ = self
             .send(Message::Close(Some(CloseFrame {
                 code,
-                reason: reason.into(),
+                reason: reason[..end].into(),
             })))
             .await;
         Next::Close
@@ -218,6 +223,11 @@ impl Connection {
             );
             return self.send_text(refused).await;
         }
+        // The legacy dialect may reuse a running id: the operation it named ends here, and the
+        // new one, if its request can run, takes its place.
+        if operations.remove(&id).is_some() {
+            self.progress.running.remove(&id);
+        }
         let request = payload
             .map(serde_json::from_value::<Request>)
             .unwrap_or_else(|| serde_json::from_str("null"));
@@ -250,7 +260,6 @@ impl Connection {
             .chain(futures_util::stream::once(std::future::ready(None)))
             .boxed();
         self.progress.running.insert(id.clone());
-        // The legacy dialect may reuse a running id: the new operation takes its place.
         operations.insert(id, answers);
         Next::Continue
     }
@@ -259,7 +268,17 @@ impl Connection {
     async fn heard(&mut self, state: &AppState, operations: &mut Operations, bytes: &[u8]) -> Next {
         let read = match protocol::read(bytes, self.dialect, &self.progress) {
             Ok(read) => read,
-            Err((code, reason)) => return self.close(code, &reason).await,
+            Err((code, reason)) => {
+                // The legacy dialect has no close codes: it is told why first.
+                if self.dialect == Dialect::Legacy {
+                    let error = serde_json::json!({
+                        "type": "connection_error",
+                        "payload": { "message": reason },
+                    });
+                    let _ = self.send_text(error.to_string()).await;
+                }
+                return self.close(code, &reason).await;
+            }
         };
         match read {
             ClientMessage::Init(payload) => {
@@ -329,13 +348,28 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>) {
     let init_deadline = tokio::time::sleep(settings.init_timeout);
     let mut init_deadline = std::pin::pin!(init_deadline);
     let mut ping = tokio::time::interval(settings.ping_every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ping.reset();
     let mut last_heard = Instant::now();
+    // Waited on across the loop, not made again for each message: every connection waits on
+    // the same signal, and registering with it anew for each answer costs them all its lock.
     let mut shutdown = state.shutdown.clone();
+    let shutting_down = shutdown.changed();
+    let mut shutting_down = std::pin::pin!(shutting_down);
 
     loop {
+        // Shutdown and the deadlines first: a stream of ready answers must not hold them off.
         let next = tokio::select! {
             biased;
+            _ = &mut shutting_down => {
+                connection.close(protocol::GOING_AWAY, "server shutting down").await
+            }
+            () = &mut init_deadline, if !connection.progress.initialised => {
+                connection
+                    .close(protocol::INIT_TIMEOUT, "Connection initialisation timeout")
+                    .await
+            }
+            _ = ping.tick() => Box::pin(connection.ping(&state, last_heard)).await,
             Some((id, answer)) = operations.next(), if !operations.is_empty() => {
                 connection.answer(&id, answer).await
             }
@@ -354,15 +388,6 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>) {
                 }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => Next::Close,
             },
-            () = &mut init_deadline, if !connection.progress.initialised => {
-                connection
-                    .close(protocol::INIT_TIMEOUT, "Connection initialisation timeout")
-                    .await
-            }
-            _ = ping.tick() => Box::pin(connection.ping(&state, last_heard)).await,
-            _ = shutdown.changed() => {
-                connection.close(protocol::GOING_AWAY, "server shutting down").await
-            }
         };
         if let Next::Close = next {
             break;

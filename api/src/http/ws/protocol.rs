@@ -105,7 +105,7 @@ pub fn read(bytes: &[u8], dialect: Dialect, progress: &Progress) -> Result<Clien
     };
     let id = envelope.id.filter(|id| !id.is_empty());
     match (envelope.kind.as_str(), dialect) {
-        ("connection_init", _) if strict && progress.initialised => Err((
+        ("connection_init", _) if progress.initialised => Err((
             TOO_MANY_INITS,
             "Too many initialisation requests".to_owned(),
         )),
