@@ -53,6 +53,16 @@ async fn each_protocol_mistake_closes_with_its_code() {
         Some(4409),
         "a duplicate operation id"
     );
+    // The reason names the id; a long one must not make the close frame too long to send.
+    let long = "x".repeat(300);
+    let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    client.subscribe(&long, SUBSCRIBE, json!({})).await;
+    client.subscribe(&long, SUBSCRIBE, json!({})).await;
+    assert_eq!(
+        client.close_code().await,
+        Some(4409),
+        "a long duplicate operation id"
+    );
 
     let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
     client.send(json!({ "type": "connection_init" })).await;

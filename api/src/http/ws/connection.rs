@@ -134,6 +134,20 @@ impl Connection {
         Next::Close
     }
 
+    /// Ends the connection over a client mistake or a refused `connection_init`: with the
+    /// protocol's close code, after a `connection_error` in the legacy dialect, whose clients
+    /// read no codes.
+    async fn refuse(&mut self, code: u16, reason: &str) -> Next {
+        if self.dialect == Dialect::Legacy {
+            let error = serde_json::json!({
+                "type": "connection_error",
+                "payload": { "message": reason },
+            });
+            let _ = self.send_text(error.to_string()).await;
+        }
+        self.close(code, reason).await
+    }
+
     /// Sends one answer of operation `id`, or its `complete` when it has ended.
     async fn answer(&mut self, id: &str, answer: Option<Live>) -> Next {
         let id_json = serde_json::Value::from(id).to_string();
@@ -172,20 +186,9 @@ impl Connection {
             Err(_) => None,
         };
         let Some(viewer) = viewer else {
-            return match self.dialect {
-                Dialect::TransportWs => {
-                    self.close(protocol::FORBIDDEN, protocol::INIT_REFUSED)
-                        .await
-                }
-                Dialect::Legacy => {
-                    let refused = serde_json::json!({
-                        "type": "connection_error",
-                        "payload": { "message": protocol::INIT_REFUSED },
-                    });
-                    let _ = self.send_text(refused.to_string()).await;
-                    self.close(protocol::NORMAL, protocol::INIT_REFUSED).await
-                }
-            };
+            return self
+                .refuse(protocol::FORBIDDEN, protocol::INIT_REFUSED)
+                .await;
         };
         // Events are single items read long after the connection began, so the loader must
         // not cache: a corrected action has to show its new values. It reads as the viewer
@@ -268,17 +271,7 @@ impl Connection {
     async fn heard(&mut self, state: &AppState, operations: &mut Operations, bytes: &[u8]) -> Next {
         let read = match protocol::read(bytes, self.dialect, &self.progress) {
             Ok(read) => read,
-            Err((code, reason)) => {
-                // The legacy dialect has no close codes: it is told why first.
-                if self.dialect == Dialect::Legacy {
-                    let error = serde_json::json!({
-                        "type": "connection_error",
-                        "payload": { "message": reason },
-                    });
-                    let _ = self.send_text(error.to_string()).await;
-                }
-                return self.close(code, &reason).await;
-            }
+            Err((code, reason)) => return self.refuse(code, &reason).await,
         };
         match read {
             ClientMessage::Init(payload) => {
