@@ -120,7 +120,8 @@ pub struct ServerSettings {
     )]
     pub max_subscriptions_per_connection: usize,
     /// How many answers a subscriber may fall behind the others asking the same question
-    /// before it leaves them and replays what it missed from the change log on its own.
+    /// before it leaves them and replays what it missed from the change log on its own (1 to
+    /// 65,536).
     #[arg(
         long,
         env = "STANDOFF_SUBSCRIPTION_BACKLOG",

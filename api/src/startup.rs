@@ -159,8 +159,7 @@ impl Application {
             &options,
             metrics.clone(),
             Duration::from_secs(server.request_timeout_secs.max(1)),
-            // tokio's broadcast channel sets aside every slot when a group starts.
-            server.subscription_backlog.clamp(1, 65_536),
+            server.subscription_backlog,
         );
         let state = AppState {
             executor,

@@ -1,5 +1,6 @@
 //! Live timeline events over WebSocket: delivery, filters, resume without loss or repeat,
-//! both subprotocols, and the connection rules (4408, pings).
+//! both subprotocols, the connection rules (4408, pings), executions shared by question and
+//! a subscriber that falls behind its group.
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_configured};
 use crate::ws::{self, WsClient};

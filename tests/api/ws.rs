@@ -17,8 +17,11 @@ pub struct WsClient {
     legacy: bool,
 }
 
-/// Opens a socket with `protocol` without initialising it.
-pub async fn open(addr: std::net::SocketAddr, protocol: &str) -> WsClient {
+/// The upgrade request for `/graphql/ws` asking for `protocol`.
+fn upgrade_request(
+    addr: std::net::SocketAddr,
+    protocol: &str,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
     let mut request = format!("ws://{addr}/graphql/ws")
         .into_client_request()
         .expect("request");
@@ -26,7 +29,12 @@ pub async fn open(addr: std::net::SocketAddr, protocol: &str) -> WsClient {
         "sec-websocket-protocol",
         protocol.parse().expect("header value"),
     );
-    let (socket, response) = tokio_tungstenite::connect_async(request)
+    request
+}
+
+/// Opens a socket with `protocol` without initialising it.
+pub async fn open(addr: std::net::SocketAddr, protocol: &str) -> WsClient {
+    let (socket, response) = tokio_tungstenite::connect_async(upgrade_request(addr, protocol))
         .await
         .expect("websocket connects");
     assert_eq!(
@@ -49,13 +57,7 @@ pub async fn connect_narrow(addr: std::net::SocketAddr, bytes: u32) -> WsClient 
     let tcp = tokio::net::TcpSocket::new_v4().expect("socket");
     tcp.set_recv_buffer_size(bytes).expect("receive buffer");
     let stream = tcp.connect(addr).await.expect("connects");
-    let mut request = format!("ws://{addr}/graphql/ws")
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().expect("header value"),
-    );
+    let request = upgrade_request(addr, "graphql-transport-ws");
     let (socket, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream))
         .await
         .expect("websocket connects");
@@ -63,27 +65,29 @@ pub async fn connect_narrow(addr: std::net::SocketAddr, bytes: u32) -> WsClient 
         socket,
         legacy: false,
     };
-    client.send(json!({ "type": "connection_init" })).await;
-    let ack = client.next_message().await.expect("an ack");
-    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    client.initialise(json!({})).await;
     client
 }
 
 /// Opens and initialises a socket (`payload` as the connection_init payload).
 pub async fn connect(addr: std::net::SocketAddr, protocol: &str, payload: Value) -> WsClient {
     let mut client = open(addr, protocol).await;
-    client
-        .send(json!({ "type": "connection_init", "payload": payload }))
-        .await;
-    let ack = client
-        .next_message()
-        .await
-        .expect("an answer to connection_init");
-    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    client.initialise(payload).await;
     client
 }
 
 impl WsClient {
+    /// Sends `connection_init` with `payload` and waits for its acknowledgement.
+    async fn initialise(&mut self, payload: Value) {
+        self.send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        let ack = self
+            .next_message()
+            .await
+            .expect("an answer to connection_init");
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+    }
+
     /// Sends one protocol message.
     pub async fn send(&mut self, message: Value) {
         self.socket

@@ -1,5 +1,5 @@
-//! Every operation runs through [`StandoffExecutor`], whatever its transport (HTTP, either
-//! WebSocket subprotocol): the allow-list, the token count, one parse, omitted variables, the
+//! Every operation runs through [`StandoffExecutor`], whatever its transport (HTTP, SSE,
+//! either WebSocket subprotocol): the allow-list, the token count, one parse, omitted variables, the
 //! limits, the run-time limit, error codes and metrics, in that order and in one place.
 //!
 //! The schema itself carries no extension: any extension sends every field of an answer
@@ -178,9 +178,6 @@ impl StandoffExecutor {
                 .inc();
         }
     }
-}
-
-impl StandoffExecutor {
     /// Runs an operation sent over a live transport (a WebSocket, an SSE stream): a query or
     /// mutation's one answer, or a subscription's answers, shared with everyone asking the
     /// same question where they can be.

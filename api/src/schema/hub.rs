@@ -26,6 +26,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
+/// The most answers a member may fall behind: tokio's broadcast channel sets aside every slot
+/// when a group starts.
+pub const MAX_BACKLOG: usize = 65_536;
+
 /// What makes two subscriptions the same question.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Question {
@@ -53,7 +57,8 @@ pub struct Answer {
     cursor: Option<String>,
 }
 
-/// An answer to a subscription: shared with everyone asking the same question, or its own.
+/// One answer sent over a live transport: a subscription's, shared with everyone asking the
+/// same question, or one of its own (a query's, a refusal, a subscription running alone).
 pub enum Live {
     /// Resolved and serialised once for every member of a group.
     Shared(Arc<Answer>),
@@ -101,13 +106,13 @@ pub struct Hub {
 
 impl Hub {
     /// An empty hub counting open subscriptions in `active` and executions in `running`,
-    /// whose members may fall `backlog` answers behind their group.
+    /// whose members may fall `backlog` answers (1 to [`MAX_BACKLOG`]) behind their group.
     pub fn new(active: Gauge, running: Gauge, backlog: usize) -> Self {
         Self {
             groups: Arc::default(),
             active,
             running,
-            backlog: backlog.max(1),
+            backlog: backlog.clamp(1, MAX_BACKLOG),
         }
     }
 

@@ -90,7 +90,8 @@ struct Connection {
     socket: WebSocket,
     dialect: Dialect,
     settings: WsSettings,
-    progress: Progress,
+    /// `connection_init` was received.
+    initialised: bool,
     /// What every operation runs with, once `connection_init` is accepted.
     session: Option<Arc<Data>>,
     /// The credentials `connection_init` presented, checked again at each ping.
@@ -139,34 +140,16 @@ impl Connection {
     /// read no codes.
     async fn refuse(&mut self, code: u16, reason: &str) -> Next {
         if self.dialect == Dialect::Legacy {
-            let error = serde_json::json!({
-                "type": "connection_error",
-                "payload": { "message": reason },
-            });
-            let _ = self.send_text(error.to_string()).await;
+            let _ = self.send_text(protocol::connection_error(reason)).await;
         }
         self.close(code, reason).await
     }
 
     /// Sends one answer of operation `id`, or its `complete` when it has ended.
     async fn answer(&mut self, id: &str, answer: Option<Live>) -> Next {
-        let id_json = serde_json::Value::from(id).to_string();
         let text = match answer {
-            Some(answer) => {
-                let kind = match self.dialect {
-                    Dialect::TransportWs => "next",
-                    Dialect::Legacy => "data",
-                };
-                // The answer's own bytes, shared by everyone asking the same question.
-                format!(
-                    r#"{{"type":"{kind}","id":{id_json},"payload":{}}}"#,
-                    answer.json()
-                )
-            }
-            None => {
-                self.progress.running.remove(id);
-                format!(r#"{{"type":"complete","id":{id_json}}}"#)
-            }
+            Some(answer) => protocol::result(self.dialect, id, &answer.json()),
+            None => protocol::complete(id),
         };
         self.send_text(text).await
     }
@@ -202,9 +185,7 @@ impl Connection {
         data.insert(viewer);
         self.session = Some(Arc::new(data));
         self.presented = auth;
-        self.progress.acknowledged = true;
-        self.send_text(r#"{"type":"connection_ack"}"#.to_owned())
-            .await
+        self.send_text(protocol::ACK.to_owned()).await
     }
 
     /// Starts operation `id` from a `subscribe` (or legacy `start`) message's payload.
@@ -228,9 +209,7 @@ impl Connection {
         }
         // The legacy dialect may reuse a running id: the operation it named ends here, and the
         // new one, if its request can run, takes its place.
-        if operations.remove(&id).is_some() {
-            self.progress.running.remove(&id);
-        }
+        operations.remove(&id);
         let request = payload
             .map(serde_json::from_value::<Request>)
             .unwrap_or_else(|| serde_json::from_str("null"));
@@ -239,7 +218,7 @@ impl Connection {
             Err(error) => {
                 return match self.dialect {
                     Dialect::TransportWs => {
-                        self.close(protocol::BAD_MESSAGE, "Invalid message received")
+                        self.close(protocol::BAD_MESSAGE, protocol::INVALID_MESSAGE)
                             .await
                     }
                     Dialect::Legacy => {
@@ -254,7 +233,9 @@ impl Connection {
             }
         };
         let Some(session) = self.session.clone() else {
-            return self.close(protocol::UNAUTHORIZED, "Unauthorized").await;
+            return self
+                .close(protocol::UNAUTHORIZED, protocol::NOT_ACKNOWLEDGED)
+                .await;
         };
         let answers = state
             .executor
@@ -262,25 +243,32 @@ impl Connection {
             .map(Some)
             .chain(futures_util::stream::once(std::future::ready(None)))
             .boxed();
-        self.progress.running.insert(id.clone());
         operations.insert(id, answers);
         Next::Continue
     }
 
     /// Deals with one message from the client.
     async fn heard(&mut self, state: &AppState, operations: &mut Operations, bytes: &[u8]) -> Next {
-        let read = match protocol::read(bytes, self.dialect, &self.progress) {
+        let read = {
+            let running = |id: &str| operations.contains_key(id);
+            let progress = Progress {
+                initialised: self.initialised,
+                acknowledged: self.session.is_some(),
+                running: &running,
+            };
+            protocol::read(bytes, self.dialect, &progress)
+        };
+        let read = match read {
             Ok(read) => read,
             Err((code, reason)) => return self.refuse(code, &reason).await,
         };
         match read {
             ClientMessage::Init(payload) => {
-                self.progress.initialised = true;
+                self.initialised = true;
                 self.init(state, payload).await
             }
             ClientMessage::Start(id, payload) => self.start(state, operations, id, payload).await,
             ClientMessage::Stop(id) => {
-                self.progress.running.remove(&id);
                 if operations.remove(&id).is_some() {
                     self.answer(&id, None).await
                 } else {
@@ -295,7 +283,7 @@ impl Connection {
                 );
                 self.send_text(refused).await
             }
-            ClientMessage::Ping => self.send_text(r#"{"type":"pong"}"#.to_owned()).await,
+            ClientMessage::Ping => self.send_text(protocol::PONG.to_owned()).await,
             ClientMessage::Terminate => self.close(protocol::NORMAL, "").await,
             ClientMessage::Other => Next::Continue,
         }
@@ -333,7 +321,7 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>) {
         socket,
         dialect,
         settings,
-        progress: Progress::default(),
+        initialised: false,
         session: None,
         presented: Auth::Anonymous,
     };
@@ -357,7 +345,7 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>) {
             _ = &mut shutting_down => {
                 connection.close(protocol::GOING_AWAY, "server shutting down").await
             }
-            () = &mut init_deadline, if !connection.progress.initialised => {
+            () = &mut init_deadline, if !connection.initialised => {
                 connection
                     .close(protocol::INIT_TIMEOUT, "Connection initialisation timeout")
                     .await

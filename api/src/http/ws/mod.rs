@@ -1,7 +1,7 @@
 //! `/graphql/ws`: GraphQL over WebSocket in both subprotocols, `graphql-transport-ws` (the
-//! graphql-ws library) and the legacy `graphql-ws`. async-graphql-axum negotiates the
-//! subprotocol; `protocol` reads what clients send, `connection` holds the conversation and
-//! runs the operations.
+//! graphql-ws library) and the legacy `graphql-ws`. axum picks the subprotocol and
+//! async-graphql-axum's `GraphQLProtocol` refuses an upgrade that names neither; `protocol`
+//! holds the messages, `connection` the conversation and its operations.
 
 mod connection;
 mod protocol;

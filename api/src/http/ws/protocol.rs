@@ -1,9 +1,9 @@
-//! The two GraphQL-over-WebSocket protocols' client messages: what each one asks for, and which
-//! are mistakes and with which close code (graphql-ws's PROTOCOL.md: 4400, 4401, 4403, 4409,
-//! 4429; the legacy dialect has no codes for mistakes and refuses the operation alone).
+//! The two GraphQL-over-WebSocket protocols' messages: what each client message asks for and
+//! which are mistakes, with their close codes (graphql-ws's PROTOCOL.md: 4400, 4401, 4409,
+//! 4429; legacy clients are sent `connection_error` first, as they read no codes), and the
+//! server's messages.
 
 use serde::Deserialize;
-use std::collections::HashSet;
 
 /// A malformed or unknown message.
 pub const BAD_MESSAGE: u16 = 4400;
@@ -23,6 +23,14 @@ pub const NORMAL: u16 = 1000;
 pub const GOING_AWAY: u16 = 1001;
 /// Why `connection_init` is refused: it presented a token that does not work.
 pub const INIT_REFUSED: &str = "Forbidden: the token is invalid or revoked";
+/// Why a malformed or unknown message closes the connection.
+pub const INVALID_MESSAGE: &str = "Invalid message received";
+/// Why an operation before the acknowledgement closes the connection.
+pub const NOT_ACKNOWLEDGED: &str = "Unauthorized";
+/// The server's answer to `connection_init`.
+pub const ACK: &str = r#"{"type":"connection_ack"}"#;
+/// The server's answer to a graphql-transport-ws `ping`.
+pub const PONG: &str = r#"{"type":"pong"}"#;
 /// Why a connection is closed when the token it presented has been revoked since.
 pub const REVOKED: &str = "Forbidden: the token was revoked";
 
@@ -76,26 +84,25 @@ pub enum ClientMessage {
 }
 
 /// How far a connection has got, for judging the next client message.
-#[derive(Debug, Default)]
-pub struct Progress {
+pub struct Progress<'a> {
     /// `connection_init` was received.
     pub initialised: bool,
     /// The server acknowledged it.
     pub acknowledged: bool,
-    /// The ids of the operations running now.
-    pub running: HashSet<String>,
+    /// Whether an operation with this id is running now.
+    pub running: &'a dyn Fn(&str) -> bool,
 }
 
 /// A client mistake: the close code and reason.
 pub type Mistake = (u16, String);
 
 fn bad() -> Mistake {
-    (BAD_MESSAGE, "Invalid message received".to_owned())
+    (BAD_MESSAGE, INVALID_MESSAGE.to_owned())
 }
 
 /// Reads a client message (text or binary frame alike) and judges it against the connection's
-/// progress. The legacy dialect has no close codes for mistakes: there what is not understood
-/// is ignored.
+/// progress. The legacy dialect is lenient: what it does not understand is ignored, and only a
+/// second `connection_init`, a bad one, or an operation without an id ends the connection.
 pub fn read(bytes: &[u8], dialect: Dialect, progress: &Progress) -> Result<ClientMessage, Mistake> {
     let strict = dialect == Dialect::TransportWs;
     let envelope: Envelope = match serde_json::from_slice(bytes) {
@@ -132,9 +139,9 @@ pub fn read(bytes: &[u8], dialect: Dialect, progress: &Progress) -> Result<Clien
                 return Err(bad());
             }
             if strict && !progress.acknowledged {
-                return Err((UNAUTHORIZED, "Unauthorized".to_owned()));
+                return Err((UNAUTHORIZED, NOT_ACKNOWLEDGED.to_owned()));
             }
-            if strict && progress.running.contains(&id) {
+            if strict && (progress.running)(&id) {
                 return Err((DUPLICATE_ID, format!("Subscriber for {id} already exists")));
             }
             // Messages are taken in order, so a legacy `start` right behind its
@@ -151,6 +158,34 @@ pub fn read(bytes: &[u8], dialect: Dialect, progress: &Progress) -> Result<Clien
         _ if strict => Err(bad()),
         _ => Ok(ClientMessage::Other),
     }
+}
+
+/// An operation's answer (`next`, or legacy `data`), its JSON inserted as it is: a shared
+/// answer's bytes are the same for every subscriber.
+pub fn result(dialect: Dialect, id: &str, json: &str) -> String {
+    let kind = match dialect {
+        Dialect::TransportWs => "next",
+        Dialect::Legacy => "data",
+    };
+    format!(
+        r#"{{"type":"{kind}","id":{},"payload":{json}}}"#,
+        quoted(id)
+    )
+}
+
+/// The end of operation `id`.
+pub fn complete(id: &str) -> String {
+    format!(r#"{{"type":"complete","id":{}}}"#, quoted(id))
+}
+
+/// The legacy dialect's word for a refused connection, sent before it is closed.
+pub fn connection_error(reason: &str) -> String {
+    serde_json::json!({ "type": "connection_error", "payload": { "message": reason } }).to_string()
+}
+
+/// `text` as a JSON string.
+fn quoted(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
 }
 
 /// The protocol's error message for an operation refused before it starts.
@@ -183,7 +218,7 @@ mod tests {
             initialised: bool,
             acknowledged: bool,
         ) {
-            let progress = Progress { initialised, acknowledged, ..Progress::default() };
+            let progress = Progress { initialised, acknowledged, running: &|_| false };
             for dialect in [Dialect::TransportWs, Dialect::Legacy] {
                 let _ = read(&bytes, dialect, &progress);
                 let _ = read(text.as_bytes(), dialect, &progress);
@@ -197,7 +232,13 @@ mod tests {
 
     #[test]
     fn each_mistake_gets_the_protocols_own_close_code() {
-        let mut progress = Progress::default();
+        let nothing = |_: &str| false;
+        let only_1 = |id: &str| id == "1";
+        let mut progress = Progress {
+            initialised: false,
+            acknowledged: false,
+            running: &nothing,
+        };
         assert_eq!(judge("not json", &progress), Err(BAD_MESSAGE));
         assert_eq!(
             judge(r#"{"type":"start","id":"1"}"#, &progress),
@@ -218,9 +259,13 @@ mod tests {
                 Some(serde_json::json!({ "query": "{ a }" }))
             ))
         );
-        progress.running.insert("1".into());
+        progress.running = &only_1;
         assert_eq!(judge(subscribe, &progress), Err(DUPLICATE_ID));
-        let progress = Progress::default();
+        let progress = Progress {
+            initialised: false,
+            acknowledged: false,
+            running: &nothing,
+        };
         assert_eq!(
             judge(
                 r#"{"type":"connection_init","payload":"a string"}"#,
