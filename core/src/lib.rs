@@ -15,6 +15,7 @@ pub mod export;
 pub mod feed;
 pub mod filter;
 pub mod follow;
+pub mod joined;
 pub mod lookup;
 pub mod maintenance;
 pub mod order;

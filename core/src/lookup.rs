@@ -3,10 +3,11 @@
 
 use super::CoreResult;
 use crate::filter::Visibility;
+use crate::joined::with_joined;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait,
+    QuerySelect, RelationTrait, Select,
 };
 use standoff_entities::{
     Publication, action, action_target, actor, citation, response, source, story, story_action,
@@ -126,15 +127,17 @@ pub async fn targets<C: ConnectionTrait>(
     db: &C,
     action_ids: &[i64],
 ) -> CoreResult<HashMap<i64, Vec<actor::Model>>> {
-    let rows = action_target::Entity::find()
-        .filter(action_target::Column::ActionId.is_in(action_ids.iter().copied()))
-        .find_also_related(actor::Entity)
-        .order_by_asc(actor::Column::Name)
-        .all(db)
-        .await?;
+    let rows = with_joined::<_, action_target::Entity, _>(
+        db,
+        actor::Entity::find()
+            .join_rev(JoinType::InnerJoin, action_target::Relation::Actor.def())
+            .filter(action_target::Column::ActionId.is_in(action_ids.iter().copied()))
+            .order_by_asc(actor::Column::Name),
+    )
+    .await?;
     let mut out: HashMap<i64, Vec<actor::Model>> = HashMap::new();
-    for (link, target) in rows {
-        if let Some(target) = target {
+    for (target, link) in rows {
+        if let Some(link) = link {
             out.entry(link.action_id).or_default().push(target);
         }
     }
@@ -166,15 +169,17 @@ pub async fn citations<C: ConnectionTrait>(
     db: &C,
     action_ids: &[i64],
 ) -> CoreResult<HashMap<i64, Vec<(citation::Model, source::Model)>>> {
-    let rows = citation::Entity::find()
-        .filter(citation::Column::ActionId.is_in(action_ids.iter().copied()))
-        .find_also_related(source::Entity)
-        .order_by_asc(citation::Column::Id)
-        .all(db)
-        .await?;
+    let rows = with_joined::<_, citation::Entity, _>(
+        db,
+        source::Entity::find()
+            .join_rev(JoinType::InnerJoin, citation::Relation::Source.def())
+            .filter(citation::Column::ActionId.is_in(action_ids.iter().copied()))
+            .order_by_asc(citation::Column::Id),
+    )
+    .await?;
     let mut out: HashMap<i64, Vec<_>> = HashMap::new();
-    for (cite, src) in rows {
-        if let Some(src) = src {
+    for (src, cite) in rows {
+        if let Some(cite) = cite {
             out.entry(cite.action_id).or_default().push((cite, src));
         }
     }
@@ -184,6 +189,82 @@ pub async fn citations<C: ConnectionTrait>(
 /// A response link with the action at its far end: the answer, or what was answered.
 pub type Link = (response::Model, action::Model);
 
+/// Which end of its response links an action is at.
+#[derive(Clone, Copy, Debug)]
+enum End {
+    /// The action is answered: the far end is the answer.
+    Answered,
+    /// The action answers: the far end is what it answers.
+    Answering,
+}
+
+impl End {
+    /// The link's column holding the actions asked about, and its relation to the far end.
+    fn sides(self) -> (response::Column, response::Relation) {
+        match self {
+            End::Answered => (response::Column::RespondsToId, response::Relation::Answer),
+            End::Answering => (response::Column::ActionId, response::Relation::Answered),
+        }
+    }
+
+    /// The action asked about in `link`.
+    fn near(self, link: &response::Model) -> i64 {
+        match self {
+            End::Answered => link.responds_to_id,
+            End::Answering => link.action_id,
+        }
+    }
+}
+
+/// The links at `end` of `action_ids` whose far action `visibility` sees and is not retracted
+/// (as the timeline leaves it out), in the far action's time order.
+fn links(end: End, action_ids: &[i64], visibility: Visibility) -> Select<response::Entity> {
+    let (near, far) = end.sides();
+    response::Entity::find()
+        .join(JoinType::InnerJoin, far.def())
+        .filter(near.is_in(action_ids.iter().copied()))
+        .filter(action::Column::Retracted.eq(false))
+        .filter(seen(visibility))
+        .order_by_asc(action::Column::OrderKey)
+        .order_by_asc(action::Column::Id)
+}
+
+/// The links at `end` of each action with the actions at their far ends.
+async fn links_with_actions<C: ConnectionTrait>(
+    db: &C,
+    end: End,
+    action_ids: &[i64],
+    visibility: Visibility,
+) -> CoreResult<HashMap<i64, Vec<Link>>> {
+    let rows = links(end, action_ids, visibility)
+        .select_also(action::Entity)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for (link, far) in rows {
+        if let Some(far) = far {
+            out.entry(end.near(&link)).or_default().push((link, far));
+        }
+    }
+    Ok(out)
+}
+
+/// The links at `end` of each action, without the far actions' rows (a page that shows only
+/// how each answer stands reads a few columns instead of every answer in full).
+async fn links_only<C: ConnectionTrait>(
+    db: &C,
+    end: End,
+    action_ids: &[i64],
+    visibility: Visibility,
+) -> CoreResult<HashMap<i64, Vec<response::Model>>> {
+    let rows = links(end, action_ids, visibility).all(db).await?;
+    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
+    for link in rows {
+        out.entry(end.near(&link)).or_default().push(link);
+    }
+    Ok(out)
+}
+
 /// For each action, the responses that answer it with the answering actions, in time order;
 /// retracted answers are left out as they are from the timeline, and answers `visibility`
 /// does not see.
@@ -192,25 +273,7 @@ pub async fn responses_to<C: ConnectionTrait>(
     action_ids: &[i64],
     visibility: Visibility,
 ) -> CoreResult<HashMap<i64, Vec<Link>>> {
-    let rows = response::Entity::find()
-        .join(JoinType::InnerJoin, response::Relation::Answer.def())
-        .select_also(action::Entity)
-        .filter(response::Column::RespondsToId.is_in(action_ids.iter().copied()))
-        .filter(action::Column::Retracted.eq(false))
-        .filter(seen(visibility))
-        .order_by_asc(action::Column::OrderKey)
-        .order_by_asc(action::Column::Id)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
-    for (link, answer) in rows {
-        if let Some(answer) = answer {
-            out.entry(link.responds_to_id)
-                .or_default()
-                .push((link, answer));
-        }
-    }
-    Ok(out)
+    links_with_actions(db, End::Answered, action_ids, visibility).await
 }
 
 /// For each action, the responses it makes with the actions it answers, in their time order,
@@ -220,25 +283,25 @@ pub async fn responses_from<C: ConnectionTrait>(
     action_ids: &[i64],
     visibility: Visibility,
 ) -> CoreResult<HashMap<i64, Vec<Link>>> {
-    let rows = response::Entity::find()
-        .join(JoinType::InnerJoin, response::Relation::Answered.def())
-        .select_also(action::Entity)
-        .filter(response::Column::ActionId.is_in(action_ids.iter().copied()))
-        .filter(action::Column::Retracted.eq(false))
-        .filter(seen(visibility))
-        .order_by_asc(action::Column::OrderKey)
-        .order_by_asc(action::Column::Id)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
-    for (link, answered) in rows {
-        if let Some(answered) = answered {
-            out.entry(link.action_id)
-                .or_default()
-                .push((link, answered));
-        }
-    }
-    Ok(out)
+    links_with_actions(db, End::Answering, action_ids, visibility).await
+}
+
+/// The links of [`responses_to`] without the answering actions.
+pub async fn response_links_to<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+    visibility: Visibility,
+) -> CoreResult<HashMap<i64, Vec<response::Model>>> {
+    links_only(db, End::Answered, action_ids, visibility).await
+}
+
+/// The links of [`responses_from`] without the answered actions.
+pub async fn response_links_from<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+    visibility: Visibility,
+) -> CoreResult<HashMap<i64, Vec<response::Model>>> {
+    links_only(db, End::Answering, action_ids, visibility).await
 }
 
 /// The members of each actor, by name.

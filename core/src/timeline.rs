@@ -3,12 +3,13 @@
 
 use super::cursor::TimelineCursor;
 use super::filter::ResolvedFilter;
+use super::joined::with_joined;
 use super::page::{Page, PageRequest};
 use super::{CoreError, CoreResult};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 use standoff_entities::{action, actor};
 use std::collections::HashMap;
@@ -76,7 +77,7 @@ pub fn page_query(
     filter: &ResolvedFilter,
     order: TimeOrder,
     request: &PageRequest<TimelineCursor>,
-) -> sea_orm::SelectTwo<action::Entity, actor::Entity> {
+) -> sea_orm::Select<action::Entity> {
     let ascending = order == TimeOrder::Asc;
     let cond = within(filter.condition(), request, ascending);
     let fetch_ascending = ascending != request.from_end;
@@ -93,7 +94,7 @@ pub fn page_query(
         Expr::col((action::Entity, action::Column::OrderKey))
     };
     action::Entity::find()
-        .find_also_related(actor::Entity)
+        .join(JoinType::LeftJoin, action::Relation::Actor.def())
         .filter(cond)
         .order_by(time, dir.clone())
         .order_by(action::Column::Id, dir)
@@ -115,7 +116,7 @@ pub async fn page<C: ConnectionTrait>(
         };
         return Ok((empty, HashMap::new()));
     }
-    let rows = page_query(filter, order, request).all(db).await?;
+    let rows = with_joined::<_, actor::Entity, _>(db, page_query(filter, order, request)).await?;
     let mut actors = HashMap::new();
     let mut actions = Vec::with_capacity(rows.len());
     for (action, actor) in rows {

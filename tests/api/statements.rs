@@ -234,3 +234,72 @@ async fn a_timeline_page_walks_the_order_index_on_sqlite_for_readers_and_editors
         }
     }
 }
+
+/// The response links of every action on the first page, as `shape` selects them; each link as
+/// its id, with the id of the action at its far end when `shape` shows it.
+async fn links(app: &TestApp, field: &str, shape: &str) -> Vec<Vec<String>> {
+    let query = format!("{{ timeline(first: 100) {{ nodes {{ {field} {{ {shape} }} }} }} }}");
+    let data = app.query(&query, json!({})).await;
+    data["timeline"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|node| {
+            node[field]
+                .as_array()
+                .expect("links")
+                .iter()
+                .map(|link| link["id"].as_str().expect("a link id").to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_page_showing_only_stances_lists_the_same_responses_as_one_showing_the_answers() {
+    // A page that asks only how each answer stands reads the links without the answering
+    // actions; it must still leave out exactly what the full read leaves out (here a retracted
+    // answer), in the same order.
+    let app = spawn_app().await;
+    let data = app
+        .query(
+            "{ timeline(first: 100) { nodes { responses { id action { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let (link, answer) = data["timeline"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find_map(|node| {
+            let first = &node["responses"][0];
+            Some((first["id"].as_str()?, first["action"]["id"].as_str()?))
+        })
+        .map(|(link, answer)| (link.to_owned(), answer.to_owned()))
+        .expect("the story has an answered action");
+    assert!(
+        links(&app, "responses", "id stance")
+            .await
+            .concat()
+            .contains(&link)
+    );
+    let editor = app.editor("standards").await;
+    app.write(
+        &editor,
+        "mutation($id: ID!) { retractAction(id: $id, reason: \"duplicate\") { id } }",
+        json!({ "id": answer }),
+    )
+    .await;
+
+    let shown = links(&app, "responses", "id stance action { id }").await;
+    let stances_only = links(&app, "responses", "id stance").await;
+    assert_eq!(stances_only, shown);
+    assert!(
+        !stances_only.concat().contains(&link),
+        "the retracted answer's link is left out"
+    );
+    let answering = links(&app, "respondsTo", "id stance respondsTo { id }").await;
+    let answering_only = links(&app, "respondsTo", "id stance").await;
+    assert_eq!(answering_only, answering);
+    assert!(answering.iter().any(|l| !l.is_empty()));
+}

@@ -12,7 +12,7 @@ use super::{SchemaOptions, StandoffSchema, variables};
 use crate::error::{ApiError, Code, tag_codes};
 use crate::metrics::{CodeLabels, Metrics};
 use async_graphql::futures_util::stream::{self, BoxStream};
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Data, Request, Response, ServerError, Value};
 use futures_util::StreamExt;
 use std::collections::HashSet;
@@ -38,7 +38,16 @@ pub struct StandoffExecutor {
     metrics: Metrics,
     timeout: Duration,
     hub: Hub,
+    documents: Documents,
 }
+
+/// Documents already parsed and checked, by query text: dashboards and widgets send the same
+/// few queries all day, and copying a parsed document costs a fraction of parsing it again.
+type Documents = moka::sync::Cache<String, Arc<ExecutableDocument>>;
+
+/// Most bytes of query text whose documents are kept; a document takes several times its
+/// text, so this holds a few megabytes.
+const DOCUMENT_TEXT_BYTES: u64 = 1 << 20;
 
 impl StandoffExecutor {
     /// Wraps `schema`, limiting each query or mutation to `timeout`; a live subscriber may
@@ -62,6 +71,10 @@ impl StandoffExecutor {
             ),
             metrics,
             timeout,
+            documents: moka::sync::Cache::builder()
+                .max_capacity(DOCUMENT_TEXT_BYTES)
+                .weigher(|text: &String, _| u32::try_from(text.len()).unwrap_or(u32::MAX))
+                .build(),
         }
     }
 
@@ -78,8 +91,16 @@ impl StandoffExecutor {
             .into_server_error());
         }
         limits::check_text(&request.query, &self.limits).map_err(ApiError::into_server_error)?;
-        let mut document = async_graphql::parser::parse_query(&request.query)?;
-        super::directives::check(&document).map_err(ApiError::into_server_error)?;
+        let mut document = match self.documents.get(&request.query) {
+            Some(parsed) => ExecutableDocument::clone(&parsed),
+            None => {
+                let parsed = async_graphql::parser::parse_query(&request.query)?;
+                super::directives::check(&parsed).map_err(ApiError::into_server_error)?;
+                self.documents
+                    .insert(request.query.clone(), Arc::new(parsed.clone()));
+                parsed
+            }
+        };
         variables::drop_omitted(
             &mut document,
             request.operation_name.as_deref(),

@@ -56,6 +56,12 @@ pub struct AnswersTo(pub i64);
 /// Key: the responses an action makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AnswersFrom(pub i64);
+/// Key: the responses that answer an action, without the answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LinksTo(pub i64);
+/// Key: the responses an action makes, without what they answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LinksFrom(pub i64);
 /// Key: the members of an actor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MembersOf(pub i64);
@@ -169,6 +175,8 @@ batch_loader!(TargetsOf => Vec<actor::Model>, lookup::targets);
 batch_loader!(CitationsOf => Vec<(citation::Model, source::Model)>, lookup::citations);
 batch_loader!(AnswersTo => Vec<lookup::Link>, lookup::responses_to, seen);
 batch_loader!(AnswersFrom => Vec<lookup::Link>, lookup::responses_from, seen);
+batch_loader!(LinksTo => Vec<response::Model>, lookup::response_links_to, seen);
+batch_loader!(LinksFrom => Vec<response::Model>, lookup::response_links_from, seen);
 batch_loader!(MembersOf => Vec<actor::Model>, lookup::members);
 batch_loader!(StoryId => story::Model, lookup::stories);
 batch_loader!(StoriesOf => Vec<story::Model>, lookup::stories_of);

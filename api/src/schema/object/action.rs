@@ -8,7 +8,8 @@ use crate::schema::enums::{
 };
 use crate::schema::id::{NodeType, encode};
 use crate::schema::loader::{
-    ActionId, ActorId, AnswersFrom, AnswersTo, CitationsOf, HistoryOf, RetractionOf, TargetsOf,
+    ActionId, ActorId, AnswersFrom, AnswersTo, CitationsOf, HistoryOf, LinksFrom, LinksTo,
+    RetractionOf, TargetsOf,
 };
 use crate::schema::prefetch::{connection_nodes, prefetch_actions};
 use crate::schema::viewer::visibility;
@@ -158,29 +159,39 @@ impl Action {
 
     /// What this action answers, in time order.
     async fn responds_to(&self, ctx: &Context<'_>) -> Result<Vec<Response>> {
-        let found = loaders(ctx).load_one(AnswersFrom(self.0.id)).await?;
+        let loader = loaders(ctx);
+        if !ctx.look_ahead().field("respondsTo").exists() {
+            let found = loader.load_one(LinksFrom(self.0.id)).await?;
+            return Ok(found
+                .unwrap_or_default()
+                .into_iter()
+                .map(|link| Response::from(link, Some(self.0.clone()), None))
+                .collect());
+        }
+        let found = loader.load_one(AnswersFrom(self.0.id)).await?;
         Ok(found
             .unwrap_or_default()
             .into_iter()
-            .map(|(link, answered)| Response {
-                link,
-                action: Some(self.0.clone()),
-                responds_to: Some(answered),
-            })
+            .map(|(link, answered)| Response::from(link, Some(self.0.clone()), Some(answered)))
             .collect())
     }
 
     /// What answered it, in time order.
     async fn responses(&self, ctx: &Context<'_>) -> Result<Vec<Response>> {
-        let found = loaders(ctx).load_one(AnswersTo(self.0.id)).await?;
+        let loader = loaders(ctx);
+        if !ctx.look_ahead().field("action").exists() {
+            let found = loader.load_one(LinksTo(self.0.id)).await?;
+            return Ok(found
+                .unwrap_or_default()
+                .into_iter()
+                .map(|link| Response::from(link, None, Some(self.0.clone())))
+                .collect());
+        }
+        let found = loader.load_one(AnswersTo(self.0.id)).await?;
         Ok(found
             .unwrap_or_default()
             .into_iter()
-            .map(|(link, answer)| Response {
-                link,
-                action: Some(answer),
-                responds_to: Some(self.0.clone()),
-            })
+            .map(|(link, answer)| Response::from(link, Some(answer), Some(self.0.clone())))
             .collect())
     }
 
@@ -272,10 +283,19 @@ pub struct Response {
 impl Response {
     /// A link whose actions are loaded on demand.
     pub fn new(link: response::Model) -> Self {
+        Self::from(link, None, None)
+    }
+
+    /// A link with whichever of its actions came with it (the rest load on demand).
+    fn from(
+        link: response::Model,
+        action: Option<action::Model>,
+        responds_to: Option<action::Model>,
+    ) -> Self {
         Self {
             link,
-            action: None,
-            responds_to: None,
+            action,
+            responds_to,
         }
     }
 }
@@ -349,7 +369,7 @@ pub async fn action_connection(
     let (page, actors) = timeline::page(database(ctx), &filter, order, request)
         .await
         .gql()?;
-    let models: Vec<_> = page.items.iter().map(|(_, m)| m.clone()).collect();
+    let models: Vec<_> = page.items.iter().map(|(_, m)| m).collect();
     prefetch_actions(
         ctx,
         &connection_nodes(&ctx.look_ahead()),

@@ -31,7 +31,8 @@ impl ThreadQuery {
         )
         .await
         .gql()?;
-        prefetch_actions(ctx, &[ctx.look_ahead()], &actions, None).await?;
+        let listed: Vec<_> = actions.iter().collect();
+        prefetch_actions(ctx, &[ctx.look_ahead()], &listed, None).await?;
         Ok(actions.into_iter().map(Action).collect())
     }
 }
