@@ -45,9 +45,9 @@ pub struct StandoffExecutor {
 /// few queries all day, and copying a parsed document costs a fraction of parsing it again.
 type Documents = moka::sync::Cache<String, Arc<ExecutableDocument>>;
 
-/// Most bytes of query text whose documents are kept; a document takes several times its
-/// text, so this holds a few megabytes.
-const DOCUMENT_TEXT_BYTES: u64 = 1 << 20;
+/// Most bytes of query text whose documents are kept: hundreds of dashboard-sized queries. A
+/// parsed document takes ten to twenty times its text, so this holds a few megabytes.
+const DOCUMENT_TEXT_BYTES: u64 = 256 << 10;
 
 impl StandoffExecutor {
     /// Wraps `schema`, limiting each query or mutation to `timeout`; a live subscriber may
