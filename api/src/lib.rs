@@ -6,4 +6,5 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod schema;
+mod serve;
 pub mod startup;

@@ -7,9 +7,6 @@ use crate::metrics::Metrics;
 use crate::schema;
 use crate::schema::executor::StandoffExecutor;
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use sea_orm::DatabaseConnection;
 use standoff_core::db::{self, StatementCounter};
 use standoff_core::feed::ChangeFeed;
@@ -65,6 +62,7 @@ pub struct Application {
     router: Router,
     slow_client_timeout: Duration,
     shutdown_grace: Duration,
+    max_body_bytes: usize,
     db: DatabaseConnection,
     statements: StatementCounter,
     feed: ChangeFeed,
@@ -192,6 +190,7 @@ impl Application {
             router: http::router(state, &server.cors_origins, rate)?,
             slow_client_timeout: Duration::from_secs(server.slow_client_timeout_secs.max(1)),
             shutdown_grace: Duration::from_secs(server.shutdown_grace_secs),
+            max_body_bytes: server.max_body_bytes,
             db,
             statements,
             feed,
@@ -226,11 +225,14 @@ impl Application {
     ) -> std::io::Result<()> {
         let sockets = self.shutdown;
         let mut sockets_closed = self.sockets_closed;
-        serve(
+        crate::serve::serve(
             self.listener,
             self.router,
-            self.slow_client_timeout,
-            self.shutdown_grace,
+            crate::serve::Timing {
+                slow_client: self.slow_client_timeout,
+                grace: self.shutdown_grace,
+                max_body_bytes: self.max_body_bytes,
+            },
             async move {
                 signal.await;
                 let _ = sockets.send(true);
@@ -246,70 +248,6 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.run_until(shutdown_signal()).await
-    }
-}
-
-/// Accepts connections until `signal` completes, then lets each finish the request it is
-/// serving (idle keep-alive connections close at once). Our own accept loop rather than
-/// `axum::serve`, because that one cannot time out a client that sends its headers slowly.
-async fn serve(
-    listener: TcpListener,
-    router: Router,
-    header_timeout: Duration,
-    grace: Duration,
-    signal: impl Future<Output = ()>,
-) {
-    let mut http = auto::Builder::new(TokioExecutor::new());
-    http.http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
-    let http = http.http1_only();
-    let graceful = GracefulShutdown::new();
-    tokio::pin!(signal);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(err) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tracing::warn!(%err, "cannot accept a connection");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut signal => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let router = router.clone();
-        // Peer addresses let the rate limit and the WebSocket cap tell clients apart.
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
-            request
-                .extensions_mut()
-                .insert(axum::extract::ConnectInfo(peer));
-            tower::Service::call(&mut router.clone(), request)
-        });
-        let connection = http
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move { log_connection_end(connection.await) });
-    }
-    drop(listener);
-    if tokio::time::timeout(grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!(
-            grace_secs = grace.as_secs(),
-            "requests still in flight after the shutdown grace period; stopping anyway"
-        );
-    }
-}
-
-/// Connection errors are the client's business (resets, header timeouts): debug level only.
-fn log_connection_end(result: Result<(), Box<dyn std::error::Error + Send + Sync>>) {
-    if let Err(err) = result {
-        tracing::debug!(%err, "connection ended with an error");
     }
 }
 

@@ -4,6 +4,8 @@
 use crate::helpers::{spawn_app, spawn_app_configured};
 use serde_json::json;
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// Reads the stream until `until` appears in it (or 10 s pass); gives what arrived.
 async fn read_until(response: reqwest::Response, until: &str) -> String {
@@ -103,4 +105,152 @@ async fn one_address_holds_no_more_streams_than_sockets() {
     }
     assert_eq!(again.status(), 200);
     drop(second);
+}
+
+/// Sends `raw` on a fresh connection and reads until the server closes it.
+async fn exchange(app: &crate::helpers::TestApp, raw: &str) -> Vec<u8> {
+    let mut socket = TcpStream::connect(app.addr).await.expect("connect");
+    socket.write_all(raw.as_bytes()).await.expect("write");
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), socket.read_to_end(&mut received));
+    assert!(
+        read.await.is_ok(),
+        "the server did not close the connection"
+    );
+    received
+}
+
+/// The responses in `raw`, one after another: each head, and its body with any chunked
+/// framing taken off.
+fn responses(mut raw: &[u8]) -> Vec<(String, String)> {
+    let position =
+        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).position(|w| w == needle);
+    let mut found = Vec::new();
+    while let Some(end) = position(raw, b"\r\n\r\n") {
+        let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+        raw = &raw[end + 4..];
+        let mut body = Vec::new();
+        if head.contains("transfer-encoding: chunked") {
+            loop {
+                let line = position(raw, b"\r\n").expect("a chunk size");
+                let size = std::str::from_utf8(&raw[..line]).expect("ASCII");
+                let size = usize::from_str_radix(size, 16).expect("a hex chunk size");
+                raw = &raw[line + 2..];
+                if size == 0 {
+                    raw = &raw[2..];
+                    break;
+                }
+                body.extend_from_slice(&raw[..size]);
+                assert_eq!(&raw[size..size + 2], b"\r\n", "a chunk ends its line");
+                raw = &raw[size + 2..];
+            }
+        } else if let Some(length) = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+        {
+            let length: usize = length.trim().parse().expect("a length");
+            body.extend_from_slice(&raw[..length]);
+            raw = &raw[length..];
+        } else {
+            body.extend_from_slice(raw);
+            raw = &[];
+        }
+        found.push((head, String::from_utf8(body).expect("UTF-8")));
+    }
+    found
+}
+
+#[tokio::test]
+async fn a_stream_reads_the_same_on_a_fresh_connection_after_another_request_and_with_a_chunked_body()
+ {
+    let app = spawn_app().await;
+    let body = r#"{"query":"{ story(slug: \"chicago-2025\") { title } }"}"#;
+    let post = |connection: &str| {
+        format!(
+            "POST /graphql/stream HTTP/1.1\r\nHost: standoff\r\nAccept: text/event-stream\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n{connection}\r\n{body}",
+            body.len()
+        )
+    };
+    let expected = "event: next\ndata: {\"data\":{\"story\":{\"title\":\"Chicago vs. the White House, 2025\"}}}\n\nevent: complete\ndata: \n\n";
+
+    // The connection's first request: answered on the bare socket, which then closes though
+    // the client did not ask it to (hyper would keep it open).
+    let fresh = responses(&exchange(&app, &post("")).await);
+    assert_eq!(fresh.len(), 1, "{fresh:?}");
+    let (head, events) = &fresh[0];
+    assert!(head.starts_with("http/1.1 200 ok\r\n"), "{head}");
+    for line in [
+        "content-type: text/event-stream",
+        "cache-control: no-store",
+        "x-accel-buffering: no",
+        "transfer-encoding: chunked",
+        "connection: close",
+        "x-request-id: ",
+        "date: ",
+    ] {
+        assert!(head.contains(line), "{line} missing from {head}");
+    }
+    assert_eq!(events, expected);
+
+    // After another request on the same connection: hyper serves it, with the same events.
+    let after = responses(
+        &exchange(
+            &app,
+            &format!(
+                "GET /healthz HTTP/1.1\r\nHost: standoff\r\n\r\n{}",
+                post("Connection: close\r\n")
+            ),
+        )
+        .await,
+    );
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert!(after[0].0.starts_with("http/1.1 200"), "{after:?}");
+    assert!(
+        after[1].0.contains("content-type: text/event-stream"),
+        "{after:?}"
+    );
+    assert_eq!(after[1].1, expected);
+
+    // A chunked request body is left to hyper too.
+    let chunked = format!(
+        "POST /graphql/stream HTTP/1.1\r\nHost: standoff\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{body}\r\n0\r\n\r\n",
+        body.len()
+    );
+    let chunked = responses(&exchange(&app, &chunked).await);
+    assert_eq!(chunked.len(), 1, "{chunked:?}");
+    assert_eq!(chunked[0].1, expected);
+}
+
+#[tokio::test]
+async fn a_stream_request_that_arrives_slowly_is_cut_off_or_timed_out_like_any_other() {
+    let app = spawn_app_configured(|s| s.slow_client_timeout_secs = 1).await;
+    // A head that never ends: the connection is closed with nothing sent.
+    let silent = exchange(
+        &app,
+        "GET /graphql/stream?query=%7B__typename%7D HTTP/1.1\r\n",
+    )
+    .await;
+    assert!(silent.is_empty(), "{}", String::from_utf8_lossy(&silent));
+    // A whole head and half a body: 408, as for /graphql.
+    let partial = exchange(
+        &app,
+        "POST /graphql/stream HTTP/1.1\r\nHost: standoff\r\nContent-Type: application/json\r\n\
+         Content-Length: 40\r\n\r\n{\"query\":",
+    )
+    .await;
+    let partial = String::from_utf8_lossy(&partial);
+    assert!(partial.starts_with("HTTP/1.1 408"), "{partial}");
+    // Meanwhile, streams that arrive whole are served.
+    let whole = exchange(
+        &app,
+        "GET /graphql/stream?query=%7B__typename%7D HTTP/1.1\r\nHost: standoff\r\n\r\n",
+    )
+    .await;
+    let whole = responses(&whole);
+    assert_eq!(
+        whole[0].1,
+        "event: next\ndata: {\"data\":{\"__typename\":\"Query\"}}\n\nevent: complete\ndata: \n\n"
+    );
 }

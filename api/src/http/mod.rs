@@ -86,6 +86,9 @@ impl AppState {
     }
 }
 
+/// Where GraphQL over Server-Sent Events is served (the accept loop answers it itself).
+pub const STREAM_PATH: &str = "/graphql/stream";
+
 /// Media types of the text assets compiled into the binary.
 pub(crate) const CSS: &str = "text/css; charset=utf-8";
 /// See [`CSS`].
@@ -159,7 +162,7 @@ pub fn router(
             "/graphql/ws",
             get(ws::upgrade).layer(axum::Extension(Arc::new(state.clone()))),
         )
-        .route("/graphql/stream", get(sse::stream).post(sse::stream))
+        .route(STREAM_PATH, get(sse::stream).post(sse::stream))
         .route("/schema.graphql", get(sdl))
         .route("/desk", get(desk::page))
         .route("/desk/desk.css", get(desk::style))

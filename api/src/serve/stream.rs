@@ -1,0 +1,169 @@
+//! A Server-Sent Events stream answered on the bare socket. hyper gives every HTTP/1
+//! connection an 8 KiB read buffer and an 8 KiB write buffer that cannot be made smaller, which
+//! is twice what an idle stream may cost in all; a stream that is its connection's first
+//! request needs neither (its request is already read and nothing follows it), so its response
+//! is written here: the router's response head, then each body chunk as it comes, then close.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use std::io::Write;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+/// Runs `request` through the router (every layer, as hyper would) and writes the answer.
+/// A client that stops reading for `send_timeout` is cut off, as over a WebSocket.
+pub(super) async fn answer(
+    mut socket: TcpStream,
+    mut router: Router,
+    request: Request<Body>,
+    send_timeout: Duration,
+) {
+    let response = match tower::Service::call(&mut router, request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    drop(router);
+    let (parts, mut body) = response.into_parts();
+    let chunked = has_body(parts.status);
+    let written = {
+        let head = head(&Response::from_parts(parts, ()), chunked);
+        tokio::time::timeout(send_timeout, socket.write_all(&head)).await
+    };
+    if !matches!(written, Ok(Ok(()))) {
+        return;
+    }
+    loop {
+        let frame = tokio::select! {
+            frame = body.frame() => frame,
+            () = hung_up(&socket) => break,
+        };
+        let data = match frame {
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) if chunked && !data.is_empty() => data,
+                _ => continue,
+            },
+            // Cut short without the last chunk, so the client sees the stream did not end.
+            Some(Err(err)) => {
+                tracing::debug!(%err, "a stream's body failed");
+                break;
+            }
+            None => {
+                if chunked {
+                    let _ =
+                        tokio::time::timeout(send_timeout, socket.write_all(b"0\r\n\r\n")).await;
+                }
+                break;
+            }
+        };
+        let mut chunk = Vec::with_capacity(data.len() + 12);
+        let _ = write!(chunk, "{:x}\r\n", data.len());
+        chunk.extend_from_slice(&data);
+        chunk.extend_from_slice(b"\r\n");
+        if !matches!(
+            tokio::time::timeout(send_timeout, socket.write_all(&chunk)).await,
+            Ok(Ok(()))
+        ) {
+            break;
+        }
+    }
+    let _ = socket.shutdown().await;
+}
+
+/// Whether a response with this status carries a body (RFC 9112 section 6.3).
+fn has_body(status: StatusCode) -> bool {
+    !(status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED)
+}
+
+/// The response head: the router's status and headers, a date as hyper would add, chunked
+/// framing, and `connection: close`, since nothing follows a stream on its connection.
+fn head(response: &Response<()>, chunked: bool) -> Vec<u8> {
+    let mut head = Vec::with_capacity(512);
+    let status = response.status();
+    let _ = write!(
+        head,
+        "HTTP/1.1 {} {}\r\n",
+        status.as_str(),
+        status.canonical_reason().unwrap_or("")
+    );
+    for (name, value) in response.headers() {
+        // Framing and the connection's fate are decided here, not by the handler.
+        if name == header::CONNECTION
+            || name == header::TRANSFER_ENCODING
+            || name == header::CONTENT_LENGTH
+            || name == header::DATE
+            || name.as_str() == "keep-alive"
+        {
+            continue;
+        }
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    let _ = write!(
+        head,
+        "date: {}\r\n",
+        httpdate::fmt_http_date(std::time::SystemTime::now())
+    );
+    if chunked {
+        head.extend_from_slice(b"transfer-encoding: chunked\r\n");
+    }
+    head.extend_from_slice(b"connection: close\r\n\r\n");
+    head
+}
+
+/// Completes when the client closes its side, or sends anything: after a stream request it
+/// may send nothing more, since the response says the connection closes.
+async fn hung_up(socket: &TcpStream) {
+    let mut probe = [0u8; 1];
+    loop {
+        if socket.readable().await.is_err() {
+            return;
+        }
+        match socket.try_read(&mut probe) {
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
+            _ => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_head_keeps_the_routers_headers_and_frames_the_body_itself() {
+        let response = Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "text/event-stream")
+            .header(header::CONTENT_LENGTH, "12")
+            .header(header::CONNECTION, "keep-alive")
+            .body(())
+            .expect("a valid response");
+        let text = String::from_utf8(head(&response, true)).expect("ASCII");
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+        assert!(
+            text.contains("content-type: text/event-stream\r\n"),
+            "{text}"
+        );
+        assert!(!text.contains("content-length"), "{text}");
+        assert!(!text.contains("keep-alive"), "{text}");
+        assert!(text.contains("\r\ndate: "), "{text}");
+        assert!(
+            text.ends_with("transfer-encoding: chunked\r\nconnection: close\r\n\r\n"),
+            "{text}"
+        );
+        let refused = Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .body(())
+            .expect("a valid response");
+        let text = String::from_utf8(head(&refused, has_body(refused.status()))).expect("ASCII");
+        assert!(text.starts_with("HTTP/1.1 304 Not Modified\r\n"), "{text}");
+        assert!(!text.contains("transfer-encoding"), "{text}");
+    }
+}
