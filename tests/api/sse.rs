@@ -254,3 +254,73 @@ async fn a_stream_request_that_arrives_slowly_is_cut_off_or_timed_out_like_any_o
         "event: next\ndata: {\"data\":{\"__typename\":\"Query\"}}\n\nevent: complete\ndata: \n\n"
     );
 }
+
+/// Reads from `socket` until `until` has arrived (or 10 s pass); gives what arrived.
+async fn read_socket_until(socket: &mut TcpStream, until: &str) -> String {
+    let mut received = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&received).contains(until) {
+        match tokio::time::timeout_at(deadline, socket.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => received.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+#[tokio::test]
+async fn a_stray_line_break_after_a_stream_request_is_ignored_and_a_flood_is_cut_off() {
+    let app = spawn_app().await;
+    let editor = app.editor("sse-editor").await;
+    let subscribe = "GET /graphql/stream?query=subscription%20%7B%20timelineEvents%20%7B%20action%20%7B%20title%20%7D%20%7D%20%7D HTTP/1.1\r\nHost: standoff\r\n\r\n";
+    let mut socket = TcpStream::connect(app.addr).await.expect("connect");
+    socket.write_all(subscribe.as_bytes()).await.expect("write");
+    let head = read_socket_until(&mut socket, "\r\n\r\n").await;
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    // Some clients end a request with an extra line break (RFC 9112 section 2.2).
+    socket.write_all(b"\r\n").await.expect("write");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let input = json!({
+        "actor": "white-house", "kind": "STATEMENT", "occurredAt": "2025-10-01T12:00:00Z",
+        "title": "Heard after a stray line break",
+        "citations": [{ "sourceId": app.source_id().await }],
+    });
+    app.write(
+        &editor,
+        "mutation($input: RecordActionInput!) { recordAction(input: $input) { id } }",
+        json!({ "input": input }),
+    )
+    .await;
+    let events = read_socket_until(&mut socket, "Heard after a stray line break").await;
+    assert!(events.contains("event: next"), "{events}");
+    assert!(
+        events.contains("Heard after a stray line break"),
+        "{events}"
+    );
+
+    // A client that keeps sending after its stream request is cut off.
+    socket.write_all(&[b'x'; 8192]).await.expect("write");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), socket.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the flooding client's stream stayed open");
+}
+
+#[tokio::test]
+async fn a_stream_request_with_a_large_body_is_served_all_the_same() {
+    let app = spawn_app().await;
+    // Past what the accept loop reads itself (16 KiB), within the body limit: hyper reads it.
+    let padding = "#".repeat(40 * 1024);
+    let body = json!({ "query": format!("{{ __typename }}\n{padding}") }).to_string();
+    let raw = format!(
+        "POST /graphql/stream HTTP/1.1\r\nHost: standoff\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let answer = responses(&exchange(&app, &raw).await);
+    assert_eq!(answer.len(), 1, "{answer:?}");
+    assert_eq!(
+        answer[0].1,
+        "event: next\ndata: {\"data\":{\"__typename\":\"Query\"}}\n\nevent: complete\ndata: \n\n"
+    );
+}

@@ -11,6 +11,9 @@ use tokio::time::Instant;
 
 /// The longest head read here; a longer one goes to hyper, which has its own limit.
 const HEAD_LIMIT: usize = 16 * 1024;
+/// The largest body read here: a stream request's is a small JSON document, and a larger one
+/// goes to hyper, which reads it after the rate limit and the per-client cap have let it in.
+const BODY_LIMIT: usize = 16 * 1024;
 /// Header lines read here; a request with more goes to hyper.
 const HEADER_LINES: usize = 64;
 /// What is read at a time.
@@ -38,8 +41,10 @@ enum Judgement {
 
 /// Reads until the request can be judged. The head must arrive by `deadline`; a stream
 /// request whose head did but whose body did not goes to hyper, which times the body out with
-/// its usual 408. Each byte is looked at a bounded number of times however the client splits
-/// its request: the head is parsed once, when its blank line has arrived.
+/// its usual 408 (so such a client, like one whose first bytes only looked like a stream
+/// request, may take up to twice the slow-client timeout in all). Each byte is looked at a
+/// bounded number of times however the client splits its request: the head is parsed once,
+/// when its blank line has arrived. At most about `HEAD_LIMIT + BODY_LIMIT` bytes are held.
 pub(super) async fn read(
     socket: &mut TcpStream,
     path: &str,
@@ -52,7 +57,8 @@ pub(super) async fn read(
     // Once the head is parsed: the request's whole length.
     let mut whole: Option<usize> = None;
     loop {
-        if buf.capacity() - buf.len() < READ_SIZE / 2 {
+        // Once the length is known the buffer already holds room for all of it.
+        if whole.is_none() && buf.capacity() - buf.len() < READ_SIZE / 2 {
             buf.reserve(READ_SIZE);
         }
         match tokio::time::timeout_at(deadline, socket.read_buf(&mut buf)).await {
@@ -71,9 +77,9 @@ pub(super) async fn read(
                 Some(false) => return First::Hyper(buf.freeze()),
                 None => continue,
             }
-            let from = searched.saturating_sub(3);
+            let from = searched.saturating_sub(2);
             searched = buf.len();
-            if !buf[from..].windows(4).any(|w| w == b"\r\n\r\n") {
+            if !ends_head(&buf[from..]) {
                 if buf.len() >= HEAD_LIMIT {
                     return First::Hyper(buf.freeze());
                 }
@@ -83,9 +89,26 @@ pub(super) async fn read(
         match judge(&buf, max_body) {
             Judgement::NotOurs => return First::Hyper(buf.freeze()),
             Judgement::Ours(request) => return First::Stream(request),
-            Judgement::NeedBody(length) => whole = Some(length),
+            Judgement::NeedBody(length) => {
+                buf.reserve(length - buf.len());
+                whole = Some(length);
+            }
         }
     }
+}
+
+/// Whether `bytes` hold the blank line that ends a head: CRLF CRLF, or bare line feeds, which
+/// httparse (and so hyper) accepts too.
+fn ends_head(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .any(|(at, _)| match bytes.get(at + 1) {
+            Some(b'\n') => true,
+            Some(b'\r') => bytes.get(at + 2) == Some(&b'\n'),
+            _ => false,
+        })
 }
 
 /// Whether `buf` begins with `expected`: `None` while it is still a prefix of it.
@@ -167,7 +190,7 @@ fn judge(buf: &[u8], max_body: usize) -> Judgement {
         request = request.header(name, value);
     }
     let length = length.unwrap_or(0);
-    if length > max_body {
+    if length > max_body.min(BODY_LIMIT) {
         return Judgement::NotOurs;
     }
     let total = head_len + length;
@@ -205,6 +228,15 @@ mod tests {
         assert_eq!(says("GET /graphql/stream"), None);
         assert_eq!(says("GET /graphql/stream?query=x"), Some(true));
         assert_eq!(says("POST /graphql/stream HTTP/1.1"), Some(true));
+    }
+
+    #[test]
+    fn a_head_ends_at_its_blank_line_with_or_without_carriage_returns() {
+        assert!(ends_head(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assert!(ends_head(b"GET / HTTP/1.1\nHost: a\n\n"));
+        assert!(ends_head(b"GET / HTTP/1.1\nHost: a\n\r\n"));
+        assert!(!ends_head(b"GET / HTTP/1.1\r\nHost: a\r\n"));
+        assert!(!ends_head(b"GET / HTTP/1.1\r\nHost: a\r\n\r"));
     }
 
     #[test]

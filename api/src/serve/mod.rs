@@ -96,6 +96,8 @@ async fn connection(
     let deadline = tokio::time::Instant::now() + timing.slow_client;
     let first = tokio::select! {
         first = first::read(&mut socket, crate::http::STREAM_PATH, timing.max_body_bytes, deadline) => first,
+        // A request still arriving when shutdown begins is not answered: nothing of it has
+        // run, and its client retries elsewhere.
         _ = stop.wait_for(|stopping| *stopping) => first::First::Gone,
     };
     drop(stop);

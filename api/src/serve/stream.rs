@@ -32,17 +32,19 @@ pub(super) async fn answer(
         let head = head(&Response::from_parts(parts, ()), chunked);
         tokio::time::timeout(send_timeout, socket.write_all(&head)).await
     };
-    if !matches!(written, Ok(Ok(()))) {
+    if !matches!(written, Ok(Ok(()))) || !chunked {
+        let _ = socket.shutdown().await;
         return;
     }
+    let mut sent_after = 0;
     loop {
         let frame = tokio::select! {
             frame = body.frame() => frame,
-            () = hung_up(&socket) => break,
+            () = hung_up(&socket, &mut sent_after) => break,
         };
         let data = match frame {
             Some(Ok(frame)) => match frame.into_data() {
-                Ok(data) if chunked && !data.is_empty() => data,
+                Ok(data) if !data.is_empty() => data,
                 _ => continue,
             },
             // Cut short without the last chunk, so the client sees the stream did not end.
@@ -51,10 +53,7 @@ pub(super) async fn answer(
                 break;
             }
             None => {
-                if chunked {
-                    let _ =
-                        tokio::time::timeout(send_timeout, socket.write_all(b"0\r\n\r\n")).await;
-                }
+                let _ = tokio::time::timeout(send_timeout, socket.write_all(b"0\r\n\r\n")).await;
                 break;
             }
         };
@@ -117,16 +116,22 @@ fn head(response: &Response<()>, chunked: bool) -> Vec<u8> {
     head
 }
 
-/// Completes when the client closes its side, or sends anything: after a stream request it
-/// may send nothing more, since the response says the connection closes.
-async fn hung_up(socket: &TcpStream) {
-    let mut probe = [0u8; 1];
+/// How much a client may send after its stream request before it is cut off: a stray line
+/// break is harmless (RFC 9112 section 2.2 asks servers to ignore one), a second request is not
+/// answered here since the response says the connection closes.
+const AFTER_REQUEST_LIMIT: usize = 4096;
+
+/// Completes when the client closes its side (or its socket fails), or has sent more than
+/// `AFTER_REQUEST_LIMIT` bytes since its request, which are read and dropped.
+async fn hung_up(socket: &TcpStream, sent: &mut usize) {
+    let mut discard = [0u8; 256];
     loop {
         if socket.readable().await.is_err() {
             return;
         }
-        match socket.try_read(&mut probe) {
+        match socket.try_read(&mut discard) {
             Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Ok(n) if n > 0 && *sent + n <= AFTER_REQUEST_LIMIT => *sent += n,
             _ => return,
         }
     }
