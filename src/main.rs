@@ -1,7 +1,8 @@
 //! `standoff`: serve the feud over GraphQL, migrate, seed, and print the schema.
 
 /// mimalloc: async-graphql allocates a great deal per request, and glibc's allocator was a
-/// fifth of the service's CPU time under load (see BENCHMARKS.md).
+/// fifth of the service's CPU time under load (see BENCHMARKS.md). With `override` it serves
+/// the bundled SQLite's `malloc` too (a copy of every column value read goes through it).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -13,7 +13,8 @@ mod writes;
 
 use clap::{Parser, Subcommand};
 
-/// The same allocator as the `standoff` binary, so the service measured here is the one shipped.
+/// The same allocator as the `standoff` binary (SQLite's `malloc` included, through mimalloc's
+/// `override`), so the floor runs on what the shipped service runs on.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
