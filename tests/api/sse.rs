@@ -324,3 +324,55 @@ async fn a_stream_request_with_a_large_body_is_served_all_the_same() {
         "event: next\ndata: {\"data\":{\"__typename\":\"Query\"}}\n\nevent: complete\ndata: \n\n"
     );
 }
+
+#[tokio::test]
+async fn a_stream_whose_reader_stops_reading_is_dropped_after_the_slow_client_timeout() {
+    let app = spawn_app_configured(|s| s.slow_client_timeout_secs = 1).await;
+    let editor = app.editor("sse-slow-reader").await;
+    let source = app.source_id().await;
+    // A small receive window, so the server's writes stall soon after the reader stops.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("buffer size");
+    let mut socket = socket.connect(app.addr).await.expect("connect");
+    let subscribe = "GET /graphql/stream?query=subscription%20%7B%20timelineEvents%20%7B%20action%20%7B%20title%20summary%20quote%20%7D%20%7D%20%7D HTTP/1.1\r\nHost: standoff\r\n\r\n";
+    socket.write_all(subscribe.as_bytes()).await.expect("write");
+    let head = read_socket_until(&mut socket, "\r\n\r\n").await;
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    // Half as much again as the kernel lets the server's socket buffer grow to (about 10 KB an
+    // event), none of it read.
+    let buffer_max: usize = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_wmem")
+        .ok()
+        .and_then(|t| t.split_whitespace().last()?.parse().ok())
+        .unwrap_or(4 << 20);
+    let recorded = buffer_max * 3 / 2 / 10_000 + 50;
+    for n in 0..recorded {
+        let input = json!({
+            "actor": "white-house", "kind": "STATEMENT", "occurredAt": "2025-10-01T12:00:00Z",
+            "title": format!("Unread {n}"),
+            "summary": "s".repeat(5000), "quote": "q".repeat(5000),
+            "citations": [{ "sourceId": source }],
+        });
+        app.write(
+            &editor,
+            "mutation($input: RecordActionInput!) { recordAction(input: $input) { id } }",
+            json!({ "input": input }),
+        )
+        .await;
+    }
+    // Stalled for longer than the timeout: the server gives up on this reader.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut received = Vec::new();
+    let ended =
+        tokio::time::timeout(Duration::from_secs(20), socket.read_to_end(&mut received)).await;
+    assert!(ended.is_ok(), "the stalled stream was never closed");
+    let text = String::from_utf8_lossy(&received);
+    let delivered = text.matches("event: next").count();
+    assert!(
+        delivered < recorded,
+        "all {delivered} events arrived: the writes never stalled"
+    );
+    assert!(
+        !text.contains("event: complete"),
+        "a dropped reader is not told it completed"
+    );
+}
