@@ -28,11 +28,13 @@ pub(super) async fn answer(
     drop(router);
     let (parts, mut body) = response.into_parts();
     let chunked = has_body(parts.status);
-    let written = {
-        let head = head(&Response::from_parts(parts, ()), chunked);
-        tokio::time::timeout(send_timeout, socket.write_all(&head)).await
-    };
-    if !matches!(written, Ok(Ok(()))) || !chunked {
+    let written = send(
+        &mut socket,
+        &head(&Response::from_parts(parts, ()), chunked),
+        send_timeout,
+    )
+    .await;
+    if !written || !chunked {
         let _ = socket.shutdown().await;
         return;
     }
@@ -53,7 +55,7 @@ pub(super) async fn answer(
                 break;
             }
             None => {
-                let _ = tokio::time::timeout(send_timeout, socket.write_all(b"0\r\n\r\n")).await;
+                send(&mut socket, b"0\r\n\r\n", send_timeout).await;
                 break;
             }
         };
@@ -61,14 +63,19 @@ pub(super) async fn answer(
         let _ = write!(chunk, "{:x}\r\n", data.len());
         chunk.extend_from_slice(&data);
         chunk.extend_from_slice(b"\r\n");
-        if !matches!(
-            tokio::time::timeout(send_timeout, socket.write_all(&chunk)).await,
-            Ok(Ok(()))
-        ) {
+        if !send(&mut socket, &chunk, send_timeout).await {
             break;
         }
     }
     let _ = socket.shutdown().await;
+}
+
+/// Writes `bytes` whole within `timeout`; false when the client did not take them.
+async fn send(socket: &mut TcpStream, bytes: &[u8], timeout: Duration) -> bool {
+    matches!(
+        tokio::time::timeout(timeout, socket.write_all(bytes)).await,
+        Ok(Ok(()))
+    )
 }
 
 /// Whether a response with this status carries a body (RFC 9112 section 6.3).
