@@ -7,8 +7,8 @@
 
 use super::CoreResult;
 use sea_orm::{
-    ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QuerySelect, QueryTrait,
-    Select,
+    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult,
+    QuerySelect, QueryTrait, Select,
 };
 
 /// The prefix of the joined entity's columns.
@@ -25,6 +25,21 @@ where
     B: EntityTrait,
     C: ConnectionTrait,
 {
+    with_joined_as::<_, B, _, _>(db, select, |row| A::Model::from_query_result(row, "")).await
+}
+
+/// As [`with_joined`], with `A`'s part of each row decoded by `decode` (a pruned select's
+/// columns come first, so it can read them by position).
+pub async fn with_joined_as<A, B, C, M>(
+    db: &C,
+    select: Select<A>,
+    decode: impl Fn(&QueryResult) -> Result<M, DbErr>,
+) -> CoreResult<Vec<(M, Option<B::Model>)>>
+where
+    A: EntityTrait,
+    B: EntityTrait,
+    C: ConnectionTrait,
+{
     let mut select = select;
     for column in B::Column::iter() {
         select = select.column_as(column, format!("{JOINED}{}", column.as_str()));
@@ -35,7 +50,7 @@ where
     rows.iter()
         .map(|row| {
             Ok((
-                A::Model::from_query_result(row, "")?,
+                decode(row)?,
                 B::Model::from_query_result_optional(row, JOINED)?,
             ))
         })

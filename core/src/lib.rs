@@ -21,6 +21,7 @@ pub mod maintenance;
 pub mod order;
 pub mod page;
 pub mod people;
+pub mod pruned;
 pub mod public_id;
 pub mod schedule;
 pub mod sources;

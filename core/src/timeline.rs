@@ -3,8 +3,9 @@
 
 use super::cursor::TimelineCursor;
 use super::filter::ResolvedFilter;
-use super::joined::with_joined;
+use super::joined::{with_joined, with_joined_as};
 use super::page::{Page, PageRequest};
+use super::pruned::{self, ActionColumns};
 use super::{CoreError, CoreResult};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -101,12 +102,14 @@ pub fn page_query(
         .limit(request.size + 1)
 }
 
-/// One page of the filtered timeline in the given order, with each action's actor.
+/// One page of the filtered timeline in the given order, with each action's actor. Only
+/// `columns` are read: the models' other fields hold placeholders (see [`crate::pruned`]).
 pub async fn page<C: ConnectionTrait>(
     db: &C,
     filter: &ResolvedFilter,
     order: TimeOrder,
     request: &PageRequest<TimelineCursor>,
+    columns: ActionColumns,
 ) -> CoreResult<(Page<action::Model>, HashMap<i64, actor::Model>)> {
     if request.size == 0 {
         let empty = Page {
@@ -116,7 +119,14 @@ pub async fn page<C: ConnectionTrait>(
         };
         return Ok((empty, HashMap::new()));
     }
-    let rows = with_joined::<_, actor::Entity, _>(db, page_query(filter, order, request)).await?;
+    let query = page_query(filter, order, request);
+    let rows = if columns.is_all() {
+        with_joined::<_, actor::Entity, _>(db, query).await?
+    } else {
+        let query = query.select_only().columns(columns.iter());
+        with_joined_as::<_, actor::Entity, _, _>(db, query, |row| pruned::action_from(row, columns))
+            .await?
+    };
     let mut actors = HashMap::new();
     let mut actions = Vec::with_capacity(rows.len());
     for (action, actor) in rows {

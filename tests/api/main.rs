@@ -26,6 +26,7 @@ mod periods;
 #[expect(dead_code, reason = "shared with tests/postgres, which uses the rest")]
 mod process;
 mod production;
+mod pruning;
 mod publication;
 mod schema;
 mod seeds;

@@ -1,5 +1,6 @@
 //! `Action`, its `Response` links and `Citation`s.
 
+use super::columns::action_columns;
 use super::{Actor, Retraction, Revision, Source, database, loaders};
 use crate::error::{ApiError, CoreResultExt};
 use crate::schema::connection::connection;
@@ -358,25 +359,27 @@ impl Citation {
     }
 }
 
-/// One page of the filtered timeline as a connection, with the relations the query selects
-/// prefetched.
+/// One page of the filtered timeline as a connection, reading only the columns the query
+/// selects and prefetching the relations it selects.
 pub async fn action_connection(
     ctx: &Context<'_>,
     filter: ResolvedFilter,
     order: TimeOrder,
     request: &PageRequest<TimelineCursor>,
 ) -> Result<ActionConnection> {
-    let (page, actors) = timeline::page(database(ctx), &filter, order, request)
-        .await
-        .gql()?;
-    let models: Vec<_> = page.items.iter().map(|(_, m)| m).collect();
-    prefetch_actions(
-        ctx,
-        &connection_nodes(&ctx.look_ahead()),
-        &models,
-        Some(actors),
+    let look = ctx.look_ahead();
+    let nodes = connection_nodes(&look);
+    let (page, actors) = timeline::page(
+        database(ctx),
+        &filter,
+        order,
+        request,
+        action_columns(&nodes),
     )
-    .await?;
+    .await
+    .gql()?;
+    let models: Vec<_> = page.items.iter().map(|(_, m)| m).collect();
+    prefetch_actions(ctx, &nodes, &models, Some(actors)).await?;
     Ok(connection(page, Action, TimelineTotal(filter)))
 }
 

@@ -4,6 +4,7 @@
 mod action;
 mod actor;
 mod change;
+mod columns;
 mod escalation;
 mod node;
 mod revision;
