@@ -11,7 +11,7 @@ use standoff_entities::enums::{ActionKind, ActionStatus, DatePrecision, Publicat
 
 /// A set of `action`'s columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ActionColumns(u32);
+pub struct ActionColumns(u64);
 
 impl ActionColumns {
     /// What every read needs: the id, the keyset position and the actor joined in.
@@ -29,7 +29,7 @@ impl ActionColumns {
 
     /// The set with `column` added.
     pub fn with(self, column: Column) -> Self {
-        Self(self.0 | 1 << column as u32)
+        Self(self.0 | 1 << column as u64)
     }
 
     /// Whether the set holds every column.
@@ -39,7 +39,7 @@ impl ActionColumns {
 
     /// The columns, in the entity's order (the order they are selected and read back in).
     pub fn iter(self) -> impl Iterator<Item = Column> {
-        Column::iter().filter(move |c| self.0 & 1 << *c as u32 != 0)
+        Column::iter().filter(move |c| self.0 & 1 << *c as u64 != 0)
     }
 }
 

@@ -44,7 +44,8 @@ fn placements(field: &str) -> [String; 3] {
     ]
 }
 
-/// Records what the seed lacks: a draft with every optional field, a retraction, a correction.
+/// Records what the seed lacks: a draft with every optional field, approved by a second
+/// editor; a draft published; a retraction; a correction.
 async fn vary(app: &TestApp, editor: &str) {
     let answered = app.action_id("killing field").await;
     let input = json!({
@@ -58,10 +59,31 @@ async fn vary(app: &TestApp, editor: &str) {
         "citations": [{ "sourceId": app.source_id().await, "excerpt": "An excerpt." }],
         "respondsTo": [{ "actionId": answered, "stance": "DISMISSES" }],
     });
+    let record = "mutation($input: RecordActionInput!) { recordAction(input: $input) { id } }";
+    let full = app.write(editor, record, json!({ "input": input })).await;
+    let full = json!({ "id": full["recordAction"]["id"] });
     app.write(
         editor,
-        "mutation($input: RecordActionInput!) { recordAction(input: $input) { id } }",
-        json!({ "input": input }),
+        "mutation($id: ID!) { submitForReview(id: $id) { id } }",
+        full.clone(),
+    )
+    .await;
+    let second = app.editor("second-reader").await;
+    app.write(
+        &second,
+        "mutation($id: ID!) { approve(id: $id) { id } }",
+        full,
+    )
+    .await;
+    let published = json!({ "input": {
+        "actor": "jb-pritzker", "kind": "STATEMENT", "occurredAt": "2025-09-03",
+        "title": "A draft published", "draft": true,
+        "citations": [{ "sourceId": app.source_id().await }] } });
+    let published = app.write(editor, record, published).await;
+    app.write(
+        editor,
+        "mutation($id: ID!) { publish(id: $id) { id } }",
+        json!({ "id": published["recordAction"]["id"] }),
     )
     .await;
     app.write(
@@ -126,7 +148,7 @@ async fn every_field_of_an_action_answers_the_same_on_a_page_as_read_whole() {
         .post_with(
             Some(&editor),
             r#"{ timeline(first: 100, filter: { includeRetracted: true }) {
-                nodes { title recordedBy retracted retraction { reason } } } }"#,
+                nodes { title recordedBy approvedBy publishedBy retraction { reason } } } }"#,
             json!({}),
         )
         .await;
@@ -134,29 +156,63 @@ async fn every_field_of_an_action_answers_the_same_on_a_page_as_read_whole() {
         .as_array()
         .expect("nodes")
         .clone();
+    let shows = |field: &str, value: &str| nodes.iter().any(|n| n[field] == value);
     // The variations show on the page, so the comparison above saw them.
-    for (what, found) in [
-        (
-            "the draft",
-            nodes
-                .iter()
-                .any(|n| n["title"] == "A draft with every field"),
-        ),
-        (
-            "its recorder",
-            nodes.iter().any(|n| n["recordedBy"] == "desk"),
-        ),
-        (
-            "the retraction",
-            nodes
-                .iter()
-                .any(|n| n["retraction"]["reason"] == "Not in the article"),
-        ),
-        (
-            "the correction",
-            nodes.iter().any(|n| n["title"] == "A corrected title"),
-        ),
+    assert!(shows("title", "A draft with every field"), "the draft");
+    assert!(shows("title", "A corrected title"), "the correction");
+    assert!(shows("recordedBy", "desk"), "a recorder");
+    assert!(shows("approvedBy", "second-reader"), "an approver");
+    assert!(shows("publishedBy", "desk"), "a publisher");
+    let retracted = nodes
+        .iter()
+        .any(|n| n["retraction"]["reason"] == "Not in the article");
+    assert!(retracted, "the retraction");
+}
+
+/// Edges, a named fragment and back-links two deep: the columns each asks for are read.
+const EDGES: &str = "fragment F on Action {
+  id summary
+  responses { respondsTo { quote respondsTo { action { place title } } } }
+  respondsTo { action { dateText responses { respondsTo { intensity } } } }
+}";
+
+#[tokio::test]
+async fn edges_fragments_and_deep_links_answer_as_read_whole() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    vary(&app, &editor).await;
+    let page = app
+        .post_with(
+            Some(&editor),
+            &format!(
+                "{{ timeline(first: 100, filter: {{ includeRetracted: true }}) {{
+                    edges {{ node {{ ...F }} }} nodes {{ id }} }} }} {EDGES}"
+            ),
+            json!({}),
+        )
+        .await;
+    assert!(page.get("errors").is_none(), "{page:#}");
+    let edges = page["data"]["timeline"]["edges"].as_array().expect("edges");
+    assert!(edges.len() > 10, "{} actions", edges.len());
+    for edge in edges {
+        let node = &edge["node"];
+        let whole = app
+            .post_with(
+                Some(&editor),
+                &format!("query($id: ID!) {{ node(id: $id) {{ ...F }} }} {EDGES}"),
+                json!({ "id": node["id"] }),
+            )
+            .await;
+        assert_eq!(node, &whole["data"]["node"]);
+    }
+    // Some of them are not empty, so the comparison saw values.
+    let text = page.to_string();
+    for shown in [
+        "A summary.",
+        "on Tuesday afternoon",
+        r#""place":"Chicago""#,
+        "a mess",
     ] {
-        assert!(found, "{what} is not on the page");
+        assert!(text.contains(shown), "{shown} is not on the page");
     }
 }
