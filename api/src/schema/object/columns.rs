@@ -81,3 +81,42 @@ fn add_fields(columns: &mut ActionColumns, action: &SelectionField<'_>) -> bool 
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::columns_of;
+    use async_graphql::parser::parse_schema;
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+
+    /// A field missing here (or misspelt) would make every page that selects it read whole
+    /// rows, silently: the answers stay right, so only this test notices.
+    #[test]
+    fn every_field_of_action_in_the_schema_is_listed() {
+        let document = parse_schema(crate::schema::sdl()).expect("the SDL parses");
+        let fields: Vec<String> = document
+            .definitions
+            .iter()
+            .find_map(|definition| match definition {
+                TypeSystemDefinition::Type(t) if t.node.name.node == "Action" => {
+                    match &t.node.kind {
+                        TypeKind::Object(object) => Some(
+                            object
+                                .fields
+                                .iter()
+                                .map(|f| f.node.name.node.to_string())
+                                .collect(),
+                        ),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .expect("the type Action");
+        assert!(fields.len() >= 30, "{fields:?}");
+        let unlisted: Vec<&String> = fields.iter().filter(|f| columns_of(f).is_none()).collect();
+        assert!(
+            unlisted.is_empty(),
+            "fields of Action not in columns_of: {unlisted:?}"
+        );
+    }
+}
