@@ -5,7 +5,7 @@ use async_graphql::{Lookahead, SelectionField};
 use standoff_core::pruned::ActionColumns;
 use standoff_entities::action::Column;
 
-/// The columns the fields of `field` read, or `None` for a field not listed here (the page is
+/// The columns the field named `field` reads, or `None` for a field not listed here (the page is
 /// then read whole, so a field added to `Action` is never answered from a placeholder).
 fn columns_of(field: &str) -> Option<&'static [Column]> {
     use Column::*;
