@@ -3,7 +3,8 @@
 
 use super::CoreResult;
 use crate::filter::Visibility;
-use crate::joined::with_joined;
+use crate::joined::{alone, with_joined};
+use crate::pruned::{ActorColumns, Columns, SourceColumns};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
@@ -37,7 +38,18 @@ pub async fn actors<C: ConnectionTrait>(
     db: &C,
     ids: &[i64],
 ) -> CoreResult<HashMap<i64, actor::Model>> {
-    by_id::<actor::Entity, _>(db, actor::Column::Id, ids, |a| a.id).await
+    actors_with(db, ids, ActorColumns::all()).await
+}
+
+/// As [`actors`], reading only `columns` of each.
+pub async fn actors_with<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+    columns: ActorColumns,
+) -> CoreResult<HashMap<i64, actor::Model>> {
+    let select = actor::Entity::find().filter(actor::Column::Id.is_in(ids.iter().copied()));
+    let rows = alone(db, select, columns).await?;
+    Ok(rows.into_iter().map(|row| (row.id, row)).collect())
 }
 
 /// Actions by id, as `visibility` sees them: readers find only published ones.
@@ -127,12 +139,23 @@ pub async fn targets<C: ConnectionTrait>(
     db: &C,
     action_ids: &[i64],
 ) -> CoreResult<HashMap<i64, Vec<actor::Model>>> {
-    let rows = with_joined::<_, action_target::Entity, _>(
+    targets_with(db, action_ids, ActorColumns::all()).await
+}
+
+/// As [`targets`], reading only `columns` of each actor.
+pub async fn targets_with<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+    columns: ActorColumns,
+) -> CoreResult<HashMap<i64, Vec<actor::Model>>> {
+    let rows = with_joined(
         db,
         actor::Entity::find()
             .join_rev(JoinType::InnerJoin, action_target::Relation::Actor.def())
             .filter(action_target::Column::ActionId.is_in(action_ids.iter().copied()))
             .order_by_asc(actor::Column::Name),
+        columns,
+        Columns::<action_target::Entity>::minimal(),
     )
     .await?;
     let mut out: HashMap<i64, Vec<actor::Model>> = HashMap::new();
@@ -169,12 +192,23 @@ pub async fn citations<C: ConnectionTrait>(
     db: &C,
     action_ids: &[i64],
 ) -> CoreResult<HashMap<i64, Vec<(citation::Model, source::Model)>>> {
-    let rows = with_joined::<_, citation::Entity, _>(
+    citations_with(db, action_ids, SourceColumns::all()).await
+}
+
+/// As [`citations`], reading only `columns` of each source.
+pub async fn citations_with<C: ConnectionTrait>(
+    db: &C,
+    action_ids: &[i64],
+    columns: SourceColumns,
+) -> CoreResult<HashMap<i64, Vec<(citation::Model, source::Model)>>> {
+    let rows = with_joined(
         db,
         source::Entity::find()
             .join_rev(JoinType::InnerJoin, citation::Relation::Source.def())
             .filter(citation::Column::ActionId.is_in(action_ids.iter().copied()))
             .order_by_asc(citation::Column::Id),
+        columns,
+        Columns::<citation::Entity>::all(),
     )
     .await?;
     let mut out: HashMap<i64, Vec<_>> = HashMap::new();

@@ -3,9 +3,9 @@
 
 use super::cursor::TimelineCursor;
 use super::filter::ResolvedFilter;
-use super::joined::{with_joined, with_joined_as};
+use super::joined::with_joined;
 use super::page::{Page, PageRequest};
-use super::pruned::{self, ActionColumns};
+use super::pruned::{ActionColumns, ActorColumns};
 use super::{CoreError, CoreResult};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -103,13 +103,15 @@ pub fn page_query(
 }
 
 /// One page of the filtered timeline in the given order, with each action's actor. Only
-/// `columns` are read: the models' other fields hold placeholders (see [`crate::pruned`]).
+/// `columns` of the actions and `actor_columns` of the actors are read: the models' other
+/// fields hold placeholders (see [`crate::pruned`]).
 pub async fn page<C: ConnectionTrait>(
     db: &C,
     filter: &ResolvedFilter,
     order: TimeOrder,
     request: &PageRequest<TimelineCursor>,
     columns: ActionColumns,
+    actor_columns: ActorColumns,
 ) -> CoreResult<(Page<action::Model>, HashMap<i64, actor::Model>)> {
     if request.size == 0 {
         let empty = Page {
@@ -120,13 +122,7 @@ pub async fn page<C: ConnectionTrait>(
         return Ok((empty, HashMap::new()));
     }
     let query = page_query(filter, order, request);
-    let rows = if columns.is_all() {
-        with_joined::<_, actor::Entity, _>(db, query).await?
-    } else {
-        let query = query.select_only().columns(columns.iter());
-        with_joined_as::<_, actor::Entity, _, _>(db, query, |row| pruned::action_from(row, columns))
-            .await?
-    };
+    let rows = with_joined(db, query, columns, actor_columns).await?;
     let mut actors = HashMap::new();
     let mut actions = Vec::with_capacity(rows.len());
     for (action, actor) in rows {

@@ -1,26 +1,31 @@
-//! A timeline page reads only the columns of `action` its query selects. Every field of
-//! `Action`, asked for alone, answers on the page exactly what it answers for the same action
-//! read whole (through `node`), including the action a response link hands back.
+//! A timeline page reads only the columns its query selects, of the actions and of the actors
+//! and sources beside them. Every field of `Action`, `Actor` and `Source`, asked for alone,
+//! answers on the page exactly what it answers for the same action read whole (through
+//! `node`), including the action a response link hands back.
 
 use crate::helpers::{TestApp, spawn_app};
 use serde_json::{Value, json};
 
-/// Every field of `Action` with the selection that shows it: scalars bare, objects by their
-/// type name (what matters is the columns the field itself reads).
-async fn action_fields(app: &TestApp) -> Vec<String> {
+/// Every field of the type `name` with the selection that shows it: scalars bare, objects by
+/// their type name (what matters is the columns the field itself reads).
+async fn fields_of(app: &TestApp, name: &str) -> Vec<String> {
     let data = app
         .query(
-            r#"{ __type(name: "Action") { fields {
-                name args { name }
+            r#"query($name: String!) { __type(name: $name) { fields {
+                name args { name type { kind } }
                 type { kind ofType { kind ofType { kind ofType { kind } } } } } } }"#,
-            json!({}),
+            json!({ "name": name }),
         )
         .await;
     let fields = data["__type"]["fields"].as_array().expect("fields");
     fields
         .iter()
         .map(|field| {
-            assert_eq!(field["args"], json!([]), "{field}: arguments to cover");
+            let required = field["args"].as_array().expect("args").iter();
+            let required: Vec<_> = required
+                .filter(|a| a["type"]["kind"] == "NON_NULL")
+                .collect();
+            assert!(required.is_empty(), "{field}: arguments to cover");
             let mut kind = &field["type"];
             while ["NON_NULL", "LIST"].contains(&kind["kind"].as_str().expect("kind")) {
                 kind = &kind["ofType"];
@@ -36,27 +41,101 @@ async fn action_fields(app: &TestApp) -> Vec<String> {
 
 /// The selections that show `field` of an action read on a page: on the action itself, and on
 /// the same action handed back by a response link, each alone (so only it asks for the column).
-fn placements(field: &str) -> [String; 3] {
-    [
+fn placements(field: &str) -> Vec<String> {
+    vec![
         field.to_owned(),
         format!("responses {{ respondsTo {{ {field} }} }}"),
         format!("respondsTo {{ action {{ {field} }} }}"),
     ]
 }
 
-/// Records what the seed lacks: a draft with every optional field, approved by a second
-/// editor; a draft published; a retraction; a correction.
+/// The selections that show `field` of an actor beside an action on a page.
+fn actor_placements(field: &str) -> Vec<String> {
+    vec![
+        format!("actor {{ {field} }}"),
+        format!("targets {{ {field} }}"),
+    ]
+}
+
+/// The selection that shows `field` of a source an action on a page cites.
+fn source_placements(field: &str) -> Vec<String> {
+    vec![format!("citations {{ source {{ {field} }} }}")]
+}
+
+/// Asks a page of every action for `selection` alone and checks each answer against the same
+/// action read whole through `node`.
+async fn page_answers_as_read_whole(app: &TestApp, editor: &str, selection: &str) {
+    let page = app
+        .post_with(
+            Some(editor),
+            &format!(
+                "{{ timeline(first: 100, filter: {{ includeRetracted: true }}) {{
+                    nodes {{ id {selection} }} }} }}"
+            ),
+            json!({}),
+        )
+        .await;
+    assert!(page.get("errors").is_none(), "{selection}: {page:#}");
+    let nodes = page["data"]["timeline"]["nodes"].as_array().expect("nodes");
+    assert!(nodes.len() > 10, "{selection}: {} actions", nodes.len());
+    let whole: String = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let id = &node["id"];
+            format!("a{i}: node(id: {id}) {{ ... on Action {{ id {selection} }} }}\n")
+        })
+        .collect();
+    let read_whole = app
+        .post_with(Some(editor), &format!("{{ {whole} }}"), json!({}))
+        .await;
+    assert!(
+        read_whole.get("errors").is_none(),
+        "{selection}: {read_whole:#}"
+    );
+    for (i, node) in nodes.iter().enumerate() {
+        assert_eq!(node, &read_whole["data"][format!("a{i}")], "{selection}");
+    }
+}
+
+/// Records what the seed lacks: a draft with every optional field, by and aimed at an actor
+/// with every field, citing a source with every field, approved by a second editor; a draft
+/// published; a retraction; a correction.
 async fn vary(app: &TestApp, editor: &str) {
     let answered = app.action_id("killing field").await;
+    let source = json!({ "input": {
+        "title": "A source with every field", "url": "https://example.org/every-field",
+        "publisher": "A publisher", "publishedAt": "2025-09-02T12:00:00Z" } });
+    let source = app
+        .write(
+            editor,
+            "mutation($input: AddSourceInput!) { addSource(input: $input) { id } }",
+            source,
+        )
+        .await;
+    let actor = json!({ "input": {
+        "slug": "a-press-secretary", "name": "A press secretary", "kind": "PERSON",
+        "side": "LOCAL", "title": "Press secretary", "party": "Independent",
+        "memberOf": "brandon-johnson" } });
+    app.write(
+        editor,
+        "mutation($input: CreateActorInput!) { createActor(input: $input) { id } }",
+        actor,
+    )
+    .await;
     let input = json!({
-        "actor": "brandon-johnson", "targets": ["donald-trump"], "kind": "STATEMENT",
+        "actor": "a-press-secretary", "targets": ["donald-trump", "a-press-secretary"],
+        "kind": "STATEMENT",
         "category": "REJECT", "status": "THREATENED", "occurredAt": "2025-09-02T15:30:00Z",
         "precision": "MINUTE", "dateText": "on Tuesday afternoon",
         "reportedAt": "2025-09-02T18:00:00Z", "title": "A draft with every field",
         "summary": "A summary.", "quote": "A quote.", "place": "City Hall", "magnitude": 12,
         "intensity": -7.5, "intensityReason": "Sharper than the category says",
         "stories": ["chicago-2025"], "draft": true,
-        "citations": [{ "sourceId": app.source_id().await, "excerpt": "An excerpt." }],
+        "citations": [
+            { "sourceId": app.source_id().await, "excerpt": "An excerpt." },
+            { "sourceId": source["addSource"]["id"] },
+        ],
         "respondsTo": [{ "actionId": answered, "stance": "DISMISSES" }],
     });
     let record = "mutation($input: RecordActionInput!) { recordAction(input: $input) { id } }";
@@ -107,39 +186,9 @@ async fn every_field_of_an_action_answers_the_same_on_a_page_as_read_whole() {
     let editor = app.editor("desk").await;
     vary(&app, &editor).await;
     let mut covered = 0;
-    for field in action_fields(&app).await {
+    for field in fields_of(&app, "Action").await {
         for selection in placements(&field) {
-            let page = app
-                .post_with(
-                    Some(&editor),
-                    &format!(
-                        "{{ timeline(first: 100, filter: {{ includeRetracted: true }}) {{
-                            nodes {{ id {selection} }} }} }}"
-                    ),
-                    json!({}),
-                )
-                .await;
-            assert!(page.get("errors").is_none(), "{selection}: {page:#}");
-            let nodes = page["data"]["timeline"]["nodes"].as_array().expect("nodes");
-            assert!(nodes.len() > 10, "{selection}: {} actions", nodes.len());
-            let whole: String = nodes
-                .iter()
-                .enumerate()
-                .map(|(i, node)| {
-                    let id = &node["id"];
-                    format!("a{i}: node(id: {id}) {{ ... on Action {{ id {selection} }} }}\n")
-                })
-                .collect();
-            let read_whole = app
-                .post_with(Some(&editor), &format!("{{ {whole} }}"), json!({}))
-                .await;
-            assert!(
-                read_whole.get("errors").is_none(),
-                "{selection}: {read_whole:#}"
-            );
-            for (i, node) in nodes.iter().enumerate() {
-                assert_eq!(node, &read_whole["data"][format!("a{i}")], "{selection}");
-            }
+            page_answers_as_read_whole(&app, &editor, &selection).await;
         }
         covered += 1;
     }
@@ -167,6 +216,91 @@ async fn every_field_of_an_action_answers_the_same_on_a_page_as_read_whole() {
         .iter()
         .any(|n| n["retraction"]["reason"] == "Not in the article");
     assert!(retracted, "the retraction");
+}
+
+#[tokio::test]
+async fn every_field_of_an_actor_and_a_source_answers_the_same_on_a_page_as_read_whole() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    vary(&app, &editor).await;
+    let actor_fields = fields_of(&app, "Actor").await;
+    assert!(actor_fields.len() >= 10, "{actor_fields:?}");
+    for field in &actor_fields {
+        for selection in actor_placements(field) {
+            page_answers_as_read_whole(&app, &editor, &selection).await;
+        }
+    }
+    let source_fields = fields_of(&app, "Source").await;
+    assert!(source_fields.len() >= 5, "{source_fields:?}");
+    for field in &source_fields {
+        for selection in source_placements(field) {
+            page_answers_as_read_whole(&app, &editor, &selection).await;
+        }
+    }
+    // The variations show on the page, so the comparison above saw them.
+    let page = app
+        .post_with(
+            Some(&editor),
+            r#"{ timeline(first: 100) { nodes {
+                actor { party memberOf { slug } }
+                targets { title party memberOf { slug } }
+                citations { source { url publisher publishedAt } } } } }"#,
+            json!({}),
+        )
+        .await
+        .to_string();
+    for shown in [
+        r#""party":"Independent""#,
+        r#""party":"Democratic""#,
+        r#""memberOf":{"slug":"brandon-johnson"}"#,
+        r#""memberOf":{"slug":"white-house"}"#,
+        r#""title":"Press secretary""#,
+        "https://example.org/every-field",
+        r#""publisher":"A publisher""#,
+        "2025-09-02T12:00:00",
+    ] {
+        assert!(page.contains(shown), "{shown} is not on the page: {page}");
+    }
+}
+
+/// A thread reads its actors with only the columns it shows, as a page does.
+#[tokio::test]
+async fn a_thread_answers_the_same_as_its_actions_read_whole() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    vary(&app, &editor).await;
+    let start = app.action_id("killing field").await;
+    for selection in [
+        "actor { slug }",
+        "actor { name party memberOf { slug name } }",
+        "targets { name title }",
+        "citations { excerpt source { title publisher } }",
+        "actor { kind side } targets { slug } citations { source { url } }",
+    ] {
+        let thread = app
+            .post_with(
+                Some(&editor),
+                &format!("query($id: ID!) {{ thread(actionId: $id) {{ id {selection} }} }}"),
+                json!({ "id": start }),
+            )
+            .await;
+        assert!(thread.get("errors").is_none(), "{selection}: {thread:#}");
+        let actions = thread["data"]["thread"].as_array().expect("thread");
+        // What was answered and the draft that answers it.
+        assert!(actions.len() >= 2, "{selection}: {} actions", actions.len());
+        for action in actions {
+            let whole = app
+                .post_with(
+                    Some(&editor),
+                    &format!(
+                        "query($id: ID!) {{ node(id: $id) {{ ... on Action {{ id {selection} }} }} }}"
+                    ),
+                    json!({ "id": action["id"] }),
+                )
+                .await;
+            assert_eq!(action, &whole["data"]["node"], "{selection}");
+        }
+    }
 }
 
 /// Edges, a named fragment and back-links two deep: the columns each asks for are read.

@@ -23,7 +23,7 @@ pub fn page_request<C>(
 /// Wraps a service page as a connection whose extra fields (such as `totalCount`) are `fields`.
 pub fn connection<M, N, F>(
     page: Page<M>,
-    wrap: impl Fn(M) -> N,
+    mut wrap: impl FnMut(M) -> N,
     fields: F,
 ) -> Connection<String, N, F, EmptyFields>
 where

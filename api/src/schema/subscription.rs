@@ -33,7 +33,7 @@ pub struct TimelineEvent {
 impl TimelineEvent {
     /// The action as it is now.
     async fn action(&self) -> Action {
-        Action(self.action.clone())
+        Action::from(self.action.clone())
     }
 }
 

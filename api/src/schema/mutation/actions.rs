@@ -193,7 +193,7 @@ impl ActionMutation {
             reviewed: false,
         };
         let model = actions::record_action(&writer, new).await.gql()?;
-        Ok(Action(model))
+        Ok(Action::from(model))
     }
 
     /// Records that one action answers another; the same pair twice is CONFLICT.
@@ -243,7 +243,7 @@ impl ActionMutation {
         let model = actions::correct_action(&writer, id, changes, &note)
             .await
             .gql()?;
-        Ok(Action(model))
+        Ok(Action::from(model))
     }
 
     /// Retracts an action: hidden from the default timeline, never deleted; readers are shown
@@ -252,7 +252,7 @@ impl ActionMutation {
         let writer = writer(ctx).await?;
         let id = decode(&id, NodeType::Action)?;
         let model = actions::retract_action(&writer, id, &reason).await.gql()?;
-        Ok(Action(model))
+        Ok(Action::from(model))
     }
 
     /// Undoes a mistaken retraction: the action is back, and the log keeps both, with reasons.
@@ -261,6 +261,6 @@ impl ActionMutation {
         let writer = writer(ctx).await?;
         let id = decode(&id, NodeType::Action)?;
         let model = actions::restore_action(&writer, id, &reason).await.gql()?;
-        Ok(Action(model))
+        Ok(Action::from(model))
     }
 }

@@ -19,7 +19,7 @@ impl PublicationMutation {
         let writer = writer(ctx).await?;
         let id = decode(&id, NodeType::Action)?;
         let model = publication::submit_for_review(&writer, id).await.gql()?;
-        Ok(Action(model))
+        Ok(Action::from(model))
     }
 
     /// Approves an action in review for publication. When one of its stories requires review,
@@ -28,7 +28,7 @@ impl PublicationMutation {
         let writer = writer(ctx).await?;
         let id = decode(&id, NodeType::Action)?;
         let model = publication::approve(&writer, id).await.gql()?;
-        Ok(Action(model))
+        Ok(Action::from(model))
     }
 
     /// Publishes an action now, or schedules it for `at` (any date form; its earliest instant)
@@ -41,7 +41,7 @@ impl PublicationMutation {
         let model = publication::publish(&writer, id, at.as_ref().map(When::moment))
             .await
             .gql()?;
-        Ok(Action(model))
+        Ok(Action::from(model))
     }
 
     /// Takes an action in review or scheduled back to a draft. A published action is retracted
@@ -50,6 +50,6 @@ impl PublicationMutation {
         let writer = writer(ctx).await?;
         let id = decode(&id, NodeType::Action)?;
         let model = publication::unpublish(&writer, id).await.gql()?;
-        Ok(Action(model))
+        Ok(Action::from(model))
     }
 }

@@ -154,6 +154,6 @@ async fn action(ctx: &Context<'_>, id: i64) -> Result<Action> {
     found
         .into_values()
         .next()
-        .map(Action)
+        .map(Action::from)
         .ok_or_else(|| crate::error::ApiError::internal("a written action is missing").into())
 }

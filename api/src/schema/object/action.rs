@@ -1,6 +1,6 @@
 //! `Action`, its `Response` links and `Citation`s.
 
-use super::columns::action_columns;
+use super::columns::{action_columns, actor_columns};
 use super::{Actor, Retraction, Revision, Source, database, loaders};
 use crate::error::{ApiError, CoreResultExt};
 use crate::schema::connection::connection;
@@ -12,7 +12,7 @@ use crate::schema::loader::{
     ActionId, ActorId, AnswersFrom, AnswersTo, CitationsOf, HistoryOf, LinksFrom, LinksTo,
     RetractionOf, TargetsOf,
 };
-use crate::schema::prefetch::{connection_nodes, prefetch_actions};
+use crate::schema::prefetch::{Near, connection_nodes, prefetch_actions};
 use crate::schema::viewer::visibility;
 use crate::schema::when::When;
 use async_graphql::connection::{Connection, EmptyFields};
@@ -29,114 +29,135 @@ use standoff_entities::{action, citation, response, source};
 pub type ActionConnection = Connection<String, Action, TimelineTotal, EmptyFields>;
 
 /// One dated thing an actor did: a deployment, an order, a statement.
-pub struct Action(pub action::Model);
+pub struct Action {
+    model: action::Model,
+    /// What the list it came in read with it.
+    near: Near,
+}
+
+impl From<action::Model> for Action {
+    /// An action whose relations load on demand.
+    fn from(model: action::Model) -> Self {
+        Self::with(model, Near::default())
+    }
+}
+
+impl Action {
+    /// An action with what its list read with it.
+    pub fn with(model: action::Model, near: Near) -> Self {
+        Self { model, near }
+    }
+}
 
 #[Object]
 impl Action {
     /// The opaque global id.
     pub async fn id(&self) -> ID {
-        encode(NodeType::Action, self.0.id)
+        encode(NodeType::Action, self.model.id)
     }
 
     /// Deployment, order, statement.
     async fn kind(&self) -> ActionKind {
-        self.0.kind.into()
+        self.model.kind.into()
     }
 
     /// PLOVER category; null for context that is neither cooperation nor conflict.
     async fn category(&self) -> Option<Category> {
-        self.0.category.map(Into::into)
+        self.model.category.map(Into::into)
     }
 
     /// Words or deeds, and how far it got.
     async fn status(&self) -> ActionStatus {
-        self.0.status.into()
+        self.model.status.into()
     }
 
     /// The earliest instant its date allows: the start of its precision's unit ("in August"
     /// is 1 August), or of an interval.
     async fn occurred_at(&self) -> When {
-        self.0.occurred_at.into()
+        self.model.occurred_at.into()
     }
 
     /// The latest instant its date allows ("in August" is 31 August, 23:59:59).
     async fn occurred_until(&self) -> When {
-        date::of(&self.0).until.into()
+        date::of(&self.model).until.into()
     }
 
     /// The date in EDTF, as recorded: "2025-08", "2025-08-11/2025-08-30", "../2025-08".
     async fn edtf(&self) -> String {
-        date::of(&self.0).edtf
+        date::of(&self.model).edtf
     }
 
     /// How the source words the date ("by late August 2025").
     async fn date_text(&self) -> Option<&str> {
-        self.0.date_text.as_deref()
+        self.model.date_text.as_deref()
     }
 
     /// Text that sorts (as a string) in the timeline's order, for clients placing live actions
     /// among those they show.
     async fn sort_key(&self) -> String {
-        standoff_core::order::sort_key(self.0.order_key, self.0.id)
+        standoff_core::order::sort_key(self.model.order_key, self.model.id)
     }
 
     /// How precisely `occurredAt` is known.
     async fn precision(&self) -> DatePrecision {
-        self.0.precision.into()
+        self.model.precision.into()
     }
 
     /// The date written for readers at its precision, in UTC: "30 Aug 2025", "August 2025",
     /// "11–30 Aug 2025", "by August 2025".
     async fn display_date(&self) -> String {
-        date::display(&date::of(&self.0), "UTC")
+        date::display(&date::of(&self.model), "UTC")
     }
 
     /// When the first source reported it.
     async fn reported_at(&self) -> Option<When> {
-        self.0.reported_at.map(When::from)
+        self.model.reported_at.map(When::from)
     }
 
     /// One-line headline.
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.model.title
     }
 
     /// What happened, in the newsroom's own words.
     async fn summary(&self) -> Option<&str> {
-        self.0.summary.as_deref()
+        self.model.summary.as_deref()
     }
 
     /// Only what the source quotes, verbatim.
     async fn quote(&self) -> Option<&str> {
-        self.0.quote.as_deref()
+        self.model.quote.as_deref()
     }
 
     /// Where it happened.
     async fn place(&self) -> Option<&str> {
-        self.0.place.as_deref()
+        self.model.place.as_deref()
     }
 
     /// A count, such as troops deployed.
     async fn magnitude(&self) -> Option<i32> {
         // GraphQL's Int is 32 bits; the checks keep stored counts within it.
-        self.0.magnitude.and_then(|m| i32::try_from(m).ok())
+        self.model.magnitude.and_then(|m| i32::try_from(m).ok())
     }
 
     /// How conflictual it is, from -10 (most) to +10 (most cooperative): the category's
     /// default unless an editor overrode it.
     async fn intensity(&self) -> f64 {
-        self.0.intensity
+        self.model.intensity
     }
 
     /// Why an editor overrode the default intensity, when one did.
     async fn intensity_reason(&self) -> Option<&str> {
-        self.0.intensity_reason.as_deref()
+        self.model.intensity_reason.as_deref()
     }
 
     /// Who acted.
     async fn actor(&self, ctx: &Context<'_>) -> Result<Actor> {
+        if let Some(actor) = &self.near.actor {
+            return Ok(Actor(actor.as_ref().clone()));
+        }
         loaders(ctx)
-            .load_one(ActorId(self.0.actor_id))
+            .load_one(ActorId(self.model.actor_id))
             .await?
             .map(Actor)
             .ok_or_else(|| ApiError::internal("an action's actor is missing").into())
@@ -144,13 +165,25 @@ impl Action {
 
     /// The actors it is aimed at.
     async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<Actor>> {
-        let found = loaders(ctx).load_one(TargetsOf(self.0.id)).await?;
+        if let Some(targets) = &self.near.targets {
+            return Ok(targets.iter().cloned().map(Actor).collect());
+        }
+        let found = loaders(ctx).load_one(TargetsOf(self.model.id)).await?;
         Ok(found.unwrap_or_default().into_iter().map(Actor).collect())
     }
 
     /// Where the evidence is.
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
-        let found = loaders(ctx).load_one(CitationsOf(self.0.id)).await?;
+        if let Some(citations) = &self.near.citations {
+            return Ok(citations
+                .iter()
+                .map(|(citation, source)| Citation {
+                    citation: citation.clone(),
+                    source: source.clone(),
+                })
+                .collect());
+        }
+        let found = loaders(ctx).load_one(CitationsOf(self.model.id)).await?;
         Ok(found
             .unwrap_or_default()
             .into_iter()
@@ -162,18 +195,18 @@ impl Action {
     async fn responds_to(&self, ctx: &Context<'_>) -> Result<Vec<Response>> {
         let loader = loaders(ctx);
         if !ctx.look_ahead().field("respondsTo").exists() {
-            let found = loader.load_one(LinksFrom(self.0.id)).await?;
+            let found = loader.load_one(LinksFrom(self.model.id)).await?;
             return Ok(found
                 .unwrap_or_default()
                 .into_iter()
-                .map(|link| Response::from(link, Some(self.0.clone()), None))
+                .map(|link| Response::from(link, Some(self.model.clone()), None))
                 .collect());
         }
-        let found = loader.load_one(AnswersFrom(self.0.id)).await?;
+        let found = loader.load_one(AnswersFrom(self.model.id)).await?;
         Ok(found
             .unwrap_or_default()
             .into_iter()
-            .map(|(link, answered)| Response::from(link, Some(self.0.clone()), Some(answered)))
+            .map(|(link, answered)| Response::from(link, Some(self.model.clone()), Some(answered)))
             .collect())
     }
 
@@ -181,36 +214,36 @@ impl Action {
     async fn responses(&self, ctx: &Context<'_>) -> Result<Vec<Response>> {
         let loader = loaders(ctx);
         if !ctx.look_ahead().field("action").exists() {
-            let found = loader.load_one(LinksTo(self.0.id)).await?;
+            let found = loader.load_one(LinksTo(self.model.id)).await?;
             return Ok(found
                 .unwrap_or_default()
                 .into_iter()
-                .map(|link| Response::from(link, None, Some(self.0.clone())))
+                .map(|link| Response::from(link, None, Some(self.model.clone())))
                 .collect());
         }
-        let found = loader.load_one(AnswersTo(self.0.id)).await?;
+        let found = loader.load_one(AnswersTo(self.model.id)).await?;
         Ok(found
             .unwrap_or_default()
             .into_iter()
-            .map(|(link, answer)| Response::from(link, Some(answer), Some(self.0.clone())))
+            .map(|(link, answer)| Response::from(link, Some(answer), Some(self.model.clone())))
             .collect())
     }
 
     /// 1 when recorded; each correction adds one.
     async fn revision(&self) -> i32 {
-        self.0.revision
+        self.model.revision
     }
 
     /// Retracted actions are hidden from the default timeline but never deleted.
     async fn retracted(&self) -> bool {
-        self.0.retracted
+        self.model.retracted
     }
 
     /// Every correction, oldest first: when, the editor's note, the fields changed with their
     /// old and new values.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<Revision>> {
         Ok(loaders(ctx)
-            .load_one(HistoryOf(self.0.id))
+            .load_one(HistoryOf(self.model.id))
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -220,49 +253,49 @@ impl Action {
 
     /// When and why it was retracted, while it is; null otherwise.
     async fn retraction(&self, ctx: &Context<'_>) -> Result<Option<Retraction>> {
-        if !self.0.retracted {
+        if !self.model.retracted {
             return Ok(None);
         }
         Ok(loaders(ctx)
-            .load_one(RetractionOf(self.0.id))
+            .load_one(RetractionOf(self.model.id))
             .await?
             .map(Retraction))
     }
 
     /// The stories it belongs to, by slug.
     async fn stories(&self, ctx: &Context<'_>) -> Result<Vec<super::Story>> {
-        super::story::stories_of(ctx, self.0.id).await
+        super::story::stories_of(ctx, self.model.id).await
     }
 
     /// Whether readers see it: a draft, in review and scheduled actions are seen by editors
     /// only; readers only ever see PUBLISHED.
     async fn publication(&self) -> PublicationState {
-        self.0.publication.into()
+        self.model.publication.into()
     }
 
     /// When a scheduled action will be published, or when a published one was.
     async fn publish_at(&self) -> Option<When> {
-        self.0.publish_at.map(Into::into)
+        self.model.publish_at.map(Into::into)
     }
 
     /// Who recorded it (editors only; null for readers and for actions from before drafts).
     async fn recorded_by(&self, ctx: &Context<'_>) -> Option<&str> {
         newsroom(ctx)
-            .then_some(self.0.recorded_by.as_deref())
+            .then_some(self.model.recorded_by.as_deref())
             .flatten()
     }
 
     /// Who approved it for publication, while it is approved (editors only).
     async fn approved_by(&self, ctx: &Context<'_>) -> Option<&str> {
         newsroom(ctx)
-            .then_some(self.0.approved_by.as_deref())
+            .then_some(self.model.approved_by.as_deref())
             .flatten()
     }
 
     /// Who published or scheduled it (editors only).
     async fn published_by(&self, ctx: &Context<'_>) -> Option<&str> {
         newsroom(ctx)
-            .then_some(self.0.published_by.as_deref())
+            .then_some(self.model.published_by.as_deref())
             .flatten()
     }
 }
@@ -308,12 +341,12 @@ async fn end_of_link(
     id: i64,
 ) -> Result<Action> {
     if let Some(model) = preloaded {
-        return Ok(Action(model.clone()));
+        return Ok(Action::from(model.clone()));
     }
     loaders(ctx)
         .load_one(ActionId(id))
         .await?
-        .map(Action)
+        .map(Action::from)
         .ok_or_else(|| ApiError::internal("a response's action is missing").into())
 }
 
@@ -375,12 +408,17 @@ pub async fn action_connection(
         order,
         request,
         action_columns(&nodes),
+        actor_columns(&nodes, &["actor"]),
     )
     .await
     .gql()?;
     let models: Vec<_> = page.items.iter().map(|(_, m)| m).collect();
-    prefetch_actions(ctx, &nodes, &models, Some(actors)).await?;
-    Ok(connection(page, Action, TimelineTotal(filter)))
+    let mut near = prefetch_actions(ctx, &nodes, &models, Some(actors)).await?;
+    Ok(connection(
+        page,
+        |model| near.attach(model),
+        TimelineTotal(filter),
+    ))
 }
 
 /// The extra fields of an action connection, computed only when asked for.

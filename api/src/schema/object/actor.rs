@@ -101,7 +101,7 @@ impl Actor {
         });
         Ok(connection(
             page,
-            Action,
+            Action::from,
             TimelineTotal(filter.of_actor(self.0.id)),
         ))
     }

@@ -47,7 +47,7 @@ impl Change {
         let Some(id) = self.0.action_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx).load_one(ActionId(id)).await?.map(Action))
+        Ok(loaders(ctx).load_one(ActionId(id)).await?.map(Action::from))
     }
 
     /// When it was written.

@@ -4,7 +4,7 @@
 mod action;
 mod actor;
 mod change;
-mod columns;
+pub(crate) mod columns;
 mod escalation;
 mod node;
 mod revision;

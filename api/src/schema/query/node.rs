@@ -24,7 +24,7 @@ impl NodeQuery {
             NodeType::Action => loader
                 .load_one(ActionId(n))
                 .await?
-                .map(|m| Node::Action(Action(m))),
+                .map(|m| Node::Action(Action::from(m))),
             NodeType::Response => match loader.load_one(ResponseId(n)).await? {
                 // A link is seen only when both of its actions are.
                 Some(link) => {

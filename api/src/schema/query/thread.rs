@@ -32,7 +32,7 @@ impl ThreadQuery {
         .await
         .gql()?;
         let listed: Vec<_> = actions.iter().collect();
-        prefetch_actions(ctx, &[ctx.look_ahead()], &listed, None).await?;
-        Ok(actions.into_iter().map(Action).collect())
+        let mut near = prefetch_actions(ctx, &[ctx.look_ahead()], &listed, None).await?;
+        Ok(actions.into_iter().map(|m| near.attach(m)).collect())
     }
 }

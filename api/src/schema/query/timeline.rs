@@ -39,6 +39,6 @@ impl TimelineQuery {
     /// One action by its global id, retracted or not; null when it does not exist.
     async fn action(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Action>> {
         let id = decode(&id, NodeType::Action)?;
-        Ok(loaders(ctx).load_one(ActionId(id)).await?.map(Action))
+        Ok(loaders(ctx).load_one(ActionId(id)).await?.map(Action::from))
     }
 }
