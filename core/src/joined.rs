@@ -30,23 +30,3 @@ where
         .map(|row| Ok((a.decode(row, 0)?, b.decode_optional(row, a.len())?)))
         .collect()
 }
-
-/// The rows `select` finds, with only `columns` read.
-pub async fn alone<A, C>(
-    db: &C,
-    select: Select<A>,
-    columns: Columns<A>,
-) -> CoreResult<Vec<A::Model>>
-where
-    A: Prunable,
-    C: ConnectionTrait,
-{
-    let select = select.select_only().columns(columns.iter());
-    let rows = db
-        .query_all_raw(select.build(db.get_database_backend()))
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|row| columns.decode(row, 0))
-        .collect::<Result<_, _>>()?)
-}

@@ -3,8 +3,8 @@
 
 use super::CoreResult;
 use crate::filter::Visibility;
-use crate::joined::{alone, with_joined};
-use crate::pruned::{ActorColumns, Columns, SourceColumns};
+use crate::joined::with_joined;
+use crate::pruned::{self, ActorColumns, Columns, SourceColumns};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
@@ -48,7 +48,7 @@ pub async fn actors_with<C: ConnectionTrait>(
     columns: ActorColumns,
 ) -> CoreResult<HashMap<i64, actor::Model>> {
     let select = actor::Entity::find().filter(actor::Column::Id.is_in(ids.iter().copied()));
-    let rows = alone(db, select, columns).await?;
+    let rows = pruned::rows(db, select, columns).await?;
     Ok(rows.into_iter().map(|row| (row.id, row)).collect())
 }
 
@@ -155,7 +155,7 @@ pub async fn targets_with<C: ConnectionTrait>(
             .filter(action_target::Column::ActionId.is_in(action_ids.iter().copied()))
             .order_by_asc(actor::Column::Name),
         columns,
-        Columns::<action_target::Entity>::minimal(),
+        Columns::<action_target::Entity>::all(),
     )
     .await?;
     let mut out: HashMap<i64, Vec<actor::Model>> = HashMap::new();

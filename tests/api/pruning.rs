@@ -263,6 +263,40 @@ async fn every_field_of_an_actor_and_a_source_answers_the_same_on_a_page_as_read
     }
 }
 
+/// An actor or source read in part stays with the action it was read for: the same actor on
+/// the page and through a response link, or as one action's actor and another's target, shows
+/// in each place the fields asked for there.
+#[tokio::test]
+async fn a_row_read_in_part_is_not_handed_to_another_part_of_the_query() {
+    let app = spawn_app().await;
+    let editor = app.editor("desk").await;
+    vary(&app, &editor).await;
+    for selection in [
+        "actor { slug } responses { respondsTo { actor { party title } } }
+         respondsTo { action { actor { kind party memberOf { slug } } } }",
+        "targets { slug } actor { party memberOf { slug } }",
+        "actor { slug } targets { name }
+         responses { action { actor { party } targets { title party }
+                              citations { source { publisher url } } } }
+         citations { source { title } }",
+    ] {
+        page_answers_as_read_whole(&app, &editor, selection).await;
+    }
+    // The draft's actor is also its target, and it answers an action on the same page.
+    let page = app
+        .post_with(
+            Some(&editor),
+            r#"{ timeline(first: 100) { nodes {
+                actor { slug } targets { slug }
+                responses { action { actor { party } targets { party } } } } } }"#,
+            json!({}),
+        )
+        .await
+        .to_string();
+    assert!(page.contains(r#""slug":"a-press-secretary""#), "{page}");
+    assert!(page.contains(r#""party":"Independent""#), "{page}");
+}
+
 /// A thread reads its actors with only the columns it shows, as a page does.
 #[tokio::test]
 async fn a_thread_answers_the_same_as_its_actions_read_whole() {
@@ -276,6 +310,7 @@ async fn a_thread_answers_the_same_as_its_actions_read_whole() {
         "targets { name title }",
         "citations { excerpt source { title publisher } }",
         "actor { kind side } targets { slug } citations { source { url } }",
+        "actor { slug } responses { action { actor { party } targets { party } } }",
     ] {
         let thread = app
             .post_with(

@@ -5,10 +5,12 @@
 //! The actor, targets and citations are read with only the columns the list's selections show,
 //! so they travel with the actions they were read for ([`Near`]) instead of going into the
 //! request's loader cache, where another part of the query could find a row missing a field
-//! it shows. The response links are read whole and fed into that cache.
+//! it shows. The response links are read whole and fed into that cache. An action reached
+//! another way (through a response link, `node`, an actor's `actions`) loads its actor, targets
+//! and citations whole through the loaders: a batch each, like any other relation.
 
 use super::loader::{ActorId, AnswersFrom, AnswersTo, LinksFrom, LinksTo};
-use super::object::columns::{actor_columns, source_columns};
+use super::object::columns::{actor_columns, at, source_columns};
 use super::object::{Action, database, loaders};
 use super::viewer::visibility;
 use crate::error::CoreResultExt;
@@ -105,15 +107,7 @@ pub async fn prefetch_actions(
     if actions.is_empty() {
         return Ok(Prefetched::default());
     }
-    let wants = |path: &[&str]| {
-        selections.iter().any(|s| {
-            let mut look = s.field(path[0]);
-            for name in &path[1..] {
-                look = look.field(name);
-            }
-            look.exists()
-        })
-    };
+    let wants = |path: &[&str]| selections.iter().any(|s| at(s, path).exists());
     let db = database(ctx);
     let seen = visibility(ctx);
     let loader = loaders(ctx);

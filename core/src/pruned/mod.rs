@@ -11,7 +11,11 @@ mod actor;
 mod link;
 mod source;
 
-use sea_orm::{DbErr, EntityTrait, IdenStatic, Iterable, QueryResult, TryGetError};
+use crate::CoreResult;
+use sea_orm::{
+    ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult, QuerySelect,
+    QueryTrait, Select, TryGetError,
+};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -50,9 +54,7 @@ pub type SourceColumns = Columns<standoff_entities::source::Entity>;
 impl<E: Prunable> Columns<E> {
     /// What every read needs (see [`Prunable::required`]).
     pub fn minimal() -> Self {
-        E::required()
-            .iter()
-            .fold(Self(0, PhantomData), |set, c| set.with(*c))
+        Self(0, PhantomData).with_all(E::required())
     }
 
     /// Every column: a whole row.
@@ -65,14 +67,9 @@ impl<E: Prunable> Columns<E> {
         Self(self.0 | 1 << E::bit(column), PhantomData)
     }
 
-    /// The set with every column of `other` added.
-    pub fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0, PhantomData)
-    }
-
-    /// Whether the set holds every column.
-    pub fn is_all(self) -> bool {
-        self == Self::all()
+    /// The set with every one of `columns` added.
+    pub fn with_all(self, columns: &[E::Column]) -> Self {
+        columns.iter().fold(self, |set, c| set.with(*c))
     }
 
     /// The columns, in the entity's order (the order they are selected and read back in).
@@ -128,6 +125,22 @@ impl<E: Prunable> fmt::Debug for Columns<E> {
     }
 }
 
+/// The rows `select` finds, with only `columns` read.
+pub async fn rows<E, C>(db: &C, select: Select<E>, columns: Columns<E>) -> CoreResult<Vec<E::Model>>
+where
+    E: Prunable,
+    C: ConnectionTrait,
+{
+    let select = select.select_only().columns(columns.iter());
+    let rows = db
+        .query_all_raw(select.build(db.get_database_backend()))
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| columns.decode(row, 0))
+        .collect::<Result<_, _>>()?)
+}
+
 /// Reads the value at `i` as a field's type; the readers' one accessor.
 fn get<T: sea_orm::TryGetable>(row: &QueryResult, i: usize) -> Result<T, TryGetError> {
     row.try_get_by_index_nullable(i)
@@ -147,18 +160,10 @@ mod tests {
         let names: Vec<&str> = set.iter().map(|c| c.as_str()).collect();
         assert_eq!(names, ["id", "actor_id", "order_key", "title"]);
         assert_eq!(set.len(), 4);
-        assert!(!set.is_all());
-        assert_eq!(
-            ActionColumns::all().iter().count(),
-            action::Column::iter().count()
-        );
-        assert!(ActionColumns::all().is_all());
-        let name = ActorColumns::minimal().with(actor::Column::Name);
-        let side = ActorColumns::minimal().with(actor::Column::Side);
-        assert_eq!(
-            format!("{:?}", name.union(side)),
-            r#"["id", "name", "side"]"#
-        );
+        assert_ne!(set, ActionColumns::all());
+        assert_eq!(ActionColumns::all().len(), action::Column::iter().count());
+        let read = ActorColumns::minimal().with_all(&[actor::Column::Side, actor::Column::Name]);
+        assert_eq!(format!("{read:?}"), r#"["id", "name", "side"]"#);
     }
 
     /// The key is read first and is what tells a missing joined row, so it must lead.

@@ -101,20 +101,25 @@ fn columns_under<E: standoff_core::pruned::Prunable>(
     use standoff_core::pruned::Columns;
     let mut columns = Columns::<E>::minimal();
     for look in selections {
-        let mut under = look.field(path[0]);
-        for name in &path[1..] {
-            under = under.field(name);
-        }
-        for object in under.selection_fields() {
+        for object in at(look, path).selection_fields() {
             for field in object.selection_set() {
                 let Some(read) = columns_of(field.name()) else {
                     return Columns::all();
                 };
-                columns = read.iter().fold(columns, |set, c| set.with(*c));
+                columns = columns.with_all(read);
             }
         }
     }
     columns
+}
+
+/// What `look` selects under the field at `path` (each name a field of the one before).
+pub fn at<'a>(look: &Lookahead<'a>, path: &[&str]) -> Lookahead<'a> {
+    let mut under = look.field(path[0]);
+    for name in &path[1..] {
+        under = under.field(name);
+    }
+    under
 }
 
 /// The columns that the fields `selections` (each selecting fields of `Action`) read.
@@ -139,7 +144,7 @@ fn add_fields(columns: &mut ActionColumns, action: &SelectionField<'_>) -> bool 
         let Some(read) = columns_of(field.name()) else {
             return false;
         };
-        *columns = read.iter().fold(*columns, |set, c| set.with(*c));
+        *columns = columns.with_all(read);
         let back = match field.name() {
             "responses" => "respondsTo",
             "respondsTo" => "action",
