@@ -53,6 +53,10 @@ enum Command {
         /// Print what loading the file would add, correct and leave, and write nothing.
         #[arg(long, conflicts_with = "synthetic")]
         dry_run: bool,
+        /// Correct stored actors and sources (shared by every story) whose fields differ from
+        /// the file; without it a difference is reported and the stored values kept.
+        #[arg(long, conflicts_with = "synthetic")]
+        correct_shared: bool,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -212,7 +216,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
-        Command::Seed { file, dry_run, .. } => {
+        Command::Seed {
+            file,
+            dry_run,
+            correct_shared,
+            ..
+        } => {
             let (text, name) = match &file {
                 Some(path) => (
                     std::fs::read_to_string(path)
@@ -227,7 +236,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let story = standoff_seeds::parse(&text).with_context(|| format!("in {name}"))?;
             let (conn, _) = db::connect(&cli.database).await?;
             db::migrate(&conn).await?;
-            let report = standoff_seeds::plan(&conn, &story, dry_run)
+            let options = standoff_seeds::LoadOptions {
+                dry_run,
+                correct_shared,
+            };
+            let report = standoff_seeds::plan(&conn, &story, options)
                 .await
                 .with_context(|| format!("in {name}"))?;
             if dry_run {

@@ -10,6 +10,17 @@ use prometheus_client::registry::Registry;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
+/// Counts of what the cache did.
+#[derive(Clone, Debug, Default)]
+pub struct CacheCounts {
+    /// Answers served from the cache.
+    pub hits: Counter,
+    /// Answers computed because none was kept for the current head.
+    pub misses: Counter,
+    /// Requests answered 304 Not Modified.
+    pub not_modified: Counter,
+}
+
 /// Distinct operation names kept as labels; later ones are counted as `other`, since clients
 /// choose the names and a label per name would let them grow the metrics without bound.
 const MAX_OPERATION_NAMES: usize = 200;
@@ -64,7 +75,7 @@ pub struct Metrics {
     /// Idle connections in the database pool.
     pub pool_idle: Gauge,
     /// What the shared answers did: hits, misses, 304s.
-    pub cache: crate::http::CacheCounts,
+    pub cache: CacheCounts,
     /// Bytes of answers kept, read at each scrape.
     pub cache_bytes: Gauge,
     names: Arc<Mutex<Names>>,
@@ -128,7 +139,7 @@ impl Metrics {
             "Idle connections in the database pool",
             pool_idle.clone(),
         );
-        let cache = crate::http::CacheCounts::default();
+        let cache = CacheCounts::default();
         let cache_bytes = Gauge::default();
         registry.register(
             "response_cache_hits",

@@ -362,7 +362,7 @@ pub async fn record(
         txn.execute_raw(run(
             "SELECT pg_notify(?, ?)",
             vec![
-                standoff_core::change_log::NOTIFY_CHANNEL.into(),
+                standoff_core::feed::NOTIFY_CHANNEL.into(),
                 seq.to_string().into(),
             ],
         ))

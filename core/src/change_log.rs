@@ -8,7 +8,7 @@
 //! numbers are then given out in commit order. SQLite runs one writer at a time already.
 
 use crate::CoreResult;
-use crate::feed::ChangeFeed;
+use crate::feed::{ChangeFeed, NOTIFY_CHANNEL};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, Func};
@@ -20,8 +20,6 @@ use standoff_entities::{ChangeKind, Publication, action, change};
 
 /// The advisory lock key of the change log ("STNDLOG" in ASCII).
 pub const APPEND_LOCK: i64 = 0x53_54_4e_44_4c_4f_47;
-/// The PostgreSQL channel told of each committed write; the payload is its newest sequence number.
-pub const NOTIFY_CHANNEL: &str = "standoff_changes";
 
 /// One change-log row to append.
 #[derive(Debug, Clone)]

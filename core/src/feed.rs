@@ -5,6 +5,9 @@
 use std::sync::Arc;
 use tokio::sync::watch;
 
+/// The PostgreSQL channel told of each committed write; the payload is its newest sequence number.
+pub const NOTIFY_CHANNEL: &str = "standoff_changes";
+
 /// Wakes subscribers when the change log grows.
 #[derive(Clone, Debug)]
 pub struct ChangeFeed {
@@ -60,7 +63,6 @@ impl ChangeFeed {
 /// subscriptions' own polling covers anything missed in between, so an outage costs latency,
 /// never an event.
 pub async fn follow_postgres(db: sea_orm::DatabaseConnection, feed: ChangeFeed) {
-    use crate::change_log::NOTIFY_CHANNEL;
     use sea_orm::sqlx::postgres::PgListener;
     let pool = db.get_postgres_connection_pool().clone();
     loop {

@@ -29,6 +29,7 @@ pub mod stories;
 pub mod thread;
 pub mod timeline;
 pub mod tokens;
+pub mod visibility;
 pub mod words;
 pub mod write;
 

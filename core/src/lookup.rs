@@ -2,9 +2,9 @@
 //! actions a page holds, each relation costs one query) and by slug or key (for importers).
 
 use super::CoreResult;
-use crate::filter::Visibility;
 use crate::joined::with_joined;
 use crate::pruned::{self, ActorColumns, Columns, SourceColumns};
+use crate::visibility::Visibility;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,

@@ -2,6 +2,7 @@
 
 use super::{CoreError, CoreResult};
 use crate::change_log::{LogEntry, WriteTxn};
+pub use crate::write::Editor;
 use crate::write::Writer;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,15 +18,6 @@ const CLI: &str = "cli";
 
 /// Prefix of every token, so a leaked one is recognisable in logs and secret scanners.
 const TOKEN_PREFIX: &str = "stf_";
-
-/// Who is writing: the token's name and role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Editor {
-    /// The token's name, recorded as the author of each change.
-    pub name: String,
-    /// What the token may do.
-    pub role: Role,
-}
 
 /// A token as listed: never the token itself.
 #[derive(Debug, Clone)]

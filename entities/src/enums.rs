@@ -255,6 +255,10 @@ pub enum ChangeKind {
     ActorCreated,
     /// A source was added.
     SourceAdded,
+    /// A shared actor was corrected (from a story file loaded with `--correct-shared`).
+    ActorCorrected,
+    /// A shared source was corrected (from a story file loaded with `--correct-shared`).
+    SourceCorrected,
     /// A story was created.
     StoryCreated,
     /// A story's title, summary or settings changed.

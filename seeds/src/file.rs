@@ -101,18 +101,22 @@ impl StoryInfo {
     }
 }
 
-/// An actor as written in the file.
+/// An actor as written in the file. A new actor needs its name, kind and side; an actor
+/// already stored (shared by every story) may be named by its slug alone.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActorRecord {
     /// Unique, stable, lower-case identifier.
     pub slug: String,
     /// Display name.
-    pub name: String,
+    #[serde(default)]
+    pub name: Option<String>,
     /// Person, office, agency, ...
-    pub kind: ActorKind,
+    #[serde(default)]
+    pub kind: Option<ActorKind>,
     /// The level of government the actor acts for.
-    pub side: Side,
+    #[serde(default)]
+    pub side: Option<Side>,
     /// Title or office, e.g. "Mayor of Chicago".
     #[serde(default)]
     pub title: Option<String>,
@@ -124,14 +128,16 @@ pub struct ActorRecord {
     pub member_of: Option<String>,
 }
 
-/// A source as written in the file.
+/// A source as written in the file. A new source needs its title; a source already stored
+/// may be named by its key alone.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRecord {
     /// Unique, stable key that citations refer to.
     pub key: String,
     /// The document's title.
-    pub title: String,
+    #[serde(default)]
+    pub title: Option<String>,
     /// Where it is published, when it has an address.
     #[serde(default)]
     pub url: Option<String>,
@@ -237,17 +243,27 @@ impl ActorRecord {
         format!("actor {:?}", self.slug)
     }
 
-    /// The actor as the core creates it.
-    pub(crate) fn to_new(&self) -> NewActor {
+    /// The actor as the core creates it, checked; a record that names a stored actor only
+    /// ([`Self::is_reference`]) has its texts checked all the same, with placeholders for what
+    /// it leaves out.
+    pub(crate) fn to_new(&self) -> Result<NewActor, SeedError> {
         NewActor {
             slug: self.slug.clone(),
-            name: self.name.clone(),
-            kind: self.kind,
-            side: self.side,
+            name: self.name.clone().unwrap_or_else(|| self.slug.clone()),
+            kind: self.kind.unwrap_or(ActorKind::Person),
+            side: self.side.unwrap_or(Side::Other),
             title: self.title.clone(),
             party: self.party.clone(),
             member_of: self.member_of.clone(),
         }
+        .checked()
+        .map_err(|e| SeedError::rejected(&self.name(), e))
+    }
+
+    /// Whether the record only names a stored actor: it lacks the name, kind or side a new
+    /// one needs.
+    pub(crate) fn is_reference(&self) -> bool {
+        self.name.is_none() || self.kind.is_none() || self.side.is_none()
     }
 }
 
@@ -257,19 +273,27 @@ impl SourceRecord {
         format!("source {:?}", self.key)
     }
 
-    /// The source as the core adds it.
+    /// The source as the core adds it, checked; its title is a placeholder (the key) when
+    /// the record names a stored source only, which [`Self::is_reference`] tells.
     pub(crate) fn to_new(&self) -> Result<NewSource, SeedError> {
         let published_at = match &self.published_at {
             Some(text) => Some(date(&self.name(), text)?.at),
             None => None,
         };
-        Ok(NewSource {
+        NewSource {
             key: Some(self.key.clone()),
-            title: self.title.clone(),
+            title: self.title.clone().unwrap_or_else(|| self.key.clone()),
             url: self.url.clone(),
             publisher: self.publisher.clone(),
             published_at,
-        })
+        }
+        .checked()
+        .map_err(|e| SeedError::rejected(&self.name(), e))
+    }
+
+    /// Whether the record only names a stored source: it gives no title.
+    pub(crate) fn is_reference(&self) -> bool {
+        self.title.is_none()
     }
 }
 
@@ -349,10 +373,7 @@ impl Story {
             if !slugs.insert(actor.slug.as_str()) {
                 return Err(SeedError::invalid(record, "slug appears twice in the file"));
             }
-            actor
-                .to_new()
-                .checked()
-                .map_err(|e| SeedError::rejected(&record, e))?;
+            actor.to_new()?;
         }
         let mut source_keys = HashSet::new();
         for source in &self.sources {
@@ -360,10 +381,7 @@ impl Story {
             if !source_keys.insert(source.key.as_str()) {
                 return Err(SeedError::invalid(record, "key appears twice in the file"));
             }
-            source
-                .to_new()?
-                .checked()
-                .map_err(|e| SeedError::rejected(&record, e))?;
+            source.to_new()?;
         }
         let mut action_keys = HashSet::new();
         for action in &self.actions {

@@ -14,7 +14,7 @@ mod synthetic;
 
 pub use error::SeedError;
 pub use file::{ActionRecord, ActorRecord, CitationRecord, RespondsToRecord, SourceRecord, Story};
-pub use loader::{LoadReport, load, plan};
+pub use loader::{LoadOptions, LoadReport, SharedDifference, load, plan};
 pub use synthetic::{Synthetic, SyntheticReport, generate};
 
 use sea_orm::DatabaseConnection;

@@ -4,8 +4,9 @@
 //! New records are added; an action whose fields changed in the file is corrected (revision
 //! bumped, old values and the note "seed file changed" in the change log, author `seed`);
 //! records the file no longer lists are left as they are and reported. A record that exists
-//! with content the loader cannot correct (an actor or source that differs, another story's
-//! action key) is an error naming it, and the whole load writes nothing.
+//! with content the loader cannot correct (another story's action key) is an error naming it,
+//! and the whole load writes nothing. Actors and sources are shared by every story: where a
+//! stored one differs from the file, the difference is reported, and corrected only when asked.
 
 use crate::file::{ActionRecord, ActorRecord};
 use crate::{SeedError, Story};
@@ -16,7 +17,10 @@ use standoff_core::write::actions::{
     ActionPatch, NewAction, NewCitation, Patch, correct_action_in, record_action_in,
     record_response_in,
 };
-use standoff_core::write::actors::{add_source_in, create_actor_in};
+use standoff_core::write::actors::{
+    ActorCorrection, NewActor, SourceCorrection, add_source_in, correct_actor_in,
+    correct_source_in, create_actor_in,
+};
 use standoff_core::write::stories::{
     StoryPatch, add_to_story_in, create_story_in, periods_json, update_story_in,
 };
@@ -53,6 +57,10 @@ pub struct LoadReport {
     pub actions_left: Vec<String>,
     /// Response links written by this load.
     pub responses_created: usize,
+    /// Fields in which stored actors and sources differ from the file.
+    pub shared_differences: Vec<SharedDifference>,
+    /// Whether those differences were corrected (`--correct-shared`) rather than kept.
+    pub shared_corrected: bool,
 }
 
 impl std::fmt::Display for LoadReport {
@@ -81,6 +89,29 @@ impl std::fmt::Display for LoadReport {
                 self.actions_corrected.join(", ")
             )?;
         }
+        if !self.shared_differences.is_empty() {
+            let listed: Vec<String> = self
+                .shared_differences
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            if self.shared_corrected {
+                write!(
+                    f,
+                    "; corrected {} fields of shared actors and sources: {}",
+                    listed.len(),
+                    listed.join("; ")
+                )?;
+            } else {
+                write!(
+                    f,
+                    "; {} fields of shared actors and sources differ from the file and were kept \
+                     as stored (load with --correct-shared to correct them): {}",
+                    listed.len(),
+                    listed.join("; ")
+                )?;
+            }
+        }
         if !self.actions_left.is_empty() {
             write!(
                 f,
@@ -93,22 +124,57 @@ impl std::fmt::Display for LoadReport {
     }
 }
 
-/// Loads a story in one transaction: everything or, on any error, nothing.
-pub async fn load(db: &DatabaseConnection, story: &Story) -> Result<LoadReport, SeedError> {
-    plan(db, story, false).await
+/// How a load treats the database.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Work out and report what the load would do, and write nothing.
+    pub dry_run: bool,
+    /// Correct stored actors and sources whose fields differ from the file (they are shared
+    /// by every story, so by default a difference is only reported).
+    pub correct_shared: bool,
 }
 
-/// Works out what loading `story` does, inside a transaction that commits only when
-/// `dry_run` is false.
+/// A field in which a stored actor or source, shared by every story, differs from the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedDifference {
+    /// Which record, e.g. `actor "donald-trump"`.
+    pub record: String,
+    /// The file's name for the field.
+    pub field: &'static str,
+    /// The stored value (empty when there is none).
+    pub stored: String,
+    /// The file's value.
+    pub file: String,
+}
+
+impl std::fmt::Display for SharedDifference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: stored {:?}, file {:?}",
+            self.record, self.field, self.stored, self.file
+        )
+    }
+}
+
+/// Loads a story in one transaction: everything or, on any error, nothing. Shared actors and
+/// sources that differ from the file are reported, not corrected.
+pub async fn load(db: &DatabaseConnection, story: &Story) -> Result<LoadReport, SeedError> {
+    plan(db, story, LoadOptions::default()).await
+}
+
+/// Works out what loading `story` does, inside a transaction that commits unless
+/// `options.dry_run`.
 pub async fn plan(
     db: &DatabaseConnection,
     story: &Story,
-    dry_run: bool,
+    options: LoadOptions,
 ) -> Result<LoadReport, SeedError> {
     story.check()?;
     let mut txn = WriteTxn::begin(db).await?;
-    let report = write_story(&mut txn, story).await?;
-    if dry_run {
+    let mut report = write_story(&mut txn, story, options).await?;
+    report.shared_corrected = options.correct_shared;
+    if options.dry_run {
         // Dropped without a commit: the transaction rolls back.
         drop(txn);
     } else {
@@ -117,11 +183,15 @@ pub async fn plan(
     Ok(report)
 }
 
-async fn write_story(txn: &mut WriteTxn, story: &Story) -> Result<LoadReport, SeedError> {
+async fn write_story(
+    txn: &mut WriteTxn,
+    story: &Story,
+    options: LoadOptions,
+) -> Result<LoadReport, SeedError> {
     let mut report = LoadReport::default();
     let story_id = write_story_record(txn, story, &mut report).await?;
-    write_actors(txn, story, &mut report).await?;
-    let source_ids = write_sources(txn, story, &mut report).await?;
+    write_actors(txn, story, options, &mut report).await?;
+    let source_ids = write_sources(txn, story, options, &mut report).await?;
 
     let keys: Vec<String> = story
         .actions
@@ -436,10 +506,13 @@ fn differences(before: &action::Model, stored: &Stored, id: i64, new: &NewAction
 }
 
 /// Creates the file's new actors, each after the actor it is a member of, so the file's order
-/// does not matter; an actor already stored must be as the file describes it.
+/// does not matter. An actor already stored is compared with the file's fields (those it
+/// gives): a difference is reported and, when asked, corrected. A record naming a stored actor
+/// by slug alone needs that actor to exist.
 async fn write_actors(
     txn: &mut WriteTxn,
     story: &Story,
+    options: LoadOptions,
     report: &mut LoadReport,
 ) -> Result<(), SeedError> {
     let slugs: Vec<String> = story.actors.iter().map(|a| a.slug.clone()).collect();
@@ -448,30 +521,42 @@ async fn write_actors(
     let stored = lookup::actors(txn.db(), &ids).await?;
     let by_id: HashMap<i64, String> = stored.values().map(|a| (a.id, a.slug.clone())).collect();
     let mut known: HashSet<&str> = existing.keys().map(String::as_str).collect();
-    let mut pending: Vec<&ActorRecord> = Vec::new();
+    let mut pending: Vec<(&ActorRecord, NewActor)> = Vec::new();
     for record in &story.actors {
         match existing.get(&record.slug).and_then(|id| stored.get(id)) {
             Some(found) => {
-                same_actor(record, found, &by_id)?;
+                let (fix, differences) = actor_differences(record, found, &by_id)?;
                 report.actors_existing += 1;
+                if !differences.is_empty() && options.correct_shared {
+                    correct_actor_in(txn, SEED_AUTHOR, &record.slug, fix, CHANGED)
+                        .await
+                        .map_err(|e| SeedError::rejected(&record.name(), e))?;
+                }
+                report.shared_differences.extend(differences);
             }
-            None => pending.push(record),
+            None if record.is_reference() => {
+                return Err(SeedError::invalid(
+                    record.name(),
+                    "no stored actor has this slug; a new actor needs its name, kind and side",
+                ));
+            }
+            None => pending.push((record, record.to_new()?)),
         }
     }
     while !pending.is_empty() {
         // An actor whose parent is neither known nor pending goes too: the core names the
         // unknown parent.
-        let in_file = |slug: &str| pending.iter().any(|p| p.slug == slug);
+        let in_file = |slug: &str| pending.iter().any(|(p, _)| p.slug == slug);
         let next = pending
             .iter()
-            .position(|r| {
+            .position(|(r, _)| {
                 r.member_of
                     .as_deref()
                     .is_none_or(|parent| known.contains(parent) || !in_file(parent))
             })
             .unwrap_or(0);
-        let record = pending.remove(next);
-        create_actor_in(txn, SEED_AUTHOR, record.to_new())
+        let (record, new) = pending.remove(next);
+        create_actor_in(txn, SEED_AUTHOR, new)
             .await
             .map_err(|e| SeedError::rejected(&record.name(), e))?;
         known.insert(record.slug.as_str());
@@ -480,52 +565,81 @@ async fn write_actors(
     Ok(())
 }
 
-/// An actor already stored must be as the file describes it: actors are shared by every
-/// story, and there is no correcting one from a file.
-fn same_actor(
+/// Where a stored actor differs from the file's record, comparing only the fields the file
+/// gives (a second story may name a shared actor without repeating everything about it), and
+/// the correction that would bring it in line.
+fn actor_differences(
     record: &ActorRecord,
     found: &actor::Model,
     slugs: &HashMap<i64, String>,
-) -> Result<(), SeedError> {
-    let new = record
-        .to_new()
-        .checked()
-        .map_err(|e| SeedError::rejected(&record.name(), e))?;
-    let parent = found.member_of_id.and_then(|id| slugs.get(&id).cloned());
-    let differs = |field: &str| {
-        SeedError::invalid(
-            record.name(),
-            format!(
-                "the stored actor of this slug has another {field}; actors are shared by every \
-                 story and are not corrected from a file, so give this one a slug of its own"
-            ),
-        )
+) -> Result<(ActorCorrection, Vec<SharedDifference>), SeedError> {
+    let new = record.to_new()?;
+    let mut fix = ActorCorrection::default();
+    let mut differences = Vec::new();
+    let mut note = |field: &'static str, stored: Option<String>, file: String| {
+        differences.push(SharedDifference {
+            record: record.name(),
+            field,
+            stored: stored.unwrap_or_default(),
+            file,
+        });
     };
-    if new.name != found.name {
-        return Err(differs("name"));
+    // The file's texts as the core would store them.
+    if let Some(name) = record.name.as_ref().map(|_| new.name.clone())
+        && name != found.name
+    {
+        note("name", Some(found.name.clone()), name.clone());
+        fix.name = Some(name);
     }
-    if new.kind != found.kind || new.side != found.side {
-        return Err(differs("kind or side"));
+    if let Some(kind) = record.kind
+        && kind != found.kind
+    {
+        note(
+            "kind",
+            Some(format!("{:?}", found.kind)),
+            format!("{kind:?}"),
+        );
+        fix.kind = Some(kind);
     }
-    // Fields the file leaves out are not compared: a second story may name a shared actor
-    // without repeating everything about it.
-    if new.title.is_some() && new.title != found.title {
-        return Err(differs("title"));
+    if let Some(side) = record.side
+        && side != found.side
+    {
+        note(
+            "side",
+            Some(format!("{:?}", found.side)),
+            format!("{side:?}"),
+        );
+        fix.side = Some(side);
     }
-    if new.party.is_some() && new.party != found.party {
-        return Err(differs("party"));
+    if let Some(title) = new.title
+        && Some(&title) != found.title.as_ref()
+    {
+        note("title", found.title.clone(), title.clone());
+        fix.title = Some(title);
     }
-    if new.member_of.is_some() && parent.is_some() && new.member_of != parent {
-        return Err(differs("membership"));
+    if let Some(party) = new.party
+        && Some(&party) != found.party.as_ref()
+    {
+        note("party", found.party.clone(), party.clone());
+        fix.party = Some(party);
     }
-    Ok(())
+    let parent = found.member_of_id.and_then(|id| slugs.get(&id).cloned());
+    if let Some(member_of) = new.member_of
+        && Some(&member_of) != parent.as_ref()
+    {
+        note("member_of", parent, member_of.clone());
+        fix.member_of = Some(member_of);
+    }
+    Ok((fix, differences))
 }
 
 /// Adds the file's new sources; returns the id of every source the file's citations name.
-/// A source already stored must be as the file describes it.
+/// A source already stored is compared with the fields the file gives: a difference is
+/// reported and, when asked, corrected.
 async fn write_sources(
     txn: &mut WriteTxn,
     story: &Story,
+    options: LoadOptions,
     report: &mut LoadReport,
 ) -> Result<HashMap<String, i64>, SeedError> {
     let mut keys: Vec<String> = story.sources.iter().map(|s| s.key.clone()).collect();
@@ -544,24 +658,58 @@ async fn write_sources(
         .collect();
     for record in &story.sources {
         let name = record.name();
-        let new = record
-            .to_new()?
-            .checked()
-            .map_err(|e| SeedError::rejected(&name, e))?;
+        let new = record.to_new()?;
         if let Some(found) = stored.get(&record.key) {
-            let same = new.title == found.title
-                && (new.url.is_none() || new.url == found.url)
-                && (new.publisher.is_none() || new.publisher == found.publisher)
-                && (new.published_at.is_none() || new.published_at == found.published_at);
-            if !same {
-                return Err(SeedError::invalid(
-                    name,
-                    "the stored source of this key differs; sources are not corrected from a \
-                     file, so give this one a key of its own",
-                ));
-            }
             report.sources_existing += 1;
+            let mut fix = SourceCorrection::default();
+            let mut differences = Vec::new();
+            let mut note = |field: &'static str, stored: Option<String>, file: String| {
+                differences.push(SharedDifference {
+                    record: name.clone(),
+                    field,
+                    stored: stored.unwrap_or_default(),
+                    file,
+                });
+            };
+            if !record.is_reference() && new.title != found.title {
+                note("title", Some(found.title.clone()), new.title.clone());
+                fix.title = Some(new.title.clone());
+            }
+            if let Some(url) = &new.url
+                && Some(url) != found.url.as_ref()
+            {
+                note("url", found.url.clone(), url.clone());
+                fix.url = Some(url.clone());
+            }
+            if let Some(publisher) = &new.publisher
+                && Some(publisher) != found.publisher.as_ref()
+            {
+                note("publisher", found.publisher.clone(), publisher.clone());
+                fix.publisher = Some(publisher.clone());
+            }
+            if let Some(at) = new.published_at
+                && Some(at) != found.published_at
+            {
+                note(
+                    "published_at",
+                    found.published_at.map(|a| a.to_rfc3339()),
+                    at.to_rfc3339(),
+                );
+                fix.published_at = Some(at);
+            }
+            if !differences.is_empty() && options.correct_shared {
+                correct_source_in(txn, SEED_AUTHOR, &record.key, fix, CHANGED)
+                    .await
+                    .map_err(|e| SeedError::rejected(&name, e))?;
+            }
+            report.shared_differences.extend(differences);
             continue;
+        }
+        if record.is_reference() {
+            return Err(SeedError::invalid(
+                name,
+                "no stored source has this key; a new source needs its title",
+            ));
         }
         let model = add_source_in(txn, SEED_AUTHOR, new)
             .await

@@ -229,3 +229,76 @@ async fn token_create_never_makes_a_database() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("no Standoff database at"));
 }
+
+#[tokio::test]
+async fn seed_reports_a_restated_shared_actor_and_corrects_it_only_with_correct_shared() {
+    let db = fresh_database().await;
+    let url = db.url.clone();
+    let first = standoff(&url, &["seed"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("memphis.toml");
+    std::fs::write(
+        &file,
+        r#"
+[story]
+slug = "memphis-2025"
+title = "Memphis and the federal task force, 2025"
+
+[[actors]]
+slug = "donald-trump"
+title = "President of the United States"
+
+[[actors]]
+slug = "memphis-mayor"
+name = "The Mayor of Memphis"
+kind = "PERSON"
+side = "LOCAL"
+
+[[sources]]
+key = "chicago-order-article"
+
+[[actions]]
+key = "memphis-threat"
+actor = "donald-trump"
+targets = ["memphis-mayor"]
+kind = "STATEMENT"
+occurred_at = "2025-09"
+title = "A made-up threat for the tests"
+citations = [{ source = "chicago-order-article" }]
+"#,
+    )
+    .expect("written");
+    let path = file.display().to_string();
+    let difference = "actor \"donald-trump\" title: stored \"President\", file \"President of the United States\"";
+
+    let dry = standoff(&url, &["seed", "--dry-run", &path]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let said = text(&dry.stdout);
+    assert!(
+        said.contains("nothing written") && said.contains(difference),
+        "{said}"
+    );
+    assert!(said.contains("--correct-shared"), "{said}");
+
+    let kept = standoff(&url, &["seed", &path]);
+    assert!(kept.status.success(), "{}", text(&kept.stderr));
+    let said = text(&kept.stdout);
+    assert!(
+        said.contains("created 1 actors, 0 sources, 1 actions"),
+        "{said}"
+    );
+    assert!(said.contains("kept") && said.contains(difference), "{said}");
+
+    let corrected = standoff(&url, &["seed", "--correct-shared", &path]);
+    assert!(corrected.status.success(), "{}", text(&corrected.stderr));
+    let said = text(&corrected.stdout);
+    assert!(
+        said.contains("corrected 1 fields of shared") && said.contains(difference),
+        "{said}"
+    );
+
+    let again = standoff(&url, &["seed", "--dry-run", &path]);
+    let said = text(&again.stdout);
+    assert!(!said.contains("shared actors"), "in line now: {said}");
+}

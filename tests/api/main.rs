@@ -18,6 +18,7 @@ mod helpers;
 mod http;
 mod languages;
 mod limits;
+mod memory;
 mod migrations;
 mod ops;
 mod order;

@@ -98,6 +98,18 @@ impl Instance {
         assert!(status.success(), "kill {signal}");
     }
 
+    /// The process's resident memory, in bytes (Linux's `/proc`).
+    pub fn resident_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the process is alive");
+        let kib: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS");
+        kib * 1024
+    }
+
     /// POSTs a GraphQL request, optionally as an editor.
     pub async fn post(&self, auth: Option<&str>, query: &str, variables: Value) -> Value {
         post(self.addr, auth, query, variables).await

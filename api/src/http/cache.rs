@@ -8,6 +8,7 @@
 //! Written here rather than taken from an HTTP-cache crate: the validity rule is the change
 //! log's head, which only this service knows.
 
+pub use crate::metrics::CacheCounts;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -42,17 +43,6 @@ pub struct Kept {
     pub headers: HeaderMap,
     /// Its body.
     pub body: Bytes,
-}
-
-/// Counts of what the cache did.
-#[derive(Clone, Debug, Default)]
-pub struct CacheCounts {
-    /// Answers served from the cache.
-    pub hits: prometheus_client::metrics::counter::Counter,
-    /// Answers computed because none was kept for the current head.
-    pub misses: prometheus_client::metrics::counter::Counter,
-    /// Requests answered 304 Not Modified.
-    pub not_modified: prometheus_client::metrics::counter::Counter,
 }
 
 /// The answers of this instance, and what makes them valid.

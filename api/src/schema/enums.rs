@@ -159,6 +159,10 @@ pub enum ChangeKind {
     ActorCreated,
     /// A source was added.
     SourceAdded,
+    /// A shared actor was corrected (from a story file loaded with `--correct-shared`).
+    ActorCorrected,
+    /// A shared source was corrected (from a story file loaded with `--correct-shared`).
+    SourceCorrected,
     /// A story was created.
     StoryCreated,
     /// A story's title, summary or settings changed.
@@ -277,6 +281,8 @@ impl ChangeType {
             e::ChangeKind::Responded => Some(Self::Responded),
             e::ChangeKind::ActorCreated
             | e::ChangeKind::SourceAdded
+            | e::ChangeKind::ActorCorrected
+            | e::ChangeKind::SourceCorrected
             | e::ChangeKind::StoryCreated
             | e::ChangeKind::StoryUpdated
             | e::ChangeKind::AddedToStory

@@ -49,6 +49,12 @@ type Documents = moka::sync::Cache<String, Arc<ExecutableDocument>>;
 /// parsed document takes ten to twenty times its text, so this holds a few megabytes.
 const DOCUMENT_TEXT_BYTES: u64 = 256 << 10;
 
+/// The longest query text whose document is kept: far above a dashboard's query, and small
+/// enough that no entry outweighs the cache. A larger text is parsed each time it comes; kept,
+/// it would sit in memory until the cache next tidies up, which many distinct long texts
+/// (a query padded with a comment) would turn into hundreds of megabytes.
+const LARGEST_KEPT_TEXT: usize = (DOCUMENT_TEXT_BYTES / 16) as usize;
+
 impl StandoffExecutor {
     /// Wraps `schema`, limiting each query or mutation to `timeout`; a live subscriber may
     /// fall `backlog` answers behind the others asking its question.
@@ -96,8 +102,10 @@ impl StandoffExecutor {
             None => {
                 let parsed = async_graphql::parser::parse_query(&request.query)?;
                 super::directives::check(&parsed).map_err(ApiError::into_server_error)?;
-                self.documents
-                    .insert(request.query.clone(), Arc::new(parsed.clone()));
+                if request.query.len() <= LARGEST_KEPT_TEXT {
+                    self.documents
+                        .insert(request.query.clone(), Arc::new(parsed.clone()));
+                }
                 parsed
             }
         };

@@ -6,6 +6,7 @@ mod cache;
 mod clause;
 mod search;
 
+pub use crate::visibility::Visibility;
 pub use cache::FilterCache;
 use cache::Named;
 pub use clause::{Clause, Facts};
@@ -23,16 +24,6 @@ pub const MAX_FILTER_ACTORS: usize = 50;
 pub const MAX_FILTER_STORIES: usize = 50;
 /// Longest text search accepted, in characters.
 pub const MAX_FILTER_TEXT: usize = 200;
-
-/// Who is looking: readers see published actions only, editors everything.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Visibility {
-    /// Anyone: published actions and the changes readers may know of.
-    #[default]
-    Public,
-    /// An editor with a valid token: drafts, reviews and schedules too.
-    Newsroom,
-}
 
 /// A timeline filter as the caller gives it; empty lists mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]

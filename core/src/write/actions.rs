@@ -1,5 +1,6 @@
 //! Recording, linking, correcting and retracting actions.
 
+pub use super::Patch;
 use super::{WriteTxn, Writer};
 use crate::change_log::LogEntry;
 use crate::check::{self, MAX_LONG, MAX_NAME, MAX_SHORT};
@@ -184,29 +185,6 @@ impl<R: Eq + Hash + Debug> NewAction<R> {
             draft: self.draft,
             reviewed: self.reviewed,
         })
-    }
-}
-
-/// A change to one optional field: leave it, clear it, or set it.
-#[derive(Debug, Clone, Default)]
-pub enum Patch<T> {
-    /// Leave as it is.
-    #[default]
-    Keep,
-    /// Set to nothing.
-    Clear,
-    /// Set to this.
-    Set(T),
-}
-
-impl<T: Clone> Patch<T> {
-    /// The value after this change.
-    pub fn apply(&self, current: Option<T>) -> Option<T> {
-        match self {
-            Self::Keep => current,
-            Self::Clear => None,
-            Self::Set(v) => Some(v.clone()),
-        }
     }
 }
 
@@ -602,12 +580,8 @@ async fn existing_action<C: ConnectionTrait>(db: &C, id: i64) -> CoreResult<acti
 
 /// Records what a correction changed, field by field, for the change log.
 fn diff(before: &action::Model, after: &action::Model) -> Map<String, Value> {
-    let mut changed = Map::new();
-    let mut field = |name: &str, old: Value, new: Value| {
-        if old != new {
-            changed.insert(name.to_owned(), json!({ "from": old, "to": new }));
-        }
-    };
+    let mut changed = super::Changes::default();
+    let mut field = |name: &str, old: Value, new: Value| changed.field(name, old, new);
     field("kind", json!(before.kind), json!(after.kind));
     field("category", json!(before.category), json!(after.category));
     field("status", json!(before.status), json!(after.status));
@@ -640,7 +614,7 @@ fn diff(before: &action::Model, after: &action::Model) -> Map<String, Value> {
         json!(before.intensity_reason),
         json!(after.intensity_reason),
     );
-    changed
+    changed.into_map()
 }
 
 /// Corrects an action inside `txn`: bumps its revision and logs the old values with the editor's note.

@@ -1,12 +1,14 @@
 //! Creating actors and adding sources.
 
-use super::{WriteTxn, Writer};
+use super::{Changes, WriteTxn, Writer};
 use crate::change_log::LogEntry;
 use crate::check::{self, MAX_NAME, MAX_PARTY, MAX_SHORT};
+use crate::public_id::{self, NodeType};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
 use standoff_entities::{ActorKind, ChangeKind, Side, actor, source};
 
 /// A new actor as an editor describes it.
@@ -183,5 +185,167 @@ pub async fn add_source(writer: &Writer<'_>, input: NewSource) -> CoreResult<sou
     let mut txn = writer.begin().await?;
     let model = add_source_in(&mut txn, writer.author(), input).await?;
     writer.commit(txn).await?;
+    Ok(model)
+}
+
+/// A correction to a shared actor, as a story file states it: each field given is set, each
+/// left out is kept (a file never clears a field it does not mention).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActorCorrection {
+    /// Display name.
+    pub name: Option<String>,
+    /// Person, office, agency, ...
+    pub kind: Option<ActorKind>,
+    /// Level of government.
+    pub side: Option<Side>,
+    /// Title or office.
+    pub title: Option<String>,
+    /// Political party.
+    pub party: Option<String>,
+    /// Slug of the actor it belongs to.
+    pub member_of: Option<String>,
+}
+
+/// Corrects the actor `slug` inside `txn`, logging its old and new values with `note`.
+pub async fn correct_actor_in(
+    txn: &mut WriteTxn,
+    author: &str,
+    slug: &str,
+    fix: ActorCorrection,
+    note: &str,
+) -> CoreResult<actor::Model> {
+    let found = actor::Entity::find()
+        .filter(actor::Column::Slug.eq(slug))
+        .one(txn.db())
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("no actor has the slug {slug:?}")))?;
+    // The core's own checks on the corrected whole, as on a new actor.
+    let whole = NewActor {
+        slug: found.slug.clone(),
+        name: fix.name.clone().unwrap_or_else(|| found.name.clone()),
+        kind: fix.kind.unwrap_or(found.kind),
+        side: fix.side.unwrap_or(found.side),
+        title: fix.title.clone().or_else(|| found.title.clone()),
+        party: fix.party.clone().or_else(|| found.party.clone()),
+        member_of: fix.member_of.clone(),
+    }
+    .checked()?;
+    let member_of_id = match &whole.member_of {
+        Some(parent) => Some(
+            actor::Entity::find()
+                .filter(actor::Column::Slug.eq(parent))
+                .one(txn.db())
+                .await?
+                .ok_or_else(|| {
+                    CoreError::BadInput(format!("memberOf names unknown actor {parent:?}"))
+                })?
+                .id,
+        ),
+        None => found.member_of_id,
+    };
+    let mut changed = Changes::default();
+    changed.field("name", json!(found.name), json!(whole.name));
+    changed.field("kind", json!(found.kind), json!(whole.kind));
+    changed.field("side", json!(found.side), json!(whole.side));
+    changed.field("title", json!(found.title), json!(whole.title));
+    changed.field("party", json!(found.party), json!(whole.party));
+    let parent = |id: Option<i64>| id.map(|id| public_id::encode(NodeType::Actor, id));
+    changed.field(
+        "memberOf",
+        json!(parent(found.member_of_id)),
+        json!(parent(member_of_id)),
+    );
+    if changed.is_empty() {
+        return Ok(found);
+    }
+    let model = actor::Entity::update(actor::ActiveModel {
+        id: Set(found.id),
+        name: Set(whole.name),
+        kind: Set(whole.kind),
+        side: Set(whole.side),
+        title: Set(whole.title),
+        party: Set(whole.party),
+        member_of_id: Set(member_of_id),
+        ..Default::default()
+    })
+    .exec(txn.db())
+    .await?;
+    txn.append(
+        author,
+        LogEntry {
+            note: Some(note.to_owned()),
+            data: Some(json!({ "changed": changed.into_map() })),
+            ..LogEntry::about(ChangeKind::ActorCorrected, "actor", model.id)
+        },
+    )
+    .await?;
+    Ok(model)
+}
+
+/// A correction to a shared source, as a story file states it: each field given is set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceCorrection {
+    /// The document's title.
+    pub title: Option<String>,
+    /// Where it is published.
+    pub url: Option<String>,
+    /// Who published it.
+    pub publisher: Option<String>,
+    /// When.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// Corrects the source of `key` inside `txn`, logging its old and new values with `note`.
+pub async fn correct_source_in(
+    txn: &mut WriteTxn,
+    author: &str,
+    key: &str,
+    fix: SourceCorrection,
+    note: &str,
+) -> CoreResult<source::Model> {
+    let found = source::Entity::find()
+        .filter(source::Column::Key.eq(key))
+        .one(txn.db())
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("no source has the key {key:?}")))?;
+    let whole = NewSource {
+        key: found.key.clone(),
+        title: fix.title.unwrap_or_else(|| found.title.clone()),
+        url: fix.url.or_else(|| found.url.clone()),
+        publisher: fix.publisher.or_else(|| found.publisher.clone()),
+        published_at: fix.published_at.or(found.published_at),
+    }
+    .checked()?;
+    let mut changed = Changes::default();
+    changed.field("title", json!(found.title), json!(whole.title));
+    changed.field("url", json!(found.url), json!(whole.url));
+    changed.field("publisher", json!(found.publisher), json!(whole.publisher));
+    changed.field(
+        "publishedAt",
+        json!(found.published_at),
+        json!(whole.published_at),
+    );
+    if changed.is_empty() {
+        return Ok(found);
+    }
+    let model = source::Entity::update(source::ActiveModel {
+        id: Set(found.id),
+        title: Set(whole.title),
+        url: Set(whole.url),
+        publisher: Set(whole.publisher),
+        published_at: Set(whole.published_at),
+        ..Default::default()
+    })
+    .exec(txn.db())
+    .await?;
+    txn.append(
+        author,
+        LogEntry {
+            note: Some(note.to_owned()),
+            data: Some(json!({ "changed": changed.into_map() })),
+            ..LogEntry::about(ChangeKind::SourceCorrected, "source", model.id)
+        },
+    )
+    .await?;
     Ok(model)
 }

@@ -14,8 +14,67 @@ pub mod stories;
 use crate::CoreResult;
 pub use crate::change_log::WriteTxn;
 use crate::feed::ChangeFeed;
-use crate::tokens::Editor;
 use sea_orm::DatabaseConnection;
+use standoff_entities::Role;
+
+/// Who is writing: the token's name and role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Editor {
+    /// The token's name, recorded as the author of each change.
+    pub name: String,
+    /// What the token may do.
+    pub role: Role,
+}
+
+/// A change to one optional field: leave it, clear it, or set it.
+#[derive(Debug, Clone, Default)]
+pub enum Patch<T> {
+    /// Leave as it is.
+    #[default]
+    Keep,
+    /// Set to nothing.
+    Clear,
+    /// Set to this.
+    Set(T),
+}
+
+impl<T: Clone> Patch<T> {
+    /// The value after this change.
+    pub fn apply(&self, current: Option<T>) -> Option<T> {
+        match self {
+            Self::Keep => current,
+            Self::Clear => None,
+            Self::Set(v) => Some(v.clone()),
+        }
+    }
+}
+
+/// What a correction changed, for the change log: each field whose value moved, `from` its
+/// old value `to` the new (the shape `Change.details` documents).
+#[derive(Debug, Default)]
+pub(crate) struct Changes(serde_json::Map<String, serde_json::Value>);
+
+impl Changes {
+    /// Notes `name` if its value moved.
+    pub(crate) fn field(&mut self, name: &str, old: serde_json::Value, new: serde_json::Value) {
+        if old != new {
+            self.0.insert(
+                name.to_owned(),
+                serde_json::json!({ "from": old, "to": new }),
+            );
+        }
+    }
+
+    /// Whether nothing moved.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The fields that moved.
+    pub(crate) fn into_map(self) -> serde_json::Map<String, serde_json::Value> {
+        self.0
+    }
+}
 
 /// Who writes and whom to tell: the door a write comes through.
 #[derive(Clone)]

@@ -1,6 +1,6 @@
 //! Creating and updating stories, and putting actions in them or taking them out.
 
-use super::actions::Patch;
+use super::Patch;
 use super::{WriteTxn, Writer};
 use crate::change_log::LogEntry;
 use crate::check::{self, MAX_LONG, MAX_SHORT};
@@ -206,12 +206,9 @@ pub async fn update_story_in(
     if let Some(review) = patch.review_required {
         after.review_required = review;
     }
-    let mut changed = serde_json::Map::new();
-    let mut field = |name: &str, old: serde_json::Value, new: serde_json::Value| {
-        if old != new {
-            changed.insert(name.to_owned(), json!({ "from": old, "to": new }));
-        }
-    };
+    let mut changed = super::Changes::default();
+    let mut field =
+        |name: &str, old: serde_json::Value, new: serde_json::Value| changed.field(name, old, new);
     field("title", json!(before.title), json!(after.title));
     field("summary", json!(before.summary), json!(after.summary));
     field("timeZone", json!(before.time_zone), json!(after.time_zone));
@@ -244,7 +241,7 @@ pub async fn update_story_in(
         author,
         LogEntry {
             note,
-            data: Some(json!({ "changed": changed })),
+            data: Some(json!({ "changed": changed.into_map() })),
             ..LogEntry::about(ChangeKind::StoryUpdated, "story", model.id)
         },
     )
