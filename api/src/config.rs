@@ -112,6 +112,11 @@ pub struct ServerSettings {
     /// Seconds that shutdown waits for requests in flight before the process ends anyway.
     #[arg(long, env = "STANDOFF_SHUTDOWN_GRACE_SECS", default_value_t = defaults::SHUTDOWN_GRACE_SECS)]
     pub shutdown_grace_secs: u64,
+    /// Answer a connection's first request to `/graphql/stream` on the bare socket instead of
+    /// through hyper: less memory and CPU per Server-Sent Events reader (see BENCHMARKS.md),
+    /// at the cost of a second HTTP parser at the edge. Off unless asked for.
+    #[arg(long, env = "STANDOFF_BARE_SSE")]
+    pub bare_sse: bool,
     /// Most subscriptions one WebSocket connection may hold at once.
     #[arg(
         long,
@@ -184,6 +189,7 @@ impl Default for ServerSettings {
             trusted_proxies: defaults::TRUSTED_PROXIES,
             statements_per_request: defaults::STATEMENTS_PER_REQUEST,
             shutdown_grace_secs: defaults::SHUTDOWN_GRACE_SECS,
+            bare_sse: false,
             production: false,
             playground: None,
             allowed_operations: None,

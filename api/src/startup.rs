@@ -63,6 +63,7 @@ pub struct Application {
     slow_client_timeout: Duration,
     shutdown_grace: Duration,
     max_body_bytes: usize,
+    bare_sse: bool,
     db: DatabaseConnection,
     statements: StatementCounter,
     feed: ChangeFeed,
@@ -191,6 +192,7 @@ impl Application {
             slow_client_timeout: Duration::from_secs(server.slow_client_timeout_secs.max(1)),
             shutdown_grace: Duration::from_secs(server.shutdown_grace_secs),
             max_body_bytes: server.max_body_bytes,
+            bare_sse: server.bare_sse,
             db,
             statements,
             feed,
@@ -232,6 +234,7 @@ impl Application {
                 slow_client: self.slow_client_timeout,
                 grace: self.shutdown_grace,
                 max_body_bytes: self.max_body_bytes,
+                bare_sse: self.bare_sse,
             },
             async move {
                 signal.await;

@@ -14,6 +14,7 @@ mod errors;
 mod escalation;
 mod exports;
 mod filters;
+mod first_request;
 mod helpers;
 mod http;
 mod languages;

@@ -163,7 +163,7 @@ fn responses(mut raw: &[u8]) -> Vec<(String, String)> {
 #[tokio::test]
 async fn a_stream_reads_the_same_on_a_fresh_connection_after_another_request_and_with_a_chunked_body()
  {
-    let app = spawn_app().await;
+    let app = spawn_app_configured(|s| s.bare_sse = true).await;
     let body = r#"{"query":"{ story(slug: \"chicago-2025\") { title } }"}"#;
     let post = |connection: &str| {
         format!(
@@ -225,7 +225,11 @@ async fn a_stream_reads_the_same_on_a_fresh_connection_after_another_request_and
 
 #[tokio::test]
 async fn a_stream_request_that_arrives_slowly_is_cut_off_or_timed_out_like_any_other() {
-    let app = spawn_app_configured(|s| s.slow_client_timeout_secs = 1).await;
+    let app = spawn_app_configured(|s| {
+        s.bare_sse = true;
+        s.slow_client_timeout_secs = 1;
+    })
+    .await;
     // A head that never ends: the connection is closed with nothing sent.
     let silent = exchange(
         &app,
@@ -271,7 +275,7 @@ async fn read_socket_until(socket: &mut TcpStream, until: &str) -> String {
 
 #[tokio::test]
 async fn a_stray_line_break_after_a_stream_request_is_ignored_and_a_flood_is_cut_off() {
-    let app = spawn_app().await;
+    let app = spawn_app_configured(|s| s.bare_sse = true).await;
     let editor = app.editor("sse-editor").await;
     let subscribe = "GET /graphql/stream?query=subscription%20%7B%20timelineEvents%20%7B%20action%20%7B%20title%20%7D%20%7D%20%7D HTTP/1.1\r\nHost: standoff\r\n\r\n";
     let mut socket = TcpStream::connect(app.addr).await.expect("connect");
@@ -308,7 +312,7 @@ async fn a_stray_line_break_after_a_stream_request_is_ignored_and_a_flood_is_cut
 
 #[tokio::test]
 async fn a_stream_request_with_a_large_body_is_served_all_the_same() {
-    let app = spawn_app().await;
+    let app = spawn_app_configured(|s| s.bare_sse = true).await;
     // Past what the accept loop reads itself (16 KiB), within the body limit: hyper reads it.
     let padding = "#".repeat(40 * 1024);
     let body = json!({ "query": format!("{{ __typename }}\n{padding}") }).to_string();
@@ -327,7 +331,11 @@ async fn a_stream_request_with_a_large_body_is_served_all_the_same() {
 
 #[tokio::test]
 async fn a_stream_whose_reader_stops_reading_is_dropped_after_the_slow_client_timeout() {
-    let app = spawn_app_configured(|s| s.slow_client_timeout_secs = 1).await;
+    let app = spawn_app_configured(|s| {
+        s.bare_sse = true;
+        s.slow_client_timeout_secs = 1;
+    })
+    .await;
     let editor = app.editor("sse-slow-reader").await;
     let source = app.source_id().await;
     // A small receive window, so the server's writes stall soon after the reader stops.

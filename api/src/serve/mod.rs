@@ -1,11 +1,13 @@
-//! The accept loop: each connection's first request is judged (`first`); a Server-Sent Events
-//! stream is answered on the bare socket (`stream`), everything else is served by hyper.
+//! The accept loop. By default every connection is hyper's alone. With `--bare-sse`, each
+//! connection's first request is judged first (`first`): a Server-Sent Events stream is answered
+//! on the bare socket (`stream`), everything else is served by hyper with the bytes already read.
 
 mod first;
 mod replay;
 mod stream;
 
 use axum::Router;
+use axum::body::Bytes;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
@@ -25,6 +27,8 @@ pub struct Timing {
     pub grace: Duration,
     /// Largest request body.
     pub max_body_bytes: usize,
+    /// Whether a first request for a stream is answered on the bare socket.
+    pub bare_sse: bool,
 }
 
 /// Accepts connections until `signal` completes, then lets each finish the request it is
@@ -93,6 +97,10 @@ async fn connection(
     mut stop: tokio::sync::watch::Receiver<bool>,
     timing: Timing,
 ) {
+    if !timing.bare_sse {
+        serve_with_hyper(socket, peer, router, &http, watcher, Bytes::new()).await;
+        return;
+    }
     let deadline = tokio::time::Instant::now() + timing.slow_client;
     let first = tokio::select! {
         first = first::read(&mut socket, crate::http::STREAM_PATH, timing.max_body_bytes, deadline) => first,
@@ -111,22 +119,31 @@ async fn connection(
             drop(watcher);
         }
         first::First::Hyper(read) => {
-            // Peer addresses let the rate limit and the WebSocket cap tell clients apart.
-            let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-                tower::Service::call(&mut router.clone(), request)
-            });
-            let connection = http
-                .serve_connection_with_upgrades(
-                    TokioIo::new(replay::Replayed::new(read, socket)),
-                    service,
-                )
-                .into_owned();
-            log_connection_end(watcher.watch(connection).await);
+            serve_with_hyper(socket, peer, router, &http, watcher, read).await;
         }
     }
+}
+
+/// Lets hyper serve the connection, starting with the bytes `read` from it already.
+async fn serve_with_hyper(
+    socket: TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    http: &auto::Builder<TokioExecutor>,
+    watcher: Watcher,
+    read: Bytes,
+) {
+    // Peer addresses let the rate limit and the WebSocket cap tell clients apart.
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        tower::Service::call(&mut router.clone(), request)
+    });
+    let connection = http
+        .serve_connection_with_upgrades(TokioIo::new(replay::Replayed::new(read, socket)), service)
+        .into_owned();
+    log_connection_end(watcher.watch(connection).await);
 }
 
 /// Connection errors are the client's business (resets, header timeouts): debug level only.

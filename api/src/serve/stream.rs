@@ -5,7 +5,7 @@
 //! is written here: the router's response head, then each body chunk as it comes, then close.
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use std::io::Write;
@@ -27,14 +27,28 @@ pub(super) async fn answer(
     };
     drop(router);
     let (parts, mut body) = response.into_parts();
-    let chunked = has_body(parts.status);
+    // A body of known size (a refusal, an error) is sent with its length, as hyper sends it;
+    // only a stream is chunked.
+    let framing = match (has_body(parts.status), body.size_hint().exact()) {
+        (false, _) => Framing::None,
+        (true, Some(length)) => Framing::Length(length),
+        (true, None) => Framing::Chunked,
+    };
     let written = send(
         &mut socket,
-        &head(&Response::from_parts(parts, ()), chunked),
+        &head(&Response::from_parts(parts, ()), framing),
         send_timeout,
     )
     .await;
-    if !written || !chunked {
+    if let (true, Framing::Length(length)) = (written, framing) {
+        let limit = usize::try_from(length).unwrap_or(usize::MAX);
+        if let Ok(whole) = axum::body::to_bytes(body, limit).await {
+            send(&mut socket, &whole, send_timeout).await;
+        }
+        let _ = socket.shutdown().await;
+        return;
+    }
+    if !written || framing != Framing::Chunked {
         let _ = socket.shutdown().await;
         return;
     }
@@ -85,9 +99,20 @@ fn has_body(status: StatusCode) -> bool {
         || status == StatusCode::NOT_MODIFIED)
 }
 
-/// The response head: the router's status and headers, a date as hyper would add, chunked
+/// How a response's body is framed on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Framing {
+    /// It has none (1xx, 204, 304).
+    None,
+    /// It is this many bytes, sent whole.
+    Length(u64),
+    /// It is sent in chunks as it comes.
+    Chunked,
+}
+
+/// The response head: the router's status and headers, a date as hyper would add, the
 /// framing, and `connection: close`, since nothing follows a stream on its connection.
-fn head(response: &Response<()>, chunked: bool) -> Vec<u8> {
+fn head(response: &Response<()>, framing: Framing) -> Vec<u8> {
     let mut head = Vec::with_capacity(512);
     let status = response.status();
     let _ = write!(
@@ -116,8 +141,12 @@ fn head(response: &Response<()>, chunked: bool) -> Vec<u8> {
         "date: {}\r\n",
         httpdate::fmt_http_date(std::time::SystemTime::now())
     );
-    if chunked {
-        head.extend_from_slice(b"transfer-encoding: chunked\r\n");
+    match framing {
+        Framing::None => {}
+        Framing::Length(length) => {
+            let _ = write!(head, "content-length: {length}\r\n");
+        }
+        Framing::Chunked => head.extend_from_slice(b"transfer-encoding: chunked\r\n"),
     }
     head.extend_from_slice(b"connection: close\r\n\r\n");
     head
@@ -129,7 +158,8 @@ fn head(response: &Response<()>, chunked: bool) -> Vec<u8> {
 const AFTER_REQUEST_LIMIT: usize = 4096;
 
 /// Completes when the client closes its side (or its socket fails), or has sent more than
-/// `AFTER_REQUEST_LIMIT` bytes since its request, which are read and dropped.
+/// `AFTER_REQUEST_LIMIT` bytes since its request, which are read and dropped. hyper too ends a
+/// connection whose client closed its side, so that a reader who left frees its slot at once.
 async fn hung_up(socket: &TcpStream, sent: &mut usize) {
     let mut discard = [0u8; 256];
     loop {
@@ -157,7 +187,7 @@ mod tests {
             .header(header::CONNECTION, "keep-alive")
             .body(())
             .expect("a valid response");
-        let text = String::from_utf8(head(&response, true)).expect("ASCII");
+        let text = String::from_utf8(head(&response, Framing::Chunked)).expect("ASCII");
         assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
         assert!(
             text.contains("content-type: text/event-stream\r\n"),
@@ -174,7 +204,8 @@ mod tests {
             .status(StatusCode::NOT_MODIFIED)
             .body(())
             .expect("a valid response");
-        let text = String::from_utf8(head(&refused, has_body(refused.status()))).expect("ASCII");
+        assert!(!has_body(refused.status()));
+        let text = String::from_utf8(head(&refused, Framing::None)).expect("ASCII");
         assert!(text.starts_with("HTTP/1.1 304 Not Modified\r\n"), "{text}");
         assert!(!text.contains("transfer-encoding"), "{text}");
     }
