@@ -15,6 +15,7 @@ mod escalation;
 mod exports;
 mod filters;
 mod first_request;
+mod half_open;
 mod helpers;
 mod http;
 mod languages;

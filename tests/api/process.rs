@@ -40,7 +40,26 @@ impl Instance {
 
     /// Starts an instance with further environment variables (settings).
     pub async fn start_with(db_url: &str, env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_standoff"))
+        Self::spawn(Command::new(env!("CARGO_BIN_EXE_standoff")), db_url, env).await
+    }
+
+    /// Starts an instance that may hold at most `descriptors` open files (util-linux's
+    /// `prlimit`, which execs the server in its own place, so the process is the server).
+    pub async fn start_with_descriptors(
+        db_url: &str,
+        env: &[(&str, &str)],
+        descriptors: u32,
+    ) -> Self {
+        let mut command = Command::new("prlimit");
+        command
+            .arg(format!("--nofile={descriptors}:{descriptors}"))
+            .arg("--")
+            .arg(env!("CARGO_BIN_EXE_standoff"));
+        Self::spawn(command, db_url, env).await
+    }
+
+    async fn spawn(mut command: Command, db_url: &str, env: &[(&str, &str)]) -> Self {
+        let mut child = command
             .arg("serve")
             .envs(env.iter().copied())
             .env("DATABASE_URL", db_url)
@@ -108,6 +127,23 @@ impl Instance {
             .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
             .expect("VmRSS");
         kib * 1024
+    }
+
+    /// CPU time the process has used so far, user and system, in clock ticks (1/100 s).
+    pub fn cpu_ticks(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .expect("the process is alive");
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let tick = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        // utime and stime are the 14th and 15th fields of the whole line.
+        tick(11) + tick(12)
     }
 
     /// POSTs a GraphQL request, optionally as an editor.
