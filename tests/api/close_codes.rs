@@ -108,3 +108,87 @@ async fn hundreds_of_unauthenticated_and_forged_writes_write_nothing() {
     }
     assert_eq!(app.row_counts().await, before, "nothing was written");
 }
+
+/// Frames a client might send, hostile or not: JSON of the protocols' shapes, text, bytes.
+fn frames() -> impl proptest::strategy::Strategy<Value = Vec<(bool, Vec<u8>)>> {
+    use proptest::prelude::*;
+    let envelope = (
+        proptest::sample::select(vec![
+            "connection_init",
+            "ping",
+            "pong",
+            "subscribe",
+            "complete",
+            "start",
+            "stop",
+            "connection_terminate",
+            "shout",
+        ]),
+        proptest::option::of(prop_oneof![Just("1".to_owned()), "[ -~]{0,40}"]),
+        proptest::option::of(prop_oneof![
+            Just(json!({ "query": "{ __typename }" })),
+            Just(json!({ "query": "subscription { timelineEvents { cursor } }" })),
+            Just(json!({ "query": 5 })),
+            Just(json!("text")),
+            Just(json!([1, 2])),
+        ]),
+    )
+        .prop_map(|(kind, id, payload)| {
+            let mut message = json!({ "type": kind });
+            if let Some(id) = id {
+                message["id"] = json!(id);
+            }
+            if let Some(payload) = payload {
+                message["payload"] = payload;
+            }
+            message.to_string().into_bytes()
+        });
+    let frame = prop_oneof![
+        3 => (any::<bool>(), envelope),
+        1 => (Just(false), "[ -~]{0,60}".prop_map(String::into_bytes)),
+        1 => (Just(true), proptest::collection::vec(any::<u8>(), 0..80)),
+    ];
+    proptest::collection::vec(frame, 1..5)
+}
+
+/// Random sequences of frames on initialised connections of either subprotocol: each
+/// connection answers or closes with one of the protocols' codes, and the server goes on.
+#[tokio::test]
+async fn random_frames_get_answers_or_the_protocols_close_codes() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let app = spawn_app().await;
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 60,
+        ..Default::default()
+    });
+    let strategy = frames();
+    let allowed = [1000, 4400, 4401, 4403, 4409, 4429];
+    for case in 0..60 {
+        let sequence = strategy.new_tree(&mut runner).expect("a case").current();
+        let protocol = if case % 2 == 0 {
+            "graphql-transport-ws"
+        } else {
+            "graphql-ws"
+        };
+        let mut client = ws::connect(app.addr, protocol, json!({})).await;
+        for (binary, bytes) in &sequence {
+            if *binary {
+                client.send_bytes(bytes.clone()).await;
+            } else {
+                client.try_send_text(&String::from_utf8_lossy(bytes)).await;
+            }
+        }
+        if let Some(code) = client
+            .closed_within(std::time::Duration::from_millis(300))
+            .await
+        {
+            assert!(
+                code.is_some_and(|c| allowed.contains(&c)),
+                "{protocol}: closed with {code:?} after {sequence:?}"
+            );
+        }
+    }
+    let mut client = ws::connect(app.addr, "graphql-transport-ws", json!({})).await;
+    client.subscribe("ok", "{ __typename }", json!({})).await;
+    assert_eq!(client.next_payload().await["data"]["__typename"], "Query");
+}

@@ -189,6 +189,33 @@ impl WsClient {
         }
     }
 
+    /// Sends raw bytes as a binary frame.
+    pub async fn send_bytes(&mut self, bytes: Vec<u8>) {
+        // The server may already have closed over an earlier frame; that is for the reader.
+        let _ = self.socket.send(Message::Binary(bytes.into())).await;
+    }
+
+    /// Sends raw text, ignoring whether the server still listens.
+    pub async fn try_send_text(&mut self, text: &str) {
+        let _ = self
+            .socket
+            .send(Message::Text(text.to_owned().into()))
+            .await;
+    }
+
+    /// Reads what the server sends until it closes (`Some` of its close code, `None` inside
+    /// when it closed without one) or stays quiet for `wait` (`None`).
+    pub async fn closed_within(&mut self, wait: Duration) -> Option<Option<u16>> {
+        loop {
+            match tokio::time::timeout(wait, self.socket.next()).await {
+                Err(_) => return None,
+                Ok(Some(Ok(Message::Close(frame)))) => return Some(frame.map(|f| f.code.into())),
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_)) | None) => return Some(None),
+            }
+        }
+    }
+
     /// Reads until the server closes; returns the close code.
     pub async fn close_code(&mut self) -> Option<u16> {
         let deadline = tokio::time::Instant::now() + PATIENCE;

@@ -16,9 +16,10 @@ const bin = process.env.STANDOFF_BIN ?? join(repoRoot, 'target', 'debug', 'stand
 /**
  * Starts `standoff serve`, on a fresh database unless `databaseUrl` names one; resolves to
  * { url, wsUrl, token, databaseUrl, stop } once it logs its address. `token` is an editor
- * token made with `standoff token create`. `bind` fixes the address (to restart in place).
+ * token made with `standoff token create`. `bind` fixes the address (to restart in place);
+ * `env` adds settings (`STANDOFF_*` variables).
  */
-export async function startStandoff({ databaseUrl, bind = '127.0.0.1:0', token } = {}) {
+export async function startStandoff({ databaseUrl, bind = '127.0.0.1:0', token, env = {} } = {}) {
   if (!databaseUrl) {
     const dir = mkdtempSync(join(tmpdir(), 'standoff-js-'));
     databaseUrl = `sqlite://${join(dir, 'standoff.db')}?mode=rwc`;
@@ -44,6 +45,7 @@ export async function startStandoff({ databaseUrl, bind = '127.0.0.1:0', token }
       STANDOFF_BIND: bind,
       RUST_LOG: 'info',
       NO_COLOR: '1',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -367,6 +367,9 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>) {
                     last_heard = Instant::now();
                     Next::Continue
                 }
+                Some(Err(err)) if too_big(&err) => {
+                    connection.close(protocol::TOO_BIG, "message too big").await
+                }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => Next::Close,
             },
         };
@@ -374,4 +377,34 @@ pub async fn serve(socket: WebSocket, state: Arc<AppState>) {
             break;
         }
     }
+    finish_close(connection.socket).await;
+}
+
+/// Whether a read failed because the message was over the size limit.
+fn too_big(err: &axum::Error) -> bool {
+    std::error::Error::source(err)
+        .and_then(|source| source.downcast_ref::<tungstenite::Error>())
+        .is_some_and(|err| matches!(err, tungstenite::Error::Capacity(_)))
+}
+
+/// Most time spent finishing a close handshake.
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
+/// Messages read while finishing one, at most.
+const CLOSE_LINGER_MESSAGES: usize = 16;
+
+/// Lets the close handshake finish before the socket is dropped: the WebSocket library sends
+/// its reply to a client's close, or its 1009 for an oversized message, only while the socket is
+/// driven, and bytes left unread when the socket is dropped make the kernel reset the
+/// connection, so the client would see 1006 instead of the code. Bounded in time and messages.
+async fn finish_close(mut socket: WebSocket) {
+    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+        let _ = futures_util::SinkExt::flush(&mut socket).await;
+        for _ in 0..CLOSE_LINGER_MESSAGES {
+            match socket.recv().await {
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
 }

@@ -21,6 +21,8 @@ pub const TOO_MANY_INITS: u16 = 4429;
 pub const NORMAL: u16 = 1000;
 /// The server is going away (RFC 6455).
 pub const GOING_AWAY: u16 = 1001;
+/// A message over the size limit (RFC 6455).
+pub const TOO_BIG: u16 = 1009;
 /// Why `connection_init` is refused: it presented a token that does not work.
 pub const INIT_REFUSED: &str = "Forbidden: the token is invalid or revoked";
 /// Why a malformed or unknown message closes the connection.
@@ -224,6 +226,89 @@ mod tests {
                 let _ = read(&bytes, dialect, &progress);
                 let _ = read(text.as_bytes(), dialect, &progress);
             }
+        }
+    }
+
+    /// A JSON value of the shapes clients send, and some they should not: any depth up to 4.
+    fn value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[ -~]{0,12}".prop_map(serde_json::Value::from),
+            Just(serde_json::json!("{ __typename }")),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("query".to_owned()),
+                        Just("variables".to_owned()),
+                        "[a-z]{1,6}"
+                    ],
+                    inner,
+                    0..4
+                )
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Messages of the protocols' own shape, with every field varied: never a panic, and in
+        /// graphql-transport-ws every refusal is one of the codes its PROTOCOL.md names; in the
+        /// legacy dialect only a bad or second `connection_init`, or an operation without an
+        /// id, ends the connection.
+        #[test]
+        fn messages_of_any_shape_get_the_protocols_codes(
+            kind in proptest::sample::select(vec![
+                "connection_init", "ping", "pong", "subscribe", "complete", "start", "stop",
+                "connection_terminate", "next", "", "SUBSCRIBE",
+            ]),
+            id in proptest::option::of(proptest::prop_oneof![
+                proptest::strategy::Just(serde_json::json!("1")),
+                proptest::strategy::Just(serde_json::json!("")),
+                proptest::strategy::Just(serde_json::json!(7)),
+                proptest::strategy::Strategy::prop_map("[ -~]{0,300}", serde_json::Value::from),
+            ]),
+            payload in proptest::option::of(value()),
+            extra in proptest::option::of(value()),
+            initialised: bool,
+            acknowledged: bool,
+            running: bool,
+        ) {
+            let mut message = serde_json::Map::new();
+            message.insert("type".into(), kind.into());
+            if let Some(id) = id { message.insert("id".into(), id); }
+            if let Some(payload) = payload { message.insert("payload".into(), payload); }
+            if let Some(extra) = extra { message.insert("extra".into(), extra); }
+            let bytes = serde_json::Value::Object(message).to_string();
+            let running = move |_: &str| running;
+            let progress = Progress { initialised, acknowledged: acknowledged && initialised, running: &running };
+            if let Err((code, reason)) = read(bytes.as_bytes(), Dialect::TransportWs, &progress) {
+                proptest::prop_assert!(
+                    [BAD_MESSAGE, UNAUTHORIZED, DUPLICATE_ID, TOO_MANY_INITS].contains(&code),
+                    "{code} {reason} for {bytes}"
+                );
+            }
+            if let Err((code, _)) = read(bytes.as_bytes(), Dialect::Legacy, &progress) {
+                proptest::prop_assert!(
+                    matches!(kind, "connection_init" | "start" | "stop"),
+                    "the legacy dialect ended the connection ({code}) over {bytes}"
+                );
+            }
+        }
+
+        /// JSON nested far deeper than any message (the parser's recursion limit) is refused,
+        /// not a stack overflow.
+        #[test]
+        fn deeply_nested_json_is_refused_without_overflowing(depth in 100usize..5000) {
+            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let nothing = |_: &str| false;
+            let progress = Progress { initialised: true, acknowledged: true, running: &nothing };
+            proptest::prop_assert!(read(text.as_bytes(), Dialect::TransportWs, &progress).is_err());
         }
     }
 
