@@ -519,18 +519,24 @@ async fn write_actors(
     let existing = lookup::actor_ids_by_slug(txn.db(), &slugs).await?;
     let ids: Vec<i64> = existing.values().copied().collect();
     let stored = lookup::actors(txn.db(), &ids).await?;
-    let by_id: HashMap<i64, String> = stored.values().map(|a| (a.id, a.slug.clone())).collect();
+    // The slugs of the stored actors and of their parents, which the file need not list.
+    let parents: Vec<i64> = stored.values().filter_map(|a| a.member_of_id).collect();
+    let by_id: HashMap<i64, String> = stored
+        .values()
+        .chain(lookup::actors(txn.db(), &parents).await?.values())
+        .map(|a| (a.id, a.slug.clone()))
+        .collect();
     let mut known: HashSet<&str> = existing.keys().map(String::as_str).collect();
     let mut pending: Vec<(&ActorRecord, NewActor)> = Vec::new();
+    // Applied once the file's new actors exist, since a correction may name one as a parent.
+    let mut corrections = Vec::new();
     for record in &story.actors {
         match existing.get(&record.slug).and_then(|id| stored.get(id)) {
             Some(found) => {
                 let (fix, differences) = actor_differences(record, found, &by_id)?;
                 report.actors_existing += 1;
                 if !differences.is_empty() && options.correct_shared {
-                    correct_actor_in(txn, SEED_AUTHOR, &record.slug, fix, CHANGED)
-                        .await
-                        .map_err(|e| SeedError::rejected(&record.name(), e))?;
+                    corrections.push((record, fix));
                 }
                 report.shared_differences.extend(differences);
             }
@@ -562,7 +568,20 @@ async fn write_actors(
         known.insert(record.slug.as_str());
         report.actors_created += 1;
     }
+    for (record, fix) in corrections {
+        correct_actor_in(txn, SEED_AUTHOR, &record.slug, fix, CHANGED)
+            .await
+            .map_err(|e| SeedError::rejected(&record.name(), e))?;
+    }
     Ok(())
+}
+
+/// A vocabulary word as story files write it (`PERSON`, `FEDERAL`).
+fn file_word(word: impl serde::Serialize) -> String {
+    match serde_json::to_value(word) {
+        Ok(serde_json::Value::String(text)) => text,
+        _ => String::new(),
+    }
 }
 
 /// Where a stored actor differs from the file's record, comparing only the fields the file
@@ -594,21 +613,13 @@ fn actor_differences(
     if let Some(kind) = record.kind
         && kind != found.kind
     {
-        note(
-            "kind",
-            Some(format!("{:?}", found.kind)),
-            format!("{kind:?}"),
-        );
+        note("kind", Some(file_word(found.kind)), file_word(kind));
         fix.kind = Some(kind);
     }
     if let Some(side) = record.side
         && side != found.side
     {
-        note(
-            "side",
-            Some(format!("{:?}", found.side)),
-            format!("{side:?}"),
-        );
+        note("side", Some(file_word(found.side)), file_word(side));
         fix.side = Some(side);
     }
     if let Some(title) = new.title

@@ -144,7 +144,8 @@ fn answers(mut raw: &[u8]) -> Vec<Answer> {
 
 /// Whether one answer is the other cut short: the same head, and a body that stops early.
 fn cut_short(short: &[Answer], long: &[Answer]) -> bool {
-    short.len() <= long.len()
+    !short.is_empty()
+        && short.len() <= long.len()
         && short
             .iter()
             .zip(long)
@@ -174,7 +175,8 @@ fn cut_short(short: &[Answer], long: &[Answer]) -> bool {
 /// 400, then the connection closed); a stream answered alike whose `connection: close` left
 /// requests pipelined behind it unanswered (README, "Limits": the bare path); or, for a client
 /// that closed its sending side, answers cut short where one server noticed the close sooner
-/// (hyper alone, asked twice, differs from itself there).
+/// (hyper alone, asked twice, differs from itself there; an empty answer must be matched by one
+/// of hyper's own tries).
 fn allowed(ours: &[Answer], theirs: &[Answer], how: Send) -> bool {
     if how == Send::HalfClosed && (cut_short(ours, theirs) || cut_short(theirs, ours)) {
         return true;
@@ -191,14 +193,24 @@ fn allowed(ours: &[Answer], theirs: &[Answer], how: Send) -> bool {
 /// Sends `raw` to both instances alike, checks the bare path answered as hyper did, and
 /// returns how many answers hyper gave.
 async fn same_answer(bare: &TestApp, hyper: &TestApp, raw: &[u8], how: Send) -> usize {
-    let (ours, theirs) = tokio::join!(exchange(bare, raw, how), exchange(hyper, raw, how));
-    let (ours, theirs) = (answers(&ours), answers(&theirs));
-    assert!(
-        ours == theirs || allowed(&ours, &theirs, how),
-        "the bare path answered {:?} differently from hyper alone:\n  bare:  {ours:?}\n  hyper: {theirs:?}",
-        String::from_utf8_lossy(raw)
-    );
-    theirs.len()
+    let (ours, mut theirs) = tokio::join!(exchange(bare, raw, how), exchange(hyper, raw, how));
+    let ours = answers(&ours);
+    let mut tries = 1;
+    loop {
+        let hypers = answers(&theirs);
+        if ours == hypers || allowed(&ours, &hypers, how) {
+            return hypers.len();
+        }
+        // After a half-close hyper alone may answer, or not, or stop early, depending on when
+        // it notices: asked again it may give what the bare path gave.
+        assert!(
+            how == Send::HalfClosed && tries < 3,
+            "the bare path answered {:?} differently from hyper alone:\n  bare:  {ours:?}\n  hyper: {hypers:?}",
+            String::from_utf8_lossy(raw)
+        );
+        tries += 1;
+        theirs = exchange(hyper, raw, how).await;
+    }
 }
 
 async fn both() -> (TestApp, TestApp) {
@@ -430,12 +442,8 @@ fn corpus() -> Vec<(&'static str, Vec<u8>, Send)> {
 async fn every_head_of_the_corpus_is_answered_by_the_bare_path_as_by_hyper_alone() {
     let (bare, hyper) = both().await;
     for (name, raw, how) in corpus() {
-        let (ours, theirs) = tokio::join!(exchange(&bare, &raw, how), exchange(&hyper, &raw, how));
-        let (ours, theirs) = (answers(&ours), answers(&theirs));
-        assert!(
-            ours == theirs || allowed(&ours, &theirs, how),
-            "{name}: the bare path answered differently from hyper alone:\n  bare:  {ours:?}\n  hyper: {theirs:?}"
-        );
+        eprintln!("{name}");
+        same_answer(&bare, &hyper, &raw, how).await;
     }
 }
 

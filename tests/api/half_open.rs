@@ -50,6 +50,20 @@ async fn timeline_count(instance: &Instance) -> Option<i64> {
 
 #[tokio::test]
 async fn fifteen_thousand_half_open_connections_leave_room_for_a_reader() {
+    let limit = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| {
+            let line = limits
+                .lines()
+                .find(|l| l.starts_with("Max open files"))?
+                .to_owned();
+            line.split_whitespace().nth(3)?.parse::<u64>().ok()
+        })
+        .unwrap_or(0);
+    assert!(
+        limit > 15_500,
+        "this test holds 15,000 sockets on each side: raise `ulimit -n` (now {limit}) to 16384 or more"
+    );
     let db = fresh_database().await;
     // They stay until the test is done: the slow-client timeout is longer than the test.
     let instance =

@@ -580,3 +580,51 @@ async fn a_shared_actor_restated_differently_is_reported_and_corrected_only_when
     let again = load_story(&app, &restated).await;
     assert!(again.shared_differences.is_empty(), "in line now: {again}");
 }
+
+#[tokio::test]
+async fn memberships_restated_or_corrected_from_a_file_stay_a_tree() {
+    let app = spawn_app().await;
+    // The right parent, not listed in the file: no difference.
+    let same = BY_REFERENCE.replacen(
+        "slug = \"donald-trump\"\n",
+        "slug = \"donald-trump\"\n\n[[actors]]\nslug = \"abigail-jackson\"\nmember_of = \"white-house\"\n",
+        1,
+    );
+    let report = load_story(&app, &same).await;
+    assert!(report.shared_differences.is_empty(), "{report}");
+
+    // A correction naming an actor new in the same file as the parent: made after it exists.
+    let moved = same
+        .replacen(
+            "member_of = \"white-house\"",
+            "member_of = \"memphis-mayor\"",
+            1,
+        )
+        .replacen("title = \"Memphis", "title = \"Memphis again,", 1);
+    let story = standoff_seeds::parse(&moved).expect("parses");
+    let options = standoff_seeds::LoadOptions {
+        correct_shared: true,
+        ..Default::default()
+    };
+    let report = standoff_seeds::plan(&app.db, &story, options)
+        .await
+        .expect("a correcting load");
+    assert_eq!(
+        report.shared_differences[0].to_string(),
+        "actor \"abigail-jackson\" member_of: stored \"white-house\", file \"memphis-mayor\""
+    );
+
+    // A correction that would make membership a circle is refused, and writes nothing.
+    let before = app.row_counts().await;
+    let circle = moved.replacen(
+        "slug = \"memphis-mayor\"\nname",
+        "slug = \"memphis-mayor\"\nmember_of = \"abigail-jackson\"\nname",
+        1,
+    );
+    let story = standoff_seeds::parse(&circle).expect("parses");
+    let err = standoff_seeds::plan(&app.db, &story, options)
+        .await
+        .expect_err("a circle");
+    assert!(err.to_string().contains("belongs to it"), "{err}");
+    assert_eq!(app.row_counts().await, before, "nothing written");
+}

@@ -49,19 +49,29 @@ pub async fn serve(
     // Connections still being judged stop waiting for their first request when this turns.
     let (stopping, stop) = tokio::sync::watch::channel(false);
     tokio::pin!(signal);
+    // Whether accepting is failing now (out of file descriptors, say): told once, not 20 times
+    // a second.
+    let mut failing = false;
     loop {
         let (socket, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(err) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tracing::warn!(%err, "cannot accept a connection");
+                    if !failing {
+                        tracing::warn!(%err, "cannot accept connections; retrying every 50 ms");
+                        failing = true;
+                    }
+                    // Back off instead of spinning.
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
             () = &mut signal => break,
         };
+        if failing {
+            tracing::info!("accepting connections again");
+            failing = false;
+        }
         let _ = socket.set_nodelay(true);
         tokio::spawn(connection(
             socket,

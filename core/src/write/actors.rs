@@ -86,6 +86,38 @@ impl NewSource {
     }
 }
 
+/// The actor a `memberOf` slug names; an unknown one is BAD_USER_INPUT.
+async fn parent_id(txn: &WriteTxn, slug: &str) -> CoreResult<actor::Model> {
+    actor::Entity::find()
+        .filter(actor::Column::Slug.eq(slug))
+        .one(txn.db())
+        .await?
+        .ok_or_else(|| CoreError::BadInput(format!("memberOf names unknown actor {slug:?}")))
+}
+
+/// Refuses to make actor `id` a member of `parent` when `parent` is `id` or belongs, however
+/// indirectly, to it: membership is a tree. The walk is bounded by the number of actors.
+async fn refuse_circle(txn: &WriteTxn, id: i64, parent: actor::Model) -> CoreResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    let mut at = Some(parent);
+    while let Some(actor) = at {
+        if actor.id == id {
+            return Err(CoreError::BadInput(format!(
+                "an actor cannot be a member of {:?}, which belongs to it",
+                actor.slug
+            )));
+        }
+        if !seen.insert(actor.id) {
+            break;
+        }
+        at = match actor.member_of_id {
+            Some(up) => actor::Entity::find_by_id(up).one(txn.db()).await?,
+            None => None,
+        };
+    }
+    Ok(())
+}
+
 /// Creates an actor inside `txn`; a slug already in use is CONFLICT.
 pub async fn create_actor_in(
     txn: &mut WriteTxn,
@@ -104,16 +136,7 @@ pub async fn create_actor_in(
         )));
     }
     let member_of_id = match &input.member_of {
-        Some(parent) => Some(
-            actor::Entity::find()
-                .filter(actor::Column::Slug.eq(parent))
-                .one(txn.db())
-                .await?
-                .ok_or_else(|| {
-                    CoreError::BadInput(format!("memberOf names unknown actor {parent:?}"))
-                })?
-                .id,
-        ),
+        Some(parent) => Some(parent_id(txn, parent).await?.id),
         None => None,
     };
     let model = actor::Entity::insert(actor::ActiveModel {
@@ -231,16 +254,12 @@ pub async fn correct_actor_in(
     }
     .checked()?;
     let member_of_id = match &whole.member_of {
-        Some(parent) => Some(
-            actor::Entity::find()
-                .filter(actor::Column::Slug.eq(parent))
-                .one(txn.db())
-                .await?
-                .ok_or_else(|| {
-                    CoreError::BadInput(format!("memberOf names unknown actor {parent:?}"))
-                })?
-                .id,
-        ),
+        Some(parent) => {
+            let parent = parent_id(txn, parent).await?;
+            let parent_id = parent.id;
+            refuse_circle(txn, found.id, parent).await?;
+            Some(parent_id)
+        }
         None => found.member_of_id,
     };
     let mut changed = Changes::default();

@@ -304,8 +304,13 @@ mod tests {
         /// JSON nested far deeper than any message (the parser's recursion limit) is refused,
         /// not a stack overflow.
         #[test]
-        fn deeply_nested_json_is_refused_without_overflowing(depth in 100usize..5000) {
-            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        fn deeply_nested_json_is_refused_without_overflowing(depth in 129usize..5000) {
+            // A well-formed subscribe whose variables nest past serde_json's limit of 128.
+            let text = format!(
+                r#"{{"type":"subscribe","id":"1","payload":{{"query":"{{ a }}","variables":{{"v":{}{}}}}}}}"#,
+                "[".repeat(depth),
+                "]".repeat(depth)
+            );
             let nothing = |_: &str| false;
             let progress = Progress { initialised: true, acknowledged: true, running: &nothing };
             proptest::prop_assert!(read(text.as_bytes(), Dialect::TransportWs, &progress).is_err());
