@@ -238,37 +238,12 @@ async fn seed_reports_a_restated_shared_actor_and_corrects_it_only_with_correct_
     assert!(first.status.success(), "{}", text(&first.stderr));
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("memphis.toml");
-    std::fs::write(
-        &file,
-        r#"
-[story]
-slug = "memphis-2025"
-title = "Memphis and the federal task force, 2025"
-
-[[actors]]
-slug = "donald-trump"
-title = "President of the United States"
-
-[[actors]]
-slug = "memphis-mayor"
-name = "The Mayor of Memphis"
-kind = "PERSON"
-side = "LOCAL"
-
-[[sources]]
-key = "chicago-order-article"
-
-[[actions]]
-key = "memphis-threat"
-actor = "donald-trump"
-targets = ["memphis-mayor"]
-kind = "STATEMENT"
-occurred_at = "2025-09"
-title = "A made-up threat for the tests"
-citations = [{ source = "chicago-order-article" }]
-"#,
-    )
-    .expect("written");
+    let restated = crate::helpers::BY_REFERENCE.replacen(
+        "slug = \"donald-trump\"\n",
+        "slug = \"donald-trump\"\ntitle = \"President of the United States\"\n",
+        1,
+    );
+    std::fs::write(&file, restated).expect("written");
     let path = file.display().to_string();
     let difference = "actor \"donald-trump\" title: stored \"President\", file \"President of the United States\"";
 

@@ -391,3 +391,34 @@ pub async fn load_story(app: &TestApp, text: &str) -> standoff_seeds::LoadReport
         .await
         .expect("story loads")
 }
+
+/// A newsroom's own file naming the shared President and the Chicago article by slug and key
+/// alone, and restating the President with another title.
+pub const BY_REFERENCE: &str = r#"
+[story]
+slug = "memphis-2025"
+title = "Memphis and the federal task force, 2025"
+
+[[actors]]
+slug = "donald-trump"
+
+[[actors]]
+slug = "memphis-mayor"
+name = "The Mayor of Memphis"
+kind = "PERSON"
+side = "LOCAL"
+
+[[sources]]
+key = "chicago-order-article"
+
+[[actions]]
+key = "memphis-threat"
+actor = "donald-trump"
+targets = ["memphis-mayor"]
+kind = "STATEMENT"
+category = "THREATEN"
+status = "THREATENED"
+occurred_at = "2025-09"
+title = "A made-up threat for the tests"
+citations = [{ source = "chicago-order-article" }]
+"#;

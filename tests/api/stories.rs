@@ -414,41 +414,10 @@ async fn loading_an_edited_story_file_corrects_through_the_change_log() {
     assert_eq!(report.actions_left, ["portland-answer"]);
 }
 
-/// A newsroom's own file naming the shared President and the Chicago article by slug and key
-/// alone, and restating the President with another title.
-const BY_REFERENCE: &str = r#"
-[story]
-slug = "memphis-2025"
-title = "Memphis and the federal task force, 2025"
-
-[[actors]]
-slug = "donald-trump"
-
-[[actors]]
-slug = "memphis-mayor"
-name = "The Mayor of Memphis"
-kind = "PERSON"
-side = "LOCAL"
-
-[[sources]]
-key = "chicago-order-article"
-
-[[actions]]
-key = "memphis-threat"
-actor = "donald-trump"
-targets = ["memphis-mayor"]
-kind = "STATEMENT"
-category = "THREATEN"
-status = "THREATENED"
-occurred_at = "2025-09"
-title = "A made-up threat for the tests"
-citations = [{ source = "chicago-order-article" }]
-"#;
-
 #[tokio::test]
 async fn a_story_file_names_shared_actors_and_sources_by_slug_and_key_alone() {
     let app = spawn_app().await;
-    let report = load_story(&app, BY_REFERENCE).await;
+    let report = load_story(&app, crate::helpers::BY_REFERENCE).await;
     assert_eq!((report.actors_created, report.actors_existing), (1, 1));
     assert_eq!((report.sources_created, report.sources_existing), (0, 1));
     assert!(report.shared_differences.is_empty(), "{report}");
@@ -485,7 +454,8 @@ async fn a_story_file_names_shared_actors_and_sources_by_slug_and_key_alone() {
             "source \"no-such-source\"",
         ),
     ] {
-        let story = standoff_seeds::parse(&BY_REFERENCE.replacen(from, to, 1)).expect("shape");
+        let story = standoff_seeds::parse(&crate::helpers::BY_REFERENCE.replacen(from, to, 1))
+            .expect("shape");
         let err = standoff_seeds::load(&app.db, &story)
             .await
             .expect_err("an unknown reference");
@@ -497,7 +467,7 @@ async fn a_story_file_names_shared_actors_and_sources_by_slug_and_key_alone() {
 #[tokio::test]
 async fn a_shared_actor_restated_differently_is_reported_and_corrected_only_when_asked() {
     let app = spawn_app().await;
-    let restated = BY_REFERENCE.replacen(
+    let restated = crate::helpers::BY_REFERENCE.replacen(
         "slug = \"donald-trump\"\n",
         "slug = \"donald-trump\"\nname = \"Donald Trump\"\nkind = \"PERSON\"\nside = \"FEDERAL\"\ntitle = \"President of the United States\"\n",
         1,
@@ -585,7 +555,7 @@ async fn a_shared_actor_restated_differently_is_reported_and_corrected_only_when
 async fn memberships_restated_or_corrected_from_a_file_stay_a_tree() {
     let app = spawn_app().await;
     // The right parent, not listed in the file: no difference.
-    let same = BY_REFERENCE.replacen(
+    let same = crate::helpers::BY_REFERENCE.replacen(
         "slug = \"donald-trump\"\n",
         "slug = \"donald-trump\"\n\n[[actors]]\nslug = \"abigail-jackson\"\nmember_of = \"white-house\"\n",
         1,

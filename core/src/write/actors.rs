@@ -289,15 +289,13 @@ pub async fn correct_actor_in(
     })
     .exec(txn.db())
     .await?;
-    txn.append(
-        author,
-        LogEntry {
-            note: Some(note.to_owned()),
-            data: Some(json!({ "changed": changed.into_map() })),
-            ..LogEntry::about(ChangeKind::ActorCorrected, "actor", model.id)
-        },
-    )
-    .await?;
+    let entry = changed.entry(
+        ChangeKind::ActorCorrected,
+        "actor",
+        model.id,
+        Some(note.into()),
+    );
+    txn.append(author, entry).await?;
     Ok(model)
 }
 
@@ -357,14 +355,12 @@ pub async fn correct_source_in(
     })
     .exec(txn.db())
     .await?;
-    txn.append(
-        author,
-        LogEntry {
-            note: Some(note.to_owned()),
-            data: Some(json!({ "changed": changed.into_map() })),
-            ..LogEntry::about(ChangeKind::SourceCorrected, "source", model.id)
-        },
-    )
-    .await?;
+    let entry = changed.entry(
+        ChangeKind::SourceCorrected,
+        "source",
+        model.id,
+        Some(note.into()),
+    );
+    txn.append(author, entry).await?;
     Ok(model)
 }

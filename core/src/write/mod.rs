@@ -74,6 +74,21 @@ impl Changes {
     pub(crate) fn into_map(self) -> serde_json::Map<String, serde_json::Value> {
         self.0
     }
+
+    /// The change log's entry for this correction of row `id` of `entity`, with its note.
+    pub(crate) fn entry(
+        self,
+        kind: standoff_entities::ChangeKind,
+        entity: &'static str,
+        id: i64,
+        note: Option<String>,
+    ) -> crate::change_log::LogEntry {
+        crate::change_log::LogEntry {
+            note,
+            data: Some(serde_json::json!({ "changed": self.into_map() })),
+            ..crate::change_log::LogEntry::about(kind, entity, id)
+        }
+    }
 }
 
 /// Who writes and whom to tell: the door a write comes through.

@@ -237,15 +237,8 @@ pub async fn update_story_in(
     })
     .exec(txn.db())
     .await?;
-    txn.append(
-        author,
-        LogEntry {
-            note,
-            data: Some(json!({ "changed": changed.into_map() })),
-            ..LogEntry::about(ChangeKind::StoryUpdated, "story", model.id)
-        },
-    )
-    .await?;
+    let entry = changed.entry(ChangeKind::StoryUpdated, "story", model.id, note);
+    txn.append(author, entry).await?;
     Ok(model)
 }
 
